@@ -1,0 +1,96 @@
+"""JSON endpoints: search, suggest and the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+
+from app.extensions import csrf, db
+from app.site_search import services
+from app.site_search.params import SearchParamError, search_request
+from app.site_search.views import category_names
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state on behalf of a session
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+def bad_request(message: str):
+    return jsonify(error={"status": 400, "title": _("Bad request"), "message": message}), 400
+
+
+def requested_locale() -> str | None:
+    locale = request.args.get("locale") or current_app.config["DEFAULT_LOCALE"]
+    return locale if locale in current_app.config["LOCALES"] else None
+
+
+@bp.get("/search")
+def search():
+    locale = requested_locale()
+    if locale is None:
+        return bad_request(_("Unknown locale."))
+    try:
+        query = search_request(request.args, locale, set(category_names(locale)), strict=True)
+    except SearchParamError as error:
+        return bad_request(str(error))
+    if not query.text:
+        return bad_request(_("The query 'q' is empty."))
+    results = services.run_search(query)
+    services.record_search(query, results.total, "api")
+    db.session.commit()
+    return jsonify(
+        total=results.total,
+        page=results.page,
+        pages=results.pages,
+        results=[
+            {
+                "type": hit.type,
+                "id": int(hit.id),
+                "title": hit.title,
+                "url": hit.url,
+                "snippet": hit.snippet,
+                "score": round(hit.score, 4),
+                "kind": hit.kind,
+                "category": hit.category,
+                "solved": hit.solved,
+            }
+            for hit in results.hits
+        ],
+        facets=results.facets,
+        did_you_mean=results.did_you_mean,
+    )
+
+
+@bp.get("/suggest")
+def suggest():
+    locale = requested_locale()
+    if locale is None:
+        return bad_request(_("Unknown locale."))
+    text = " ".join(request.args.get("q", "").split())[:200]
+    if not text:
+        return jsonify(suggestions=[])
+    suggestions = services.suggest(text, locale)
+    if request.args.get("record") == "instant":
+        query = services.SearchRequest(text=text, locale=locale, per_page=1)
+        # The stored count is the true number of matching documents, not the suggestions shown.
+        services.record_instant_search(query, services.run_search(query).total)
+        db.session.commit()
+    return jsonify(
+        suggestions=[
+            {"type": s.type, "title": s.title, "url": s.url, "kind": s.kind} for s in suggestions
+        ]
+    )
+
+
+@cache
+def _openapi_document() -> dict:
+    return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(_openapi_document())

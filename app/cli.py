@@ -1,0 +1,57 @@
+"""Flask commands: `flask content import|export`, `flask users create`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.kb.content_sync import article_files, export_content, import_content
+
+content_cli = AppGroup("content", help="Load content/ into the database and write it back.")
+
+
+def _content_root(path: str | None) -> Path:
+    return Path(path or current_app.config["CONTENT_DIR"]).resolve()
+
+
+@content_cli.command("import")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def import_command(path: str | None) -> None:
+    """Import Markdown articles from PATH (default: the content folder)."""
+    root = _content_root(path)
+    if not root.is_dir():
+        raise click.ClickException(f"{root} is not a folder")
+    total = len(article_files(root))
+    with click.progressbar(length=total, label="Importing", show_pos=True, file=None) as bar:
+        report = import_content(
+            root, tuple(current_app.config["LOCALES"]), lambda _p: bar.update(1)
+        )
+    for relative, reason in report.failed:
+        click.secho(f"FAILED {relative}: {reason}", fg="red", err=True)
+    for relative in report.archived:
+        click.echo(f"archived {relative}")
+    counts = report.counts()
+    click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@content_cli.command("export")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def export_command(path: str | None) -> None:
+    """Write every article back to PATH as Markdown (default: the content folder)."""
+    written = export_content(_content_root(path))
+    click.echo(f"exported {written} articles")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    from app.accounts.cli import users_cli
+
+    app.cli.add_command(users_cli)
+    from app.site_search.cli import search_cli
+
+    app.cli.add_command(search_cli)

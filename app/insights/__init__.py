@@ -1,0 +1,1 @@
+"""Insights: the first-party event log and what is computed from it."""

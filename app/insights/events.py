@@ -1,0 +1,48 @@
+"""Recording first-party events and the rotating anonymous session key."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from flask import current_app, session
+from flask_login import current_user
+
+from app.extensions import db
+from app.insights.models import Event
+
+SESSION_KEY = "tp_sk"
+SESSION_KEY_BORN = "tp_sk_born"
+
+
+def anonymous_session_key() -> str:
+    """A random key for this browser session that rotates; never derived from the IP."""
+    hours = current_app.config["SESSION_KEY_ROTATION_HOURS"]
+    born = session.get(SESSION_KEY_BORN, 0)
+    if SESSION_KEY not in session or time.time() - born > hours * 3600:
+        session[SESSION_KEY] = secrets.token_urlsafe(16)
+        session[SESSION_KEY_BORN] = int(time.time())
+    return session[SESSION_KEY]
+
+
+def record_event(
+    name: str,
+    *,
+    locale: str | None = None,
+    subject: tuple[str, int] | None = None,
+    **data: Any,
+) -> Event:
+    """Add an event to the current transaction; the caller commits."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    event = Event(
+        name=name,
+        session_key=anonymous_session_key(),
+        user_id=user_id,
+        locale=locale,
+        subject_type=subject[0] if subject else None,
+        subject_id=subject[1] if subject else None,
+        data=data,
+    )
+    db.session.add(event)
+    return event

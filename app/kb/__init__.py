@@ -1,0 +1,1 @@
+"""Knowledge base: categories, FAQs, onboarding guides and their feedback."""

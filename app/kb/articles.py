@@ -1,0 +1,111 @@
+"""Writing articles: apply fields, render Markdown once, keep every change as a revision."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.kb.content_files import ArticleFields, StepFields
+from app.kb.models import Article, ArticleRevision, ArticleStatus, Category, GuideStep, utcnow
+from app.markdown import render_markdown
+
+TRACKED_FIELDS = ("title", "summary", "tags", "kind", "status", "category", "translation_key",
+                  "body", "steps")  # fmt: skip
+
+
+def fields_of(article: Article) -> ArticleFields:
+    """The article as content-file fields, for comparison and export."""
+    return ArticleFields(
+        locale=article.locale,
+        slug=article.slug,
+        category=article.category.slug,
+        title=article.title,
+        translation_key=article.translation_key,
+        kind=article.kind,
+        summary=article.summary,
+        body=article.body_markdown,
+        tags=tuple(article.tags or ()),
+        status=article.status,
+        steps=tuple(StepFields(s.key, s.title, s.body_markdown) for s in article.steps),
+    )
+
+
+def _snapshot(fields: ArticleFields) -> dict:
+    return {
+        "title": fields.title,
+        "summary": fields.summary,
+        "tags": list(fields.tags),
+        "kind": fields.kind,
+        "status": fields.status,
+        "category": fields.category,
+        "translation_key": fields.translation_key,
+        "body": fields.body,
+        "steps": [{"key": s.key, "title": s.title, "body": s.body} for s in fields.steps],
+    }
+
+
+def _sync_steps(article: Article, steps: tuple[StepFields, ...]) -> None:
+    """Update steps in place by key so stored reader progress keeps pointing at them."""
+    existing = {step.key: step for step in article.steps}
+    kept: list[GuideStep] = []
+    for position, fields in enumerate(steps, start=1):
+        step = existing.pop(fields.key, None) or GuideStep(key=fields.key)
+        step.position = position
+        step.title = fields.title
+        step.body_markdown = fields.body
+        step.body_html = render_markdown(fields.body).html
+        kept.append(step)
+    article.steps = kept
+
+
+def save_article(
+    article: Article | None,
+    fields: ArticleFields,
+    category: Category,
+    *,
+    source: str,
+    author_id: int | None = None,
+) -> tuple[Article, bool]:
+    """Create or update an article from fields; returns (article, changed). The caller commits."""
+    before = _snapshot(fields_of(article)) if article is not None else None
+    after = _snapshot(fields)
+    if before == after:
+        return article, False
+    if article is None:
+        article = Article(locale=fields.locale, slug=fields.slug)
+        db.session.add(article)
+    article.translation_key = fields.translation_key
+    article.title = fields.title
+    article.summary = fields.summary
+    article.tags = list(fields.tags)
+    article.kind = fields.kind
+    article.category = category
+    rendered = render_markdown(fields.body)
+    article.body_markdown = fields.body
+    article.body_html = rendered.html
+    article.toc = [
+        {"level": h.level, "anchor": h.anchor, "text": h.text} for h in rendered.headings
+    ]
+    _sync_steps(article, fields.steps)
+    now = utcnow()
+    if fields.status == ArticleStatus.PUBLISHED.value and article.status != fields.status:
+        article.published_at = now
+    article.status = fields.status
+    article.updated_at = now
+    changed = sorted(k for k in after if before is None or before[k] != after[k])
+    number = (len(article.revisions) if article.id else 0) + 1
+    article.revisions.append(
+        ArticleRevision(
+            number=number,
+            source=source,
+            author_id=author_id,
+            changed_fields=changed,
+            snapshot=after,
+            created_at=now,
+        )
+    )
+    return article, True
+
+
+def find_article(locale: str, slug: str) -> Article | None:
+    return db.session.scalar(select(Article).filter_by(locale=locale, slug=slug))

@@ -1,0 +1,161 @@
+"""Import content/ into the database and export it back, losslessly and idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.kb.articles import fields_of, find_article, save_article
+from app.kb.content_files import (
+    CATEGORIES_FILE,
+    ArticleFields,
+    CategoryFields,
+    ContentFileError,
+    format_article,
+    format_categories,
+    read_article_file,
+    read_categories,
+)
+from app.kb.models import Article, ArticleStatus, Category
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ImportReport:
+    """What one import did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "archived": len(self.archived),
+            "failed": len(self.failed),
+        }
+
+
+def _sync_categories(found: list[CategoryFields]) -> dict[str, Category]:
+    """Create or update categories from categories.yml; categories are never deleted."""
+    by_slug = {c.slug: c for c in db.session.scalars(select(Category))}
+    for fields in found:
+        category = by_slug.get(fields.slug) or Category(slug=fields.slug)
+        if category.id is None:
+            db.session.add(category)
+            by_slug[fields.slug] = category
+        if (category.position, category.names, category.descriptions) != (
+            fields.position,
+            fields.names,
+            fields.descriptions,
+        ):
+            category.position = fields.position
+            category.names = dict(fields.names)
+            category.descriptions = dict(fields.descriptions)
+    return by_slug
+
+
+def article_files(root: Path) -> list[Path]:
+    """Every Markdown file below root except the top-level documentation."""
+    return sorted(p for p in root.rglob("*.md") if p.parent != root)
+
+
+def import_content(
+    root: Path, locales: tuple[str, ...], progress: Progress | None = None
+) -> ImportReport:
+    """Load a content tree; a broken file is reported and skipped, the rest still import."""
+    report = ImportReport()
+    try:
+        found_categories = read_categories(root / CATEGORIES_FILE, locales)
+    except ContentFileError as error:
+        report.failed.append((CATEGORIES_FILE, str(error)))
+        return report
+    categories = _sync_categories(found_categories)
+    known = {c.slug for c in found_categories}
+    seen: dict[tuple[str, str], str] = {}
+    for path in article_files(root):
+        relative = path.relative_to(root).as_posix()
+        if progress:
+            progress(relative)
+        locale, slug = path.relative_to(root).parts[0], path.stem
+        try:
+            fields = read_article_file(root, path, locales, known)
+            if (locale, slug) in seen:
+                raise ContentFileError(f"same locale and slug as {seen[(locale, slug)]}")
+        except ContentFileError as error:
+            report.failed.append((relative, str(error)))
+            seen.setdefault((locale, slug), relative)  # a broken file never archives its article
+            continue
+        seen[(locale, slug)] = relative
+        _import_one(fields, relative, categories[fields.category], report)
+    _archive_missing(seen, report)
+    db.session.commit()
+    return report
+
+
+def _import_one(
+    fields: ArticleFields, relative: str, category: Category, report: ImportReport
+) -> None:
+    article = find_article(fields.locale, fields.slug)
+    article, changed = save_article(article, fields, category, source="import")
+    article.content_path = relative
+    article.synced_digest = fields.digest()
+    if not changed:
+        report.unchanged.append(relative)
+    elif len(article.revisions) == 1:
+        report.added.append(relative)
+    else:
+        report.updated.append(relative)
+
+
+def _archive_missing(seen: dict[tuple[str, str], str], report: ImportReport) -> None:
+    """Articles whose file is gone are archived, never deleted."""
+    query = select(Article).where(
+        Article.content_path.is_not(None), Article.status != ArticleStatus.ARCHIVED.value
+    )
+    for article in db.session.scalars(query):
+        if (article.locale, article.slug) in seen:
+            continue
+        fields = replace(fields_of(article), status=ArticleStatus.ARCHIVED.value)
+        save_article(article, fields, article.category, source="import")
+        article.synced_digest = fields.digest()
+        report.archived.append(article.content_path)
+
+
+def export_content(root: Path, articles: Iterable[Article] | None = None) -> int:
+    """Write articles and categories back as files; returns how many articles were written."""
+    root.mkdir(parents=True, exist_ok=True)
+    categories = db.session.scalars(select(Category).order_by(Category.position)).all()
+    category_fields = [
+        CategoryFields(c.slug, c.position, c.names, c.descriptions) for c in categories
+    ]
+    (root / CATEGORIES_FILE).write_text(format_categories(category_fields), encoding="utf-8")
+    if articles is None:
+        articles = db.session.scalars(select(Article).order_by(Article.locale, Article.slug))
+    written = 0
+    for article in articles:
+        fields = fields_of(article)
+        relative = fields.relative_path().as_posix()
+        if article.content_path and article.content_path != relative:
+            (root / article.content_path).unlink(missing_ok=True)  # the article changed category
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(format_article(fields), encoding="utf-8")
+        article.content_path = relative
+        article.synced_digest = fields.digest()
+        written += 1
+    db.session.commit()
+    return written

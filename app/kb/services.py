@@ -1,0 +1,120 @@
+"""Reading the knowledge base for pages: listings, articles, translations, related articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.kb.models import Article, ArticleStatus, Category
+
+PUBLISHED = ArticleStatus.PUBLISHED.value
+
+
+@dataclass(frozen=True)
+class CategorySummary:
+    category: Category
+    article_count: int
+
+
+def _published(locale: str):
+    return select(Article).where(Article.locale == locale, Article.status == PUBLISHED)
+
+
+def categories_with_counts(locale: str) -> list[CategorySummary]:
+    """Every category with the number of published articles it has in this locale."""
+    counts = (
+        select(Article.category_id, func.count(Article.id).label("n"))
+        .where(Article.locale == locale, Article.status == PUBLISHED)
+        .group_by(Article.category_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Category, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.category_id == Category.id)
+        .order_by(Category.position, Category.slug)
+    )
+    return [CategorySummary(category, count) for category, count in rows]
+
+
+def popular_articles(locale: str, limit: int = 6) -> list[Article]:
+    query = _published(locale).order_by(Article.view_count.desc(), Article.title).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def recently_updated(locale: str, limit: int = 6) -> list[Article]:
+    query = _published(locale).order_by(Article.updated_at.desc(), Article.id).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).filter_by(slug=slug))
+
+
+def articles_in_category(locale: str, category: Category) -> list[Article]:
+    query = _published(locale).where(Article.category_id == category.id)
+    return list(db.session.scalars(query.order_by(Article.kind.desc(), Article.title)))
+
+
+def published_article(locale: str, slug: str) -> Article | None:
+    return db.session.scalar(_published(locale).where(Article.slug == slug))
+
+
+def versions_elsewhere(locale: str, slug: str) -> list[Article]:
+    """Published versions in other languages of the article at (locale, slug), if any exist."""
+    keys = select(Article.translation_key).where(Article.slug == slug).scalar_subquery()
+    query = (
+        select(Article)
+        .where(Article.status == PUBLISHED, Article.locale != locale)
+        .where(sa.or_(Article.slug == slug, Article.translation_key.in_(keys)))
+        .order_by(Article.locale)
+    )
+    seen: dict[str, Article] = {}
+    for article in db.session.scalars(query):
+        seen.setdefault(article.locale, article)
+    return list(seen.values())
+
+
+def translations_of(article: Article) -> dict[str, Article]:
+    """The published versions of an article, by locale, including itself."""
+    query = select(Article).where(
+        Article.translation_key == article.translation_key, Article.status == PUBLISHED
+    )
+    return {a.locale: a for a in db.session.scalars(query)}
+
+
+def related_articles(article: Article, limit: int = 5) -> list[Article]:
+    """Articles sharing tags first, then others from the same category."""
+    candidates = db.session.scalars(
+        _published(article.locale).where(Article.id != article.id)
+    ).all()
+    tags = set(article.tags or ())
+
+    def score(other: Article) -> tuple[int, int, str]:
+        shared = len(tags & set(other.tags or ()))
+        same_category = int(other.category_id == article.category_id)
+        return (-(shared * 2 + same_category), -other.view_count, other.title)
+
+    ranked = sorted(candidates, key=score)
+    return [a for a in ranked if set(a.tags or ()) & tags or a.category_id == article.category_id][
+        :limit
+    ]
+
+
+def record_view(article: Article) -> None:
+    """Count a view without loading or touching updated_at."""
+    db.session.execute(
+        sa.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1)
+    )
+
+
+def published_for_feed(locale: str, limit: int = 50) -> list[Article]:
+    return list(
+        db.session.scalars(_published(locale).order_by(Article.updated_at.desc()).limit(limit))
+    )
+
+
+def all_published() -> list[Article]:
+    return list(db.session.scalars(select(Article).where(Article.status == PUBLISHED)))

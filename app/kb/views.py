@@ -1,0 +1,207 @@
+"""Knowledge-base pages under /<locale>/: home, categories, articles, feedback, guide steps."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db, limiter
+from app.insights.events import anonymous_session_key, record_event
+from app.kb import services
+from app.kb.feedback import FeedbackError, add_details, record_vote
+from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
+from app.kb.guide_progress import done_steps, mark_step
+from app.kb.models import Article, ArticleFeedback
+
+bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
+
+PENDING_FEEDBACK = "feedback_pending"  # article id -> feedback id awaiting a reason
+VOTED = "feedback_voted"  # article ids this session has voted on
+
+
+def feedback_limit() -> str:
+    return current_app.config["RATELIMIT_FEEDBACK"]
+
+
+def get_article_or_404(slug: str) -> Article:
+    """The published article at (current locale, slug), or a localized 404."""
+    article = services.published_article(g.locale, slug)
+    if article is None:
+        abort(404)
+    return article
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "kb/home.html",
+        categories=services.categories_with_counts(g.locale),
+        popular=services.popular_articles(g.locale),
+        recent=services.recently_updated(g.locale),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    found = services.category_by_slug(slug)
+    if found is None:
+        abort(404)
+    return render_template(
+        "kb/category.html", category=found, articles=services.articles_in_category(g.locale, found)
+    )
+
+
+def _article_etag(article: Article, done: set[str]) -> str:
+    """Everything the page depends on: the article, this reader's progress and feedback state."""
+    parts = [
+        article.id,
+        article.updated_at.isoformat(),
+        g.locale,
+        current_user.get_id() or "-",
+        ",".join(sorted(done)),
+        str(article.id in session.get(PENDING_FEEDBACK, {})),
+        str(article.id in session.get(VOTED, [])),
+        session.get("csrf_token", ""),
+        current_app.config.get("ASSET_VERSION", ""),
+    ]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def _render_article(article: Article, details_form: FeedbackDetailsForm | None = None, status=200):
+    done = done_steps(article) if article.is_guide else set()
+    translations = services.translations_of(article)
+    g.alternate_urls = {
+        locale: url_for("kb.article", locale=locale, slug=other.slug)
+        for locale, other in translations.items()
+    }
+    html = render_template(
+        "kb/article.html",
+        article=article,
+        translations=translations,
+        related=services.related_articles(article),
+        done=done,
+        vote_form=HelpfulVoteForm(),
+        details_form=details_form or FeedbackDetailsForm(),
+        step_form=GuideStepForm(),
+        awaiting_reason=str(article.id) in session.get(PENDING_FEEDBACK, {}),
+        voted=article.id in session.get(VOTED, []),
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response, done
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    found = services.published_article(g.locale, slug)
+    if found is None:
+        elsewhere = services.versions_elsewhere(g.locale, slug)
+        if not elsewhere:
+            abort(404)
+        return render_template("kb/not_in_language.html", versions=elsewhere), 404
+    services.record_view(found)
+    record_event("article_view", locale=g.locale, subject=("article", found.id))
+    db.session.commit()
+    done = done_steps(found) if found.is_guide else set()
+    etag = _article_etag(found, done)
+    if "_flashes" not in session and request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response, _done = _render_article(found)
+        etag = _article_etag(found, done)  # rendering may have created the session's CSRF secret
+    response.set_etag(etag)
+    response.last_modified = found.updated_at
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/articles/<slug>/feedback")
+@limiter.limit(feedback_limit)
+def feedback(slug: str):
+    found = get_article_or_404(slug)
+    form = HelpfulVoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    helpful = form.helpful.data == "yes"
+    vote = record_vote(
+        found,
+        helpful,
+        session_key=anonymous_session_key(),
+        user_id=current_user.id if current_user.is_authenticated else None,
+    )
+    db.session.commit()
+    session[VOTED] = sorted(set(session.get(VOTED, [])) | {found.id})
+    if helpful:
+        flash(_("Thanks for letting us know!"), "success")
+    else:
+        session[PENDING_FEEDBACK] = {**session.get(PENDING_FEEDBACK, {}), str(found.id): vote.id}
+        flash(_("Thanks. What went wrong? Your answer helps us fix this article."), "info")
+    return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
+
+
+@bp.post("/articles/<slug>/feedback/details")
+@limiter.limit(feedback_limit)
+def feedback_details(slug: str):
+    found = get_article_or_404(slug)
+    pending = session.get(PENDING_FEEDBACK, {})
+    vote = db.session.get(ArticleFeedback, pending.get(str(found.id), 0))
+    if vote is None or vote.article_id != found.id:
+        flash(_("Please answer “Was this helpful?” first."), "error")
+        return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
+    form = FeedbackDetailsForm()
+    if not form.validate_on_submit():
+        response, _done = _render_article(found, details_form=form, status=400)
+        return response
+    try:
+        add_details(
+            vote,
+            form.reason.data,
+            form.comment.data or "",
+            current_app.config["FEEDBACK_COMMENT_MAX"],
+        )
+    except FeedbackError:
+        abort(400)
+    db.session.commit()
+    session[PENDING_FEEDBACK] = {k: v for k, v in pending.items() if k != str(found.id)}
+    flash(_("Thank you — your feedback was sent to our team."), "success")
+    return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
+
+
+@bp.post("/articles/<slug>/steps/<key>")
+def guide_step(slug: str, key: str):
+    found = get_article_or_404(slug)
+    if key not in {step.key for step in found.steps}:
+        abort(404)
+    form = GuideStepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    mark_step(found, key, form.done.data == "1")
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        done = done_steps(found)
+        return jsonify(done=sorted(done), done_count=len(done), total=len(found.steps))
+    return redirect(url_for("kb.article", slug=found.slug, _anchor=f"step-{key}"), 303)
+
+
+@bp.get("/feed.atom")
+def feed():
+    articles = services.published_for_feed(g.locale)
+    response = make_response(render_template("kb/feed.atom", articles=articles))
+    response.mimetype = "application/atom+xml"
+    return response

@@ -1,0 +1,132 @@
+"""The one place Markdown becomes safe HTML: render with Python-Markdown, then sanitize with nh3."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+MARKDOWN_EXTENSIONS = [
+    "tables",
+    "fenced_code",
+    "footnotes",
+    "abbr",
+    "sane_lists",
+    "admonition",
+    "toc",
+    "pymdownx.tasklist",
+]
+MARKDOWN_EXTENSION_CONFIGS = {
+    "toc": {"slugify": slugify_unicode, "toc_depth": "2-3", "permalink": False},
+    "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol",
+    "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title"},
+    "a": {"href"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+# Classes the renderer itself produces; anything else a writer types is dropped.
+ALLOWED_CLASS = re.compile(
+    r"^(admonition|admonition-title|note|tip|warning|danger|important|info|caution|"
+    r"task-list|task-list-item|task-box|task-box-done|footnote|footnote-ref|footnote-backref|"
+    r"language-[a-z0-9_+-]{1,30})$"
+)
+# Task-list checkboxes become plain marks: a disabled, unlabelled input is noise to a screen reader.
+TASK_BOX = re.compile(r'<input type="checkbox" disabled(?:="")?( checked(?:="")?)?\s*/?>')
+SAFE_ID = re.compile(r"^[\w\-]{1,100}$", re.UNICODE)
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One entry of an article's table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    """Sanitized HTML and the headings it contains."""
+
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+
+
+def _filter_attribute(allow_images_from_other_hosts: bool):
+    """Build nh3's attribute filter: vetted classes, ids, checkboxes and image sources."""
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            kept = [name for name in value.split() if ALLOWED_CLASS.match(name)]
+            return " ".join(kept) or None
+        if attribute == "id":
+            return value if SAFE_ID.match(value) else None
+        if tag == "img" and attribute == "src" and not allow_images_from_other_hosts:
+            # Only images served by the site itself: a path, never another host.
+            return value if value.startswith("/") and not value.startswith("//") else None
+        return value
+
+    return attribute_filter
+
+
+def _task_box(match: re.Match[str]) -> str:
+    """Replace a task-list checkbox with a visible mark."""
+    if match.group(1):
+        return '<span class="task-box task-box-done">☑</span>'
+    return '<span class="task-box">☐</span>'
+
+
+def _collect_headings(toc_tokens: list[dict]) -> list[Heading]:
+    """Flatten Python-Markdown's nested toc tokens."""
+    headings: list[Heading] = []
+    for token in toc_tokens:
+        headings.append(Heading(token["level"], token["id"], unescape(token["name"])))
+        headings.extend(_collect_headings(token.get("children", [])))
+    return headings
+
+
+def sanitize_html(
+    html: str, *, link_rel: str = "noopener noreferrer", external_images: bool = False
+) -> str:
+    """Reduce HTML to the allow-list: no scripts, handlers, styles or dangerous URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute(external_images),
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+    )
+
+
+def render_markdown(
+    source: str, *, link_rel: str = "noopener noreferrer", external_images: bool = False
+) -> RenderedMarkdown:
+    """Render Markdown to sanitized HTML; forum posts pass link_rel="nofollow ugc noopener"."""
+    converter = markdown.Markdown(
+        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS
+    )
+    raw_html = TASK_BOX.sub(_task_box, converter.convert(source or ""))
+    headings = _collect_headings(getattr(converter, "toc_tokens", []))
+    safe_html = sanitize_html(raw_html, link_rel=link_rel, external_images=external_images)
+    # A heading whose id was dropped by the sanitizer must not appear in the contents.
+    kept = [h for h in headings if f'id="{h.anchor}"' in safe_html]
+    return RenderedMarkdown(html=safe_html, headings=kept)

@@ -1,0 +1,1 @@
+"""Site-wide pages and plumbing: the root redirect, health check, sitemap, templating."""

@@ -1,0 +1,51 @@
+"""What every template can use: locale, direction, language links, formatted dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import format_date, format_datetime
+
+from app.locales import LOCALE_NAMES, current_locale, text_direction
+
+
+def language_links() -> list[dict[str, str]]:
+    """The current page in every language (the article's translation when it has one)."""
+    alternates = getattr(g, "alternate_urls", None)
+    links = []
+    for locale in current_app.config["LOCALES"]:
+        if alternates is not None:
+            href = alternates.get(locale) or url_for("kb.home", locale=locale)
+        elif request.endpoint and request.url_rule and "locale" in request.url_rule.arguments:
+            href = url_for(request.endpoint, locale=locale, **(request.view_args or {}))
+        else:
+            href = url_for("kb.home", locale=locale)
+        links.append({"locale": locale, "name": LOCALE_NAMES.get(locale, locale), "href": href})
+    return links
+
+
+def atom_date(value: datetime | None) -> str:
+    """RFC 3339 in UTC, as Atom wants; stored times are naive UTC."""
+    value = value or datetime(2000, 1, 1)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def init_templating(app: Flask) -> None:
+    @app.context_processor
+    def inject_locale():
+        locale = current_locale()
+        return {
+            "locale": locale,
+            "text_dir": text_direction(locale),
+            "language_links": language_links,
+            "site_name": app.config["SITE_NAME"],
+        }
+
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["datetime"] = lambda value: (
+        format_datetime(value, "medium") if value else ""
+    )
+    app.jinja_env.filters["atom_date"] = atom_date
+    app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -1,0 +1,1 @@
+"""Site search: keeping the index in step with the database, search pages, events."""

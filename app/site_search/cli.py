@@ -1,0 +1,55 @@
+"""`flask search reindex|status|sync`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.kb.models import Article, ArticleStatus
+from app.site_search.documents import article_document
+from app.site_search.engine import search_index
+from app.site_search.outbox import drain_outbox, pending_count
+
+search_cli = AppGroup("search", help="Maintain the search index.")
+
+
+def published_articles():
+    return db.session.scalars(
+        select(Article).where(Article.status == ArticleStatus.PUBLISHED.value)
+    )
+
+
+@search_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the whole index from the database."""
+    total = db.session.scalar(
+        select(func.count(Article.id)).where(Article.status == ArticleStatus.PUBLISHED.value)
+    )
+    documents = (article_document(a) for a in published_articles())
+    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+        search_index().rebuild(documents, progress=lambda n: bar.update(n - bar.pos))
+    drain_outbox()  # changes queued meanwhile are already in the rebuild or applied now
+    click.echo(f"indexed {search_index().doc_count()} documents")
+
+
+@search_cli.command("sync")
+def sync() -> None:
+    """Apply pending outbox rows (after a crash, or if indexing failed)."""
+    applied = drain_outbox()
+    click.echo(f"applied {applied}, pending {pending_count()}")
+
+
+@search_cli.command("status")
+def status() -> None:
+    """Documents in the database vs in the index, and pending outbox rows."""
+    index = search_index()
+    for locale in sorted({a.locale for a in published_articles()}):
+        in_db = db.session.scalar(
+            select(func.count(Article.id)).where(
+                Article.status == ArticleStatus.PUBLISHED.value, Article.locale == locale
+            )
+        )
+        click.echo(f"{locale}: database {in_db}, index {index.doc_count(locale)}")
+    click.echo(f"pending outbox rows: {pending_count()}")

@@ -1,0 +1,116 @@
+"""Running searches for pages and the API, with synonyms, and recording each as an event."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import session
+from sqlalchemy import select
+
+from app.extensions import db
+from app.insights.events import record_event
+from app.insights.models import Event
+from app.site_search.engine import search_index
+from app.site_search.models import Synonym
+from app.site_search.privacy import scrub_query
+from search.analysis import normalize_query_text
+from search.query import SearchQuery
+from search.results import SearchResults, Suggestion
+
+KINDS = ("faq", "guide", "topic")
+SOURCES = ("search_page", "instant", "api", "ask")
+STORED_QUERY_MAX = 200
+INSTANT_SETTLE_SECONDS = 5
+INSTANT_SESSION_FIELD = "instant_search"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: text, language, filters and page."""
+
+    text: str
+    locale: str
+    kind: str | None = None
+    category: str | None = None
+    page: int = 1
+    per_page: int = 10
+
+
+def synonyms_for(locale: str) -> dict[str, list[str]]:
+    """Synonym groups as a symmetric map: every word of a group points at the others."""
+    groups: dict[str, set[str]] = {}
+    for row in db.session.scalars(select(Synonym).filter_by(locale=locale)):
+        group = {row.term.strip().lower(), *(s.strip().lower() for s in row.synonyms)} - {""}
+        for word in group:
+            groups.setdefault(word, set()).update(group - {word})
+    return {word: sorted(others) for word, others in groups.items() if others}
+
+
+def run_search(request: SearchRequest) -> SearchResults:
+    query = SearchQuery(
+        text=request.text,
+        locale=request.locale,
+        kind=request.kind,
+        category=request.category,
+        page=request.page,
+        per_page=request.per_page,
+        synonyms=synonyms_for(request.locale),
+    )
+    return search_index().search(query)
+
+
+def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
+    return search_index().suggest(text, locale, limit=limit)
+
+
+def _stored_query(text: str) -> str:
+    return scrub_query(" ".join(text.split()))[:STORED_QUERY_MAX]
+
+
+def record_search(request: SearchRequest, total: int, source: str) -> Event:
+    """Store the search as a first-party event; the caller commits."""
+    stored = _stored_query(request.text)
+    return record_event(
+        "search",
+        locale=request.locale,
+        query=stored,
+        normalized=normalize_query_text(stored, request.locale),
+        results=total,
+        source=source,
+        kind=request.kind,
+        category=request.category,
+        page=request.page,
+    )
+
+
+def record_instant_search(request: SearchRequest, total: int) -> Event:
+    """Record what an as-you-type user settled on: extending the last query updates its event."""
+    stored = _stored_query(request.text)
+    last = session.get(INSTANT_SESSION_FIELD) or {}
+    previous = db.session.get(Event, last.get("event_id", 0)) if last else None
+    recent = time.time() - last.get("at", 0) <= INSTANT_SETTLE_SECONDS
+    old = last.get("query", "")
+    if previous is not None and recent and (stored.startswith(old) or old.startswith(stored)):
+        previous.data = {
+            **previous.data,
+            "query": stored,
+            "normalized": normalize_query_text(stored, request.locale),
+            "results": total,
+        }
+        event = previous
+    else:
+        event = record_search(request, total, "instant")
+        db.session.flush()
+    session[INSTANT_SESSION_FIELD] = {"event_id": event.id, "query": stored, "at": time.time()}
+    return event
+
+
+def record_click(event_id: int, position: int, target: str, locale: str) -> None:
+    """A click on a result of the search event `event_id`, at 1-based `position`."""
+    search_event = db.session.get(Event, event_id)
+    if search_event is None or search_event.name != "search":
+        return
+    record_event(
+        "search_click", locale=locale, search_event=event_id, position=position, url=target
+    )

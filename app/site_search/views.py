@@ -1,0 +1,68 @@
+"""The search page and the click-through redirect that records which result was opened."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.kb import services as kb
+from app.kb.models import Category
+from app.site_search import services
+from app.site_search.params import search_request
+
+bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
+
+
+def category_names(locale: str) -> dict[str, str]:
+    return {c.slug: c.name_in(locale) for c in db.session.scalars(select(Category))}
+
+
+def safe_target(target: str) -> str | None:
+    """Only a path on this site: a click redirect must never send people elsewhere."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.get("/search")
+def search():
+    names = category_names(g.locale)
+    query = search_request(request.args, g.locale, set(names), strict=False)
+    results = event = None
+    if query.text:
+        results = services.run_search(query)
+        event = services.record_search(query, results.total, "search_page")
+        db.session.commit()
+    return render_template(
+        "search/results.html",
+        query=query,
+        results=results,
+        event_id=event.id if event else None,
+        category_names=names,
+        popular=kb.popular_articles(g.locale, 5) if results is None or not results.total else [],
+    )
+
+
+@bp.get("/search/click")
+def click():
+    """Record a click on a search result, then go to it; a plain link, so it works without JS."""
+    target = safe_target(request.args.get("to", ""))
+    if target is None:
+        abort(404)
+    event_id, position = request.args.get("e", ""), request.args.get("p", "")
+    if event_id.isdigit() and position.isdigit():
+        services.record_click(int(event_id), int(position), target, g.locale)
+        db.session.commit()
+    return redirect(target, 303)
+
+
+def search_url(**changes) -> str:
+    """The current search's URL with some parameters changed (facets, pages)."""
+    args = {k: v for k, v in request.args.items() if k in ("q", "kind", "category", "page")}
+    args.update(changes)
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    return url_for("site_search.search", **args)
+
+
+bp.add_app_template_global(search_url)

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Set up and run Touchpoint with only python3: `python3 dev.py serve` or `python3 dev.py test`.
+
+Both commands are idempotent: they create `.venv`, install the project, compile the
+translations and bring the database up to date before they serve or test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+SYSTEM_PACKAGES_FOR_TESTS = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+}
+
+
+def run(*command: str | Path, env: dict | None = None) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    subprocess.run([str(c) for c in command], cwd=ROOT, check=True, env=env)
+
+
+def apt_install(packages: list[str]) -> None:
+    """Install Debian packages when running as root with apt; otherwise say what is missing."""
+    if not packages:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit(f"Please install these system packages first: {' '.join(packages)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", *packages, env=env)
+
+
+def ensure_venv(extras: str) -> None:
+    if not (BIN / "python").exists():
+        try:
+            run(sys.executable, "-m", "venv", VENV)
+        except subprocess.CalledProcessError:
+            shutil.rmtree(VENV, ignore_errors=True)
+            # Debian ships venv separately from python3.
+            version = f"{sys.version_info.major}.{sys.version_info.minor}"
+            apt_install([f"python{version}-venv"])
+            run(sys.executable, "-m", "venv", VENV)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+    run(BIN / "pybabel", "compile", "--use-fuzzy", "-d", "app/translations")
+
+
+def flask(*args: str) -> None:
+    env = {**os.environ, "FLASK_APP": "app"}
+    run(BIN / "flask", *args, env=env)
+
+
+def serve() -> None:
+    """Set up, load the demo content and serve on http://127.0.0.1:5000."""
+    ensure_venv("")
+    flask("db", "upgrade")
+    flask("content", "import")
+    print("\nTouchpoint is running on http://127.0.0.1:5000 (Ctrl+C stops it)\n", flush=True)
+    os.execv(
+        BIN / "gunicorn",
+        [
+            "gunicorn",
+            "--bind", "127.0.0.1:5000",
+            "--workers", "2",
+            "--threads", "4",
+            "--access-logfile", "-",
+            "app:create_app()",
+        ],
+    )  # fmt: skip
+
+
+def test(pytest_args: list[str]) -> None:
+    """Install what the browser tests need, then lint and run the whole suite."""
+    missing = [name for name, path in SYSTEM_PACKAGES_FOR_TESTS.items() if not Path(path).exists()]
+    apt_install(missing)
+    ensure_venv("[test]")
+    run(BIN / "ruff", "check", "app", "search", "tests", "bench", "dev.py")
+    run(BIN / "python", "-m", "pytest", *pytest_args)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
+        sys.exit("usage: python3 dev.py serve | test [pytest arguments]")
+    os.chdir(ROOT)
+    try:
+        if sys.argv[1] == "serve":
+            serve()
+        else:
+            test(sys.argv[2:])
+    except subprocess.CalledProcessError as error:
+        sys.exit(error.returncode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Snippets as safe HTML: the source text escaped, with only <mark> around matches.
+
+Re-analyzing stored text is the costly part of building a results page, so
+matches are found the cheap way for each kind of analyzer: for regex-tokenized
+languages (English, Arabic, the simple analyzer) each distinct word is
+analyzed once and remembered; for Japanese only a window around the first
+likely match is run through Sudachi. The passage is then cut around the
+first match and formatted by Whoosh's Fragment/Formatter machinery with an
+escaping formatter.
+"""
+
+from __future__ import annotations
+
+import threading
+from html import escape
+
+from whoosh.analysis import RegexTokenizer, Token
+from whoosh.highlight import Formatter, Fragment, get_text
+
+SNIPPET_CHARS = 200
+"""Longest passage shown."""
+
+SNIPPET_LEAD = 60
+"""Characters of context kept before the first match."""
+
+SCAN_CHARS = 4000
+"""Matches are looked for in this many leading characters of a text."""
+
+JAPANESE_WINDOW = (150, 450)
+"""Characters before and after a likely match that Sudachi re-analyzes."""
+
+ELLIPSIS = "…"
+
+
+class EscapingFormatter(Formatter):
+    """Escapes all text and wraps matched tokens in <mark>; nothing else is markup."""
+
+    between = f" {ELLIPSIS} "
+
+    def _text(self, text: str) -> str:
+        return escape(text, quote=False)
+
+    def format_token(self, text: str, token, replace: bool = False) -> str:
+        return "<mark>" + escape(get_text(text, token, replace), quote=False) + "</mark>"
+
+    def format_fragment(self, fragment, replace: bool = False) -> str:
+        out = super().format_fragment(fragment, replace)
+        if fragment.startchar > 0:
+            out = ELLIPSIS + out
+        if fragment.endchar < len(fragment.text):
+            out += ELLIPSIS
+        return out
+
+
+_FORMATTER = EscapingFormatter()
+
+
+def make_snippet(terms: frozenset[str], analyzer, *texts: str) -> str:
+    """The passage around the first match in the first text that has one, else a plain start.
+
+    ``terms`` are analyzed token texts as in the query; ``analyzer`` is the
+    locale's analyzer (index mode, so Japanese sub-words match too).
+    """
+    for text in texts:
+        if text and terms:
+            spans = matched_spans(text, terms, analyzer)
+            if spans:
+                return _passage(text, spans)
+    for text in texts:
+        if text:
+            return plain_snippet(text)
+    return ""
+
+
+def matched_spans(text: str, terms: frozenset[str], analyzer) -> list[tuple[int, int]]:
+    """(start, end) of every word in ``text`` whose analyzed form is a query term, in order."""
+    tokenizer = analyzer.items[0]
+    if isinstance(tokenizer, RegexTokenizer):
+        forms = _word_forms(analyzer)
+        spans = []
+        for match in tokenizer.expression.finditer(text, 0, SCAN_CHARS):
+            word = match.group()
+            analyzed = forms.get(word)
+            if analyzed is None:
+                analyzed = forms.remember(word, analyzer)
+            if not analyzed.isdisjoint(terms):
+                spans.append(match.span())
+        return spans
+    begin, end = _likely_window(text, terms)
+    found = sorted(
+        (t.startchar + begin, -(t.endchar + begin))
+        for t in analyzer(text[begin:end], chars=True, mode="index")
+        if t.text in terms
+    )
+    spans, last_end = [], -1
+    for start, negative_end in found:  # a compound and its sub-words overlap: keep the longest
+        if start >= last_end:
+            spans.append((start, -negative_end))
+            last_end = -negative_end
+    return spans
+
+
+def _likely_window(text: str, terms: frozenset[str]) -> tuple[int, int]:
+    lowered = text.lower()
+    hits = [i for i in (lowered.find(term) for term in terms) if i >= 0]
+    if not hits:
+        return 0, min(len(text), SCAN_CHARS // 2)
+    before, after = JAPANESE_WINDOW
+    first = min(hits)
+    return max(0, first - before), min(len(text), first + after)
+
+
+def _passage(text: str, spans: list[tuple[int, int]]) -> str:
+    first = spans[0][0]
+    start = max(0, first - SNIPPET_LEAD)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", max(first, spans[0][1]), end)
+        end = space if space > first else end
+    tokens = [
+        Token(startchar=s, endchar=e, matched=True) for s, e in spans if s >= start and e <= end
+    ]
+    return _FORMATTER.format_fragment(Fragment(text, tokens, startchar=start, endchar=end))
+
+
+class _WordForms:
+    """Surface word → its analyzed forms, remembered per analyzer (bounded)."""
+
+    limit = 200_000
+
+    def __init__(self) -> None:
+        self.forms: dict[str, frozenset[str]] = {}
+        self.get = self.forms.get
+
+    def remember(self, word: str, analyzer) -> frozenset[str]:
+        if len(self.forms) >= self.limit:
+            self.forms.clear()
+        analyzed = frozenset(t.text for t in analyzer(word, mode="index"))
+        self.forms[word] = analyzed
+        return analyzed
+
+
+_forms_lock = threading.Lock()
+_forms_by_analyzer: dict[int, tuple[object, _WordForms]] = {}
+
+
+def _word_forms(analyzer) -> _WordForms:
+    entry = _forms_by_analyzer.get(id(analyzer))
+    if entry is None or entry[0] is not analyzer:
+        with _forms_lock:
+            if len(_forms_by_analyzer) > 64:
+                _forms_by_analyzer.clear()
+            entry = _forms_by_analyzer[id(analyzer)] = (analyzer, _WordForms())
+    return entry[1]
+
+
+def plain_snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The escaped start of a text, cut at a space near ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return escape(text, quote=False)
+    cut = text.rfind(" ", limit // 2, limit)
+    return escape(text[: cut if cut > 0 else limit], quote=False) + ELLIPSIS

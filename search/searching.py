@@ -1,0 +1,211 @@
+"""Running a search against one locale's searcher: stages, facets, hits, did-you-mean, suggest."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass
+
+from whoosh.query import And, Term
+from whoosh.searching import Searcher
+
+from search.docsets import matching_docs
+from search.highlight import make_snippet
+from search.query import (
+    SearchQuery,
+    Stage,
+    build_clauses,
+    clean_user_text,
+    fuzzy_distance,
+    parse_user_text,
+    stages,
+)
+from search.ranking import top_documents
+from search.results import SearchHit, SearchResults, Suggestion
+from search.schema import PREFIX_MAX_CHARS
+from search.state import SearcherState
+
+DID_YOU_MEAN_BELOW = 3
+"""A spelling suggestion is offered when the query finds fewer results than this."""
+
+SUGGEST_MIN_ASCII_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Analyzers:
+    """The analyzers one locale's search needs."""
+
+    query: object
+    highlight: object
+    plain: object
+
+
+def run_search(state: SearcherState, analyzers: Analyzers, q: SearchQuery) -> SearchResults:
+    """One page of results: AND, then typo-tolerant AND, then OR, until one finds something."""
+    segments = parse_user_text(q.text)
+    clauses = build_clauses(segments, analyzers.query, q.synonyms)
+    empty = SearchResults(0, [], {"kind": {}, "category": {}}, None, q.page, q.per_page, False)
+    if not clauses:
+        return empty
+    searcher = state.searcher
+    kinds, categories = state.column("kind"), state.column("category")
+    chosen: Stage | None = None
+    for stage in stages(clauses, searcher.reader()):
+        docs = matching_docs(searcher, stage.query, state.postings)
+        total, facets, allowed = _facet_counts(docs, kinds, categories, q.kind, q.category)
+        chosen = stage
+        if total:
+            break
+    assert chosen is not None
+    candidates = docs if allowed is None else allowed
+    hits = _page_hits(state, analyzers, chosen, q, candidates) if total else []
+    did_you_mean = None
+    if total < DID_YOU_MEAN_BELOW or chosen.fallback:
+        candidate = spelling_suggestion(searcher, analyzers.plain, q.text)
+        # Offer it only if it finds more with all its words than what was typed did.
+        exact_total = 0 if chosen.fallback else total
+        if candidate and _all_words_total(searcher, analyzers.query, candidate) > exact_total:
+            did_you_mean = candidate
+    return SearchResults(total, hits, facets, did_you_mean, q.page, q.per_page, chosen.fallback)
+
+
+def _all_words_total(searcher: Searcher, analyzer, text: str) -> int:
+    clauses = build_clauses(parse_user_text(text), analyzer)
+    if not clauses:
+        return 0
+    return len(matching_docs(searcher, next(stages(clauses, searcher.reader())).query))
+
+
+def _facet_counts(docs, kinds, categories, kind, category):
+    """(filtered total, disjunctive facet counts, filtered docnums or None if unfiltered)."""
+    in_kind = {d for d in docs if kinds[d] == kind} if kind else docs
+    in_category = {d for d in docs if categories[d] == category} if category else docs
+    facets = {
+        "kind": _counts(map(kinds.__getitem__, in_category)),
+        "category": _counts(map(categories.__getitem__, in_kind)),
+    }
+    if kind is None and category is None:
+        return len(docs), facets, None
+    allowed = in_kind & in_category if kind and category else (in_kind if kind else in_category)
+    return len(allowed), facets, allowed
+
+
+def _counts(values) -> dict[str, int]:
+    counts = Counter(values)
+    counts.pop("", None)
+    counts.pop(None, None)
+    return dict(sorted(counts.items(), key=lambda vn: (-vn[1], vn[0])))
+
+
+def _page_hits(state, analyzers, stage, q, candidates) -> list[SearchHit]:
+    start = (q.page - 1) * q.per_page
+    searcher = state.searcher
+    ranked = top_documents(
+        searcher,
+        stage.query,
+        candidates,
+        start + q.per_page,
+        state.lengths("content"),
+        state.postings,
+    )
+    hits = []
+    for score, docnum in ranked[start:]:
+        stored = searcher.stored_fields(docnum)
+        doc_id = stored.get("doc_id", "")
+        snippet = make_snippet(
+            stage.terms, analyzers.highlight, stored.get("body", ""), stored.get("summary", "")
+        )
+        hits.append(
+            SearchHit(
+                doc_id=doc_id,
+                type=stored.get("type", ""),
+                id=doc_id.partition(":")[2],
+                title=stored.get("title", ""),
+                url=stored.get("url", ""),
+                snippet=snippet,
+                score=score,
+                kind=stored.get("kind", ""),
+                category=stored.get("category", ""),
+                solved=bool(stored.get("solved", False)),
+                locale=stored.get("locale", ""),
+            )
+        )
+    return hits
+
+
+def spelling_suggestion(searcher: Searcher, plain_analyzer, text: str) -> str | None:
+    """The query with each unknown Latin word replaced by the most frequent close index word.
+
+    The vocabulary is the unstemmed ``spell`` field (titles, summaries, tags,
+    article bodies). Words within 1 edit win over words within 2; among equals
+    the most frequent wins. None when nothing would change.
+    """
+    reader = searcher.reader()
+    text = clean_user_text(text)
+    replacements = []
+    corrected: dict[str, str | None] = {}
+    for t in plain_analyzer(text, chars=True, mode="query"):
+        word = t.text
+        if word not in corrected:
+            known = not word.isascii() or not word.isalpha() or reader.doc_frequency("spell", word)
+            corrected[word] = None if known else _closest(reader, word)
+        if corrected[word]:
+            replacements.append((t.startchar, t.endchar, corrected[word]))
+    if not replacements:
+        return None
+    out, last = [], 0
+    for start, end, word in replacements:
+        out.append(text[last:start])
+        out.append(word)
+        last = end
+    out.append(text[last:])
+    suggestion = " ".join("".join(out).split())
+    return suggestion if suggestion.casefold() != " ".join(text.split()).casefold() else None
+
+
+def _closest(reader, word: str) -> str | None:
+    for distance in range(1, fuzzy_distance(word) + 1):
+        candidates = [
+            c for c in reader.terms_within("spell", word, distance, prefix=1) if c != word
+        ]
+        if candidates:
+            return max(candidates, key=lambda c: (reader.doc_frequency("spell", c), c))
+    return None
+
+
+def run_suggest(state: SearcherState, plain_analyzer, text: str, limit: int) -> list[Suggestion]:
+    """Titles whose words start with what was typed, best prior first.
+
+    Every typed word must be the start of a title word (an exact lookup in
+    the ``title_prefix`` edge n-grams). Matches are ranked by a static prior
+    (:func:`search.schema.suggestion_prior`), not BM25: for as-you-type,
+    "which match is the better page" matters more than term statistics, and
+    a precomputed prior ranks tens of thousands of matches in milliseconds.
+    """
+    text = clean_user_text(text).strip()
+    if not text or (text.isascii() and len(text) < SUGGEST_MIN_ASCII_CHARS):
+        return []
+    tokens = list(
+        dict.fromkeys(t.text[:PREFIX_MAX_CHARS] for t in plain_analyzer(text, mode="query"))
+    )
+    if not tokens:
+        return []
+    terms = [Term("title_prefix", t) for t in tokens[:8]]
+    query = terms[0] if len(terms) == 1 else And(terms)
+    docs = matching_docs(state.searcher, query, state.postings)
+    prior = state.suggestion_priors()
+    best = heapq.nlargest(max(1, min(limit, 20)), docs, key=prior.__getitem__)
+    best.sort(key=lambda d: (-prior[d], d))
+    suggestions = []
+    for docnum in best:
+        stored = state.searcher.stored_fields(docnum)
+        suggestions.append(
+            Suggestion(
+                doc_id=stored.get("doc_id", ""),
+                type=stored.get("type", ""),
+                title=stored.get("title", ""),
+                url=stored.get("url", ""),
+                kind=stored.get("kind", ""),
+            )
+        )
+    return suggestions

@@ -1,0 +1,150 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Guide steps: tick without reloading the page; the form still posts without JavaScript.
+  function enhanceGuideSteps() {
+    var progressText = document.querySelector(".guide-progress .progress-text");
+    var progressBar = document.querySelector(".guide-progress progress");
+    document.querySelectorAll("form.step-form").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var button = form.querySelector(".step-toggle");
+        var doneInput = form.querySelector("input[name=done]");
+        button.disabled = true;
+        fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.json();
+          })
+          .then(function (data) {
+            var nowDone = doneInput.value === "1";
+            var step = form.closest(".step");
+            step.classList.toggle("step-done", nowDone);
+            doneInput.value = nowDone ? "0" : "1";
+            button.setAttribute("aria-pressed", nowDone ? "true" : "false");
+            var label = nowDone ? button.dataset.labelDone : button.dataset.labelTodo;
+            button.firstChild.nodeValue = label;
+            if (progressText) {
+              progressText.textContent = progressText.dataset.template
+                .replace("__DONE__", data.done_count).replace("__TOTAL__", data.total);
+            }
+            if (progressBar) { progressBar.value = data.done_count; }
+          })
+          .catch(function () { form.submit(); })
+          .finally(function () { button.disabled = false; });
+      });
+    });
+  }
+
+  // Instant search: top matches under the search box while typing (debounced).
+  // Without JavaScript the box is a plain GET form to the search page.
+  function enhanceInstantSearch(input) {
+    var form = input.form;
+    var listId = input.id + "-instant";
+    var list = document.createElement("ul");
+    var status = document.createElement("p");
+    var timer = null;
+    var active = -1;
+    var lastQuery = "";
+    var controller = null;
+    list.id = listId;
+    list.className = "instant-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", input.dataset.labelResults);
+    list.hidden = true;
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    form.classList.add("has-instant");
+    form.appendChild(list);
+    form.appendChild(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+
+    function close() {
+      list.hidden = true;
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function highlight(index) {
+      var items = options();
+      if (!items.length) { return; }
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+
+    function render(suggestions) {
+      list.textContent = "";
+      suggestions.forEach(function (suggestion, i) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        item.id = listId + "-" + i;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        link.href = suggestion.url;
+        link.textContent = suggestion.title;
+        link.tabIndex = -1;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      if (!suggestions.length) {
+        var empty = document.createElement("li");
+        empty.className = "instant-empty";
+        empty.textContent = input.dataset.labelNone;
+        list.appendChild(empty);
+      }
+      status.textContent = suggestions.length ? suggestions.length + " ✓" : input.dataset.labelNone;
+      list.hidden = false;
+      active = -1;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function fetchSuggestions() {
+      var query = input.value.trim();
+      if (query === lastQuery) { return; }
+      lastQuery = query;
+      if (query.length < 2) { close(); return; }
+      if (controller) { controller.abort(); }
+      controller = new AbortController();
+      var url = input.dataset.instant + "?record=instant&locale=" + encodeURIComponent(input.dataset.locale) +
+        "&q=" + encodeURIComponent(query);
+      fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+        .then(function (data) { if (input.value.trim() === query) { render(data.suggestions || []); } })
+        .catch(function () { /* aborted or offline: the form still submits */ });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(fetchSuggestions, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) { return; }
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        window.location.href = options()[active].querySelector("a").href;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 200); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceGuideSteps();
+    document.querySelectorAll("input[data-instant]").forEach(enhanceInstantSearch);
+  });
+})();

@@ -1,0 +1,224 @@
+"""Browser tests: the real app on a live server, driven by Debian's Chromium through Playwright.
+
+Every test in this folder is marked `browser`. A test fails when the page logs a console
+error (a Content-Security-Policy violation is one), throws an uncaught exception, or gets a
+5xx response — things a visitor would notice even when the assertions pass.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale, format_date, gettext
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from app.extensions import db
+from tests.conftest import make_app
+
+BROWSER_DIR = Path(__file__).resolve().parent
+SCREENSHOT_DIR = BROWSER_DIR / "screenshots"
+CHROMIUM = os.environ.get("TOUCHPOINT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+# The Accept-Language a visitor of each locale sends (pages without a locale in the URL negotiate).
+BROWSER_LOCALES = {"en": "en-US", "ja": "ja-JP", "ar": "ar"}
+ERRORS_KEY = pytest.StashKey["BrowserErrors"]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(BROWSER_DIR):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """After a passing test body, fail it if the browser saw errors along the way."""
+    result = yield
+    errors = item.stash.get(ERRORS_KEY, None)
+    if errors is not None:
+        errors.check()
+    return result
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log lines in the test output; errors are still logged."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@dataclass
+class LiveServer:
+    """The app served on 127.0.0.1 from a private copy of the demo database."""
+
+    url: str
+    app: Flask
+    db_path: Path
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the live database directly, as a check independent of the app's code."""
+        with closing(sqlite3.connect(self.db_path)) as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def gettext(self, locale: str, message: str, **variables: Any) -> str:
+        """A UI string as the app shows it in `locale` (English while untranslated)."""
+        with self.app.test_request_context(), force_locale(locale):
+            return gettext(message, **variables)
+
+    def format_date(self, locale: str, value: datetime) -> str:
+        with self.app.test_request_context(), force_locale(locale):
+            return format_date(value, "medium")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("live")
+    db_path = folder / "live.sqlite3"
+    db_path.write_bytes(demo_db_file.read_bytes())
+    app = make_app(folder, f"sqlite:///{db_path}")
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, db_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not os.path.exists(CHROMIUM):
+        # A missing browser fails the setup, never a silent skip; `dev.py test` installs it.
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium")
+    manager = sync_playwright().start()
+    try:
+        yield manager
+    finally:
+        manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
+    # Depends on live_server so the browser closes its connections before the server stops.
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@dataclass
+class BrowserErrors:
+    """Console errors, uncaught exceptions and 5xx responses seen during one test."""
+
+    seen: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        """Expect console errors matching `pattern` (e.g. the 404 a 404 page itself logs)."""
+        self.allowed.append(re.compile(pattern))
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self._on_console)
+        context.on("weberror", lambda error: self.seen.append(f"page error: {error.error}"))
+        context.on("response", self._on_response)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.seen.append(f"console error: {message.text} ({where})")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 500:
+            self.seen.append(
+                f"HTTP {response.status} from {response.request.method} {response.url}"
+            )
+
+    def unexpected(self) -> list[str]:
+        return [line for line in self.seen if not any(p.search(line) for p in self.allowed)]
+
+    def check(self) -> None:
+        unexpected = self.unexpected()
+        if unexpected:
+            pytest.fail("the browser reported errors:\n  " + "\n  ".join(unexpected))
+
+
+@pytest.fixture
+def browser_errors(request: pytest.FixtureRequest) -> BrowserErrors:
+    errors = BrowserErrors()
+    request.node.stash[ERRORS_KEY] = errors
+    return errors
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, live_server: LiveServer, browser_errors: BrowserErrors
+) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh context (own cookies); keyword arguments go to new_context."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(**options: Any) -> Page:
+        settings = {"base_url": live_server.url, "locale": "en-US", "viewport": DESKTOP, **options}
+        context = browser.new_context(**settings)
+        context.set_default_timeout(10_000)
+        browser_errors.watch(context)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A desktop-sized page, locale en-US, JavaScript on."""
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    return SCREENSHOT_DIR
+
+
+@pytest.fixture
+def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
+    """Save a full-page screenshot as tests/browser/screenshots/<name>.png."""
+
+    def take(page: Page, name: str) -> Path:
+        path = screenshot_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

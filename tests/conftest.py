@@ -1,0 +1,196 @@
+"""Shared fixtures: apps on SQLite and PostgreSQL, clients, demo content, small builders."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = PROJECT_ROOT / "content"
+POSTGRES_URL = os.environ.get(
+    "TOUCHPOINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BLNS_PATH = PROJECT_ROOT.parent / "shared" / "corpora" / "blns" / "blns.json"
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
+    """An app for tests: its own instance folder and search index, CSRF on like production."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "CONTENT_DIR": str(CONTENT_DIR),
+        **overrides,
+    }
+    app = create_app(config)
+    app.instance_path = str(tmp_path)
+    return app
+
+
+def reset_postgres_schema(url: str) -> tuple[str, str]:
+    """A fresh PostgreSQL schema for one test; returns a URL whose search_path points at it."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request, tmp_path):
+    """The same test on SQLite and on the local PostgreSQL server."""
+    if request.param == "sqlite":
+        app = make_app(tmp_path)
+        with app.app_context():
+            db.create_all()
+            yield app
+            db.session.remove()
+        return
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    app = make_app(tmp_path, url)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    drop_postgres_schema(POSTGRES_URL, schema)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on in-memory SQLite with an empty schema."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory) -> Path:
+    """A SQLite file with the demo content imported once for the whole session."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    app = make_app(folder, f"sqlite:///{path}")
+    with app.app_context():
+        db.create_all()
+        from app.kb.content_sync import import_content
+
+        report = import_content(CONTENT_DIR, tuple(app.config["LOCALES"]))
+        assert report.ok, report.failed
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_db_file, tmp_path):
+    """An app on a private copy of the demo database."""
+    copy = tmp_path / "demo.sqlite3"
+    copy.write_bytes(demo_db_file.read_bytes())
+    app = make_app(tmp_path, f"sqlite:///{copy}")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def make_user(
+    email="ada@example.com", password="correct horse battery", role="customer", name="Ada"
+):
+    """Create a user in the current app context."""
+    from app.accounts.models import User
+
+    user = User(email=email, display_name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def sign_in(client, email="ada@example.com", password="correct horse battery"):
+    page = client.get("/account/sign-in")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/account/sign-in", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture(scope="session")
+def naughty_strings() -> list[str]:
+    import json
+
+    return json.loads(BLNS_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_index_dir(demo_db_file, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-index")
+    app = make_app(folder, f"sqlite:///{demo_db_file}", SEARCH_INDEX_DIR=str(folder / "index"))
+    with app.app_context():
+        from app.site_search.cli import published_articles
+        from app.site_search.documents import article_document
+        from app.site_search.engine import search_index
+
+        search_index().rebuild(article_document(a) for a in published_articles())
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "index"
+
+
+@pytest.fixture
+def search_app(demo_db_file, demo_index_dir, tmp_path):
+    """The demo app with a private database and index."""
+    database = tmp_path / "demo.sqlite3"
+    database.write_bytes(demo_db_file.read_bytes())
+    shutil.copytree(demo_index_dir, tmp_path / "index")
+    app = make_app(tmp_path, f"sqlite:///{database}", SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def search_client(search_app):
+    return search_app.test_client()

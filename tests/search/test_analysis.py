@@ -1,0 +1,160 @@
+"""Analyzers: the same tokens for what was indexed and what was typed, per language."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from search.analysis import (
+    analyze,
+    analyzer_for,
+    normalize_arabic,
+    normalize_query_text,
+    word_groups,
+)
+from search.schema import schema_for
+
+
+def tokens(text: str, locale: str, mode: str = "query") -> list[str]:
+    return analyze(text, locale, mode)
+
+
+# ---- English
+
+
+def test_english_stems_and_folds_case():
+    assert tokens("Billing", "en") == tokens("bill", "en")
+    assert tokens("invoices", "en") == tokens("Invoice", "en")
+    assert tokens("RESETTING", "en") == tokens("reset", "en")
+
+
+def test_english_drops_stop_words_but_keeps_direction():
+    assert tokens("How do I reset my password?", "en") == tokens("reset password", "en")
+    assert tokens("i cant log in", "en") == ["log"]
+    assert "off" in tokens("turn off notifications", "en")
+    assert "up" in tokens("sign up", "en")
+
+
+def test_english_keeps_codes_and_folds_full_width():
+    assert tokens("2FA", "en") == ["2fa"]
+    assert tokens("ＰＤＦ", "en") == tokens("pdf", "en")
+    assert tokens("user’s", "en") == tokens("user's", "en") == tokens("user", "en")
+
+
+# ---- Japanese
+
+
+def test_japanese_half_width_katakana_equals_full_width():
+    assert tokens("ﾊﾟｽﾜｰﾄﾞ", "ja") == tokens("パスワード", "ja") == ["パスワード"]
+
+
+def test_japanese_drops_particles_and_light_verbs():
+    assert tokens("パスワードを変更", "ja") == ["パスワード", "変更"]
+    assert tokens("パスワードを変更しました", "ja") == ["パスワード", "変更"]
+    assert tokens("二段階認証を設定できません", "ja") == tokens("2段階認証 設定", "ja")
+
+
+def test_japanese_compound_is_followed_by_its_sub_words():
+    assert {"請求書", "請求", "書", "ダウンロード"} <= set(tokens("請求書をダウンロードする", "ja"))
+    assert tokens("請求", "ja") == ["請求"]
+
+
+def test_word_groups_pair_a_compound_with_its_parts():
+    assert word_groups(analyzer_for("ja"), "請求書を確認") == [
+        ("請求書", ("請求", "書")),
+        ("確認", ()),
+    ]
+    assert word_groups(analyzer_for("en"), "reset the password") == [
+        ("reset", ()),
+        ("password", ()),
+    ]
+
+
+def test_japanese_sub_words_share_the_compound_position():
+    analyzer = analyzer_for("ja")
+    positions = {t.text: t.pos for t in analyzer("請求書を確認", positions=True, mode="index")}
+    assert positions["請求書"] == positions["請求"] == positions["書"]
+    assert positions["確認"] == positions["請求書"] + 1
+
+
+def test_japanese_latin_words_are_lower_cased_and_whole():
+    assert tokens("Slack連携", "ja") == ["slack", "連携"]
+    assert tokens("2FAを有効にする", "ja") == ["2fa", "有効"]
+
+
+def test_japanese_character_offsets_point_into_the_original_text():
+    text = "ﾊﾟｽﾜｰﾄﾞの請求書"
+    for t in analyzer_for("ja")(text, chars=True, mode="index"):
+        assert text[t.startchar : t.endchar] in {"ﾊﾟｽﾜｰﾄﾞ", "請求書", "請求", "書"}
+
+
+def test_japanese_long_text_is_chunked():
+    text = "パスワードを変更します。\n" * 2000
+    assert tokens(text, "ja").count("パスワード") == 2000
+
+
+# ---- Arabic
+
+
+def test_arabic_diacritics_and_tatweel_are_ignored():
+    assert tokens("كَلِمَةُ المُرُورِ", "ar") == tokens("كلمة المرور", "ar")
+    assert tokens("كلـــمة", "ar") == tokens("كلمة", "ar")
+
+
+def test_arabic_letter_variants_are_unified():
+    assert normalize_arabic("أإآ") == "ااا"
+    assert normalize_arabic("على") == "علي"
+    assert normalize_arabic("كلمة") == "كلمه"
+    assert tokens("إعادة", "ar") == tokens("اعاده", "ar")
+
+
+def test_arabic_prefixes_and_article_are_stripped():
+    assert tokens("والمرور", "ar") == tokens("المرور", "ar") == tokens("مرور", "ar")
+    assert tokens("بالفاتورة", "ar") == tokens("فاتورة", "ar")
+
+
+def test_arabic_stop_words_are_dropped():
+    assert tokens("في من على", "ar") == []
+
+
+# ---- any locale
+
+
+def test_unknown_locale_gets_a_simple_analyzer():
+    assert tokens("Bonjour  LE Monde", "fr") == ["bonjour", "le", "monde"]
+    assert tokens("Billing", "en-US") == tokens("bill", "en")
+
+
+@pytest.mark.parametrize("locale", ["en", "ja", "ar", "fr"])
+def test_schema_pickles_without_loaded_dictionaries(locale):
+    schema = schema_for(locale)
+    analyzer = schema["content"].analyzer
+    before = [t.text for t in analyzer("Password パスワード كلمة", mode="index")]
+    data = pickle.dumps(schema)
+    assert b"sudachipy" not in data and b"snowballstemmer" not in data
+    restored = pickle.loads(data)
+    after = [t.text for t in restored["content"].analyzer("Password パスワード كلمة", mode="index")]
+    assert after == before
+
+
+# ---- normalized query text for analytics
+
+
+def test_normalize_query_text_folds_order_case_and_spacing():
+    a = normalize_query_text("  Reset   the PASSWORD ", "en")
+    assert a == normalize_query_text("password reset", "en")
+    assert a == normalize_query_text("resetting passwords", "en")
+
+
+def test_normalize_query_text_handles_width_and_diacritics():
+    assert normalize_query_text("ﾊﾟｽﾜｰﾄﾞを変更", "ja") == normalize_query_text(
+        "変更 パスワード", "ja"
+    )
+    assert normalize_query_text("كَلِمَةُ المرور", "ar") == normalize_query_text("المرور كلمة", "ar")
+
+
+def test_normalize_query_text_keeps_stop_word_only_queries():
+    assert normalize_query_text("  The\tTHE ", "en") == "the the"
+    assert normalize_query_text("", "en") == ""
+    assert normalize_query_text("\x00\x01", "en") == ""

@@ -1,0 +1,314 @@
+"""Searching: stages, phrases, filters and facets, typos, synonyms, snippets, junk input."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.query import SearchQuery, Segment, parse_user_text
+
+
+def ids(results) -> list[str]:
+    return [h.doc_id for h in results.hits]
+
+
+def search(index, text, locale="en", **kw):
+    return index.search(SearchQuery(text, locale, **kw))
+
+
+# ---- parsing
+
+
+def test_parse_words_and_phrases():
+    assert parse_user_text('reset "sign in" link') == [
+        Segment("reset"),
+        Segment("sign in", phrase=True),
+        Segment("link"),
+    ]
+
+
+def test_parse_unbalanced_quote_is_a_space():
+    assert parse_user_text('"reset link') == [Segment("reset link")]
+    assert parse_user_text('"a" "b') == [Segment("a", phrase=True), Segment("b")]
+
+
+def test_query_clamps_paging():
+    q = SearchQuery("x", "en", page=-3, per_page=10_000)
+    assert (q.page, q.per_page) == (1, 50)
+    assert SearchQuery("x", "en", page="junk").page == 1  # type: ignore[arg-type]
+
+
+# ---- stages
+
+
+def test_all_terms_required_first(index):
+    r = search(index, "reset password")
+    assert ids(r)[0] == "article:1"
+    assert "topic:12" not in ids(r)  # has "reset" but not "password"
+    assert not r.used_fallback
+
+
+def test_falls_back_to_any_term_when_and_finds_nothing(index):
+    r = search(index, "password timer")
+    assert r.used_fallback
+    assert {"article:1", "topic:11"} <= set(ids(r))
+
+
+def test_stemming_finds_other_forms(index):
+    assert "article:2" in ids(search(index, "billing invoices"))
+    assert "topic:10" in ids(search(index, "bills"))
+
+
+def test_title_outranks_body(index):
+    # "reset" is in article:1's title and topic:12's title+body; "link" only in bodies.
+    r = search(index, "password")
+    assert ids(r)[0] == "article:1"
+
+
+def test_quoted_phrase_needs_adjacent_words(index):
+    r = search(index, '"reset link"')
+    assert ids(r) == ["article:1"]
+    assert search(index, '"link reset"').total == 0
+
+
+def test_phrase_with_stop_words_inside(index):
+    assert "article:1" in ids(search(index, '"reset your password"'))
+
+
+# ---- filters and facets
+
+
+def test_kind_filter_and_disjunctive_facets(index):
+    everything = search(index, "bill")
+    assert everything.facets["kind"] == {"faq": 1, "topic": 1}
+    filtered = search(index, "bill", kind="topic")
+    assert ids(filtered) == ["topic:10"]
+    assert filtered.total == 1
+    # the kind facet ignores the kind filter, so the other value stays clickable
+    assert filtered.facets["kind"] == {"faq": 1, "topic": 1}
+    assert filtered.facets["category"] == {"billing": 1}
+
+
+def test_category_filter(index):
+    r = search(index, "reset", category="account")
+    assert set(ids(r)) == {"article:1", "topic:12"}
+    assert r.facets["category"]["account"] == 2
+    assert search(index, "reset", category="billing").total == 0
+
+
+def test_facets_count_all_matches_not_just_the_page(index):
+    r = search(index, "reset", per_page=1)
+    assert len(r.hits) == 1 and r.total == 2
+    assert sum(r.facets["kind"].values()) == 2
+
+
+def test_paging(index):
+    first = search(index, "reset", per_page=1, page=1)
+    second = search(index, "reset", per_page=1, page=2)
+    assert ids(first) != ids(second)
+    assert search(index, "reset", per_page=1, page=50).hits == []
+
+
+# ---- typos and spelling
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("pasword", "article:1"), ("invocie", "article:2"), ("pasword reset", "article:1")],
+)
+def test_typos_still_find_the_article(index, typed, expected):
+    r = search(index, typed)
+    assert expected in ids(r)
+    assert r.used_fallback
+
+
+def test_did_you_mean_uses_the_index_vocabulary(index):
+    assert search(index, "pasword").did_you_mean == "password"
+    assert search(index, "download invocie").did_you_mean == "download invoice"
+
+
+def test_did_you_mean_only_when_the_correction_finds_more(index):
+    # "bit" is close to "big", but "file too bit" finds no more than "file too big"
+    assert search(index, "desktop timer big").did_you_mean is None
+
+
+def test_no_did_you_mean_for_good_queries(index):
+    assert search(index, "password").did_you_mean is None
+
+
+def test_short_words_are_not_fuzzed(index):
+    assert search(index, "zq").total == 0
+
+
+# ---- synonyms
+
+
+def test_multiword_synonym_both_ways(empty_index, make_doc):
+    empty_index.add_or_update_many(
+        [
+            make_doc("article:1", "Set up two-factor sign-in", "Use an authenticator app."),
+            make_doc("article:2", "2FA for admins", "Require it for everyone."),
+        ]
+    )
+    synonyms = {"2fa": ["two-factor", "two factor authentication"]}
+    assert set(ids(search(empty_index, "2fa", synonyms=synonyms))) == {"article:1", "article:2"}
+    assert set(ids(search(empty_index, "two-factor", synonyms=synonyms))) == {
+        "article:1",
+        "article:2",
+    }
+    assert ids(search(empty_index, "2fa")) == ["article:2"]
+
+
+def test_japanese_synonym(index):
+    synonyms = {"請求書": ["インボイス"]}
+    assert "article:21" in ids(search(index, "インボイス", "ja", synonyms=synonyms))
+    assert search(index, "インボイス", "ja").total == 0
+
+
+def test_synonyms_combine_with_other_words(index):
+    r = search(index, "download bill", synonyms={"bill": ["invoice", "receipt"]})
+    assert ids(r)[0] == "article:2"
+    assert not r.used_fallback
+
+
+# ---- languages
+
+
+@pytest.mark.parametrize("typed", ["パスワード", "ﾊﾟｽﾜｰﾄﾞ", "パスワードを変更", "パスワード 再設定"])
+def test_japanese_queries_reach_the_password_article(index, typed):
+    assert ids(search(index, typed, "ja"))[0] == "article:20"
+
+
+def test_japanese_compound_query_matches_its_parts(empty_index, make_doc):
+    # スマホアプリ is one mode-C word; the article only has スマホ and アプリ apart
+    empty_index.add_or_update(
+        make_doc("article:1", "対応端末", "スマホでもアプリを使えます。", locale="ja")
+    )
+    assert ids(search(empty_index, "スマホアプリ", "ja")) == ["article:1"]
+
+
+def test_japanese_word_inside_compound(index):
+    assert "article:21" in ids(search(index, "請求", "ja"))
+    assert "article:22" in ids(search(index, "2段階認証", "ja"))
+
+
+@pytest.mark.parametrize("typed", ["كلمة المرور", "كَلِمَةُ المُرُورِ", "والمرور", "كلمه"])
+def test_arabic_queries_reach_the_password_article(index, typed):
+    assert ids(search(index, typed, "ar"))[0] == "article:30"
+
+
+def test_locale_variant_resolves_to_language(index):
+    assert ids(search(index, "password", "en-GB"))[0] == "article:1"
+
+
+def test_unknown_locale_is_an_error(index):
+    with pytest.raises(ValueError):
+        search(index, "password", "xx")
+
+
+# ---- snippets
+
+
+def test_snippet_escapes_html_and_marks_matches(index):
+    hit = search(index, "script").hits[0]
+    assert "<script>" not in hit.snippet
+    assert "&lt;<mark>script</mark>&gt;" in hit.snippet
+    assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_snippet_marks_stemmed_matches(index):
+    hit = search(index, "invoices").hits[0]
+    assert "<mark>invoice</mark>" in hit.snippet
+
+
+def test_snippet_marks_japanese_and_arabic(index):
+    ja = search(index, "パスワード", "ja").hits[0].snippet
+    assert "<mark>ﾊﾟｽﾜｰﾄﾞ</mark>" in ja and "<mark>パスワード</mark>" in ja
+    assert "<mark>請求</mark>書" in search(index, "請求", "ja").hits[0].snippet
+    assert "<mark>المرور</mark>" in search(index, "كلمة المرور", "ar").hits[0].snippet
+
+
+def test_snippet_falls_back_to_summary_or_start(index):
+    hit = next(h for h in search(index, "sign-in").hits if h.doc_id == "article:1")
+    assert hit.snippet
+
+
+def test_hit_fields(index):
+    hit = search(index, "bill", kind="topic").hits[0]
+    assert (hit.type, hit.id, hit.kind, hit.category, hit.solved, hit.locale) == (
+        "topic",
+        "10",
+        "topic",
+        "billing",
+        True,
+        "en",
+    )
+    assert hit.url == "/topic/10" and hit.score > 0
+
+
+# ---- junk never raises
+
+
+JUNK = [
+    "",
+    "   ",
+    '"',
+    '""',
+    '"unbalanced',
+    "AND",
+    "OR NOT",
+    "*",
+    "?",
+    ":",
+    "title:password",
+    "pass*",
+    "(((",
+    ")",
+    "[1 TO 5]",
+    "password^5",
+    "~2",
+    "\\",
+    "\x00\x01\x1f\x7f",
+    "\u200b\u202e",
+    "x" * 10_000,
+    "password " * 2000,
+    "🙂🔑",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\x1f".join(["title", "body"]),
+]
+
+
+@pytest.mark.parametrize("text", JUNK)
+@pytest.mark.parametrize("locale", ["en", "ja", "ar"])
+def test_junk_queries_never_raise(index, text, locale):
+    r = search(index, text, locale, kind="faq", category="account")
+    assert r.total >= 0
+    index.suggest(text, locale)
+
+
+# ---- suggest
+
+
+def test_suggest_prefix_of_title_words(index):
+    assert [s.doc_id for s in index.suggest("reset pass", "en")] == ["article:1"]
+    assert [s.doc_id for s in index.suggest("downl", "en")] == ["article:2"]
+
+
+def test_suggest_fields_and_limit(index):
+    s = index.suggest("re", "en", limit=1)
+    assert len(s) == 1
+    assert {"doc_id", "type", "title", "url", "kind"} <= set(vars(s[0]))
+
+
+def test_suggest_prefers_articles(index):
+    assert index.suggest("reset", "en")[0].type == "article"
+
+
+def test_suggest_japanese_and_arabic(index):
+    assert index.suggest("パスワ", "ja")[0].doc_id == "article:20"
+    assert index.suggest("ﾊﾟｽﾜｰﾄﾞを再", "ja")[0].doc_id == "article:20"
+    assert index.suggest("كلمة الم", "ar")[0].doc_id == "article:30"
+
+
+def test_suggest_ignores_one_latin_letter(index):
+    assert index.suggest("r", "en") == []

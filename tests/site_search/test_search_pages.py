@@ -1,0 +1,169 @@
+"""The search page, the JSON API and the events they record."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.insights.models import Event
+from app.site_search.models import Synonym
+
+
+def events(name="search"):
+    return db.session.scalars(select(Event).filter_by(name=name).order_by(Event.id)).all()
+
+
+def test_search_page_shows_results_snippets_and_facets(search_client):
+    html = search_client.get("/en/search?q=invoices").get_data(as_text=True)
+    assert "download-invoices-and-receipts" in html
+    assert "<mark>" in html
+    assert 'class="facets"' in html and "FAQs" in html
+
+
+def test_every_search_is_recorded_with_its_true_result_count(search_client):
+    search_client.get("/en/search?q=invoice")
+    search_client.get("/en/search?q=xylophone+quantum")
+    first, second = events()
+    assert first.data["query"] == "invoice" and first.data["results"] > 0
+    assert first.data["source"] == "search_page" and first.locale == "en"
+    assert second.data["results"] == 0
+    assert first.session_key and first.session_key == second.session_key
+
+
+def test_personal_data_is_scrubbed_before_storing(search_client):
+    search_client.get(
+        "/en/search", query_string={"q": "refund for jane@example.com card 4111 1111 1111 1111"}
+    )
+    stored = events()[0].data["query"]
+    assert stored == "refund for [email] card [card]"
+
+
+def test_no_results_page_helps(search_client):
+    html = search_client.get("/en/search?q=xylophone+quantum").get_data(as_text=True)
+    assert "No results for" in html and "Popular articles" in html
+    assert "Some things to try" in html
+
+
+def test_typo_gets_results_and_did_you_mean(search_client):
+    html = search_client.get("/en/search?q=pasword").get_data(as_text=True)
+    assert "reset-your-password" in html
+    assert "Did you mean" in html and ">password</a>" in html
+
+
+def test_click_redirect_records_position_and_refuses_other_hosts(search_client):
+    search_client.get("/en/search?q=invoice")
+    event_id = events()[0].id
+    response = search_client.get(f"/en/search/click?e={event_id}&p=2&to=/en/articles/refund-policy")
+    assert response.status_code == 303 and response.location == "/en/articles/refund-policy"
+    click = events("search_click")[0]
+    assert click.data == {
+        "search_event": event_id,
+        "position": 2,
+        "url": "/en/articles/refund-policy",
+    }
+    assert search_client.get("/en/search/click?e=1&p=1&to=//evil.example/x").status_code == 404
+    assert search_client.get("/en/search/click?e=1&p=1&to=https://evil.example").status_code == 404
+
+
+def test_instant_search_records_only_the_settled_query(search_client):
+    for partial in ("pa", "pas", "pass", "passw", "password"):
+        search_client.get(
+            "/api/v1/suggest", query_string={"q": partial, "locale": "en", "record": "instant"}
+        )
+    search_client.get(
+        "/api/v1/suggest", query_string={"q": "refund", "locale": "en", "record": "instant"}
+    )
+    recorded = [(e.data["query"], e.data["source"]) for e in events()]
+    assert recorded == [("password", "instant"), ("refund", "instant")]
+    assert events()[0].data["results"] >= 3  # the true count, not the suggestions shown
+
+
+def test_suggest_returns_titles_while_typing(search_client):
+    data = search_client.get("/api/v1/suggest?q=pass&locale=en").get_json()
+    assert any(s["url"] == "/en/articles/reset-your-password" for s in data["suggestions"])
+    assert events() == []  # only record=instant is recorded
+
+
+def test_api_search_shape(search_client):
+    data = search_client.get("/api/v1/search?q=two-factor&locale=en").get_json()
+    assert set(data) >= {"total", "results", "facets", "did_you_mean"}
+    first = data["results"][0]
+    assert set(first) >= {"type", "id", "title", "url", "snippet", "score"}
+    assert first["type"] == "article" and isinstance(first["id"], int)
+    assert set(data["facets"]) == {"kind", "category"}
+
+
+def test_synonyms_from_the_database_apply_at_query_time(search_client):
+    assert search_client.get("/api/v1/search?q=otp&locale=en").get_json()["total"] == 0
+    db.session.add(Synonym(locale="en", term="otp", synonyms=["two-factor", "2fa"]))
+    db.session.commit()
+    urls = [
+        r["url"] for r in search_client.get("/api/v1/search?q=otp&locale=en").get_json()["results"]
+    ]
+    assert "/en/articles/turn-on-two-factor-authentication" in urls[:3]
+
+
+def test_openapi_document_describes_both_endpoints(search_client):
+    document = search_client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    assert {"/search", "/suggest"} <= set(document["paths"])
+
+
+BAD_QUERIES = [
+    "",
+    " ",
+    "x" * 10_000,
+    '"unbalanced',
+    "AND",
+    "*",
+    ":",
+    "OR OR",
+    "title:",
+    "\x00\x01\x1f",
+    "%E0%A4%A",
+    "(((",
+    "))",
+    "NOT",
+    "🔥" * 50,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_queries_never_fail_on_the_page(search_client, query):
+    response = search_client.get(
+        "/en/search", query_string={"q": query, "page": "-1", "kind": "nope"}
+    )
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_queries_get_json_not_500_from_the_api(search_client, query):
+    response = search_client.get("/api/v1/search", query_string={"q": query, "locale": "en"})
+    assert response.status_code in (200, 400)
+    json.loads(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "x", "page": "abc"}, "page"),
+        ({"q": "x", "page": "-1"}, "page"),
+        ({"q": "x", "kind": "recipe"}, "Unknown kind"),
+        ({"q": "x", "locale": "xx"}, "Unknown locale"),
+        ({"q": "x", "category": "nope"}, "Unknown category"),
+        ({}, "empty"),
+    ],
+)
+def test_api_rejects_bad_parameters_with_a_message(search_client, params, message):
+    response = search_client.get("/api/v1/search", query_string=params)
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]["message"]
+
+
+def test_raw_invalid_percent_encoding_is_harmless(search_client):
+    assert search_client.get("/en/search?q=%E0%A4%A&page=%ZZ").status_code == 200
+    assert search_client.get("/api/v1/search?q=%E0%A4%A").status_code in (200, 400)
