@@ -64,6 +64,7 @@ def serve() -> None:
     ensure_venv("")
     flask("db", "upgrade")
     flask("content", "import")
+    flask("search", "reindex")
     print("\nTouchpoint is running on http://127.0.0.1:5000 (Ctrl+C stops it)\n", flush=True)
     os.execv(
         BIN / "gunicorn",
