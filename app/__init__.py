@@ -55,6 +55,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.locales import current_locale, pull_locale, push_locale
 
     db.init_app(app)
+    from app.sqlite_settings import init_sqlite
+
+    init_sqlite(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=current_locale)
@@ -68,10 +71,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.cli import register_cli
+    from app.editor.views import init_editor
     from app.errors import init_error_handlers
     from app.forum.ask_views import bp as ask_bp
     from app.forum.moderation_views import bp as moderation_bp
     from app.forum.views import bp as forum_bp
+    from app.insights.api import bp as insights_api_bp
+    from app.insights.views import bp as insights_bp
     from app.kb.views import bp as kb_bp
     from app.security import init_security
     from app.site.templating import init_templating
@@ -91,6 +97,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ask_bp)  # before forum: /community/ask is not a topic
     app.register_blueprint(forum_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(insights_bp)
+    app.register_blueprint(insights_api_bp)
+    init_editor(app)  # /editor/ and /media/
     init_outbox(app)
     if app.config["SEARCH_SYNC_ON_START"]:
         sync_on_start(app)

@@ -31,6 +31,15 @@ def import_command(path: str | None) -> None:
         )
     for relative, reason in report.failed:
         click.secho(f"FAILED {relative}: {reason}", fg="red", err=True)
+    for relative in report.conflicts:
+        click.secho(
+            f"CONFLICT {relative}: the file and the database both changed since the last sync;"
+            " nothing was overwritten",
+            fg="yellow",
+            err=True,
+        )
+    for relative in report.kept:
+        click.echo(f"kept {relative}: edited in the browser since the last sync (export it)")
     for relative in report.archived:
         click.echo(f"archived {relative}")
     counts = report.counts()
@@ -55,3 +64,9 @@ def register_cli(app: Flask) -> None:
     from app.site_search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from app.forum.cli import forum_cli
+
+    app.cli.add_command(forum_cli)
+    from app.insights.cli import insights_cli
+
+    app.cli.add_command(insights_cli)

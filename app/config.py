@@ -27,6 +27,19 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FEEDBACK = "20 per minute"
     RATELIMIT_SIGN_IN = "10 per minute;50 per hour"
+    RATELIMIT_SIGN_UP = "5 per minute;20 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
+    # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    PASSWORD_RESET_HOURS = 2
+    # Outgoing mail: SMTP when MAIL_SERVER is set, otherwise messages are logged (app.mail).
+    MAIL_SERVER = ""
+    MAIL_PORT = 0  # 0: 465 with MAIL_USE_SSL, else 587
+    MAIL_USE_TLS = True  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # implicit TLS (SMTPS)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "Planwise Help Center <no-reply@localhost>"
     SESSION_KEY_ROTATION_HOURS = 24
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
@@ -38,6 +51,33 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
     # Apply search changes a crash left queued when the app starts.
     SEARCH_SYNC_ON_START = True
+    # CS editor (app/editor/): a second person must publish what one sends for review.
+    EDITOR_REQUIRE_REVIEW = False
+    EDITOR_BODY_MAX = 100_000  # characters of Markdown per article body or guide step
+    EDITOR_MEDIA_MAX_BYTES = 1_500_000  # per uploaded image (requests stop at MAX_CONTENT_LENGTH)
+    # Scheduled publishing also runs lazily on requests at most this often (plus the CLI).
+    EDITOR_PUBLISH_DUE_CHECK_SECONDS = 30
+    # Spam defences for forum posts (app/forum/spam.py).
+    SPAM_NEW_ACCOUNT_HOURS = 24
+    SPAM_NEW_ACCOUNT_MAX_LINKS = 2
+    SPAM_NEW_ACCOUNT_POSTS_PER_HOUR = 5
+    SPAM_DUPLICATE_WINDOW_MINUTES = 10
+    # Forum (app/forum/): limits on posts, posting rate, double-submit window, page size.
+    FORUM_TITLE_MAX_CHARS = 200
+    FORUM_BODY_MAX_CHARS = 20000
+    FORUM_DUPLICATE_WINDOW_SECONDS = 120
+    FORUM_TOPICS_PER_PAGE = 20
+    RATELIMIT_POSTING = "10 per minute;100 per hour"
+    RATELIMIT_FORUM_ACTIONS = "60 per minute;600 per hour"
+    # SQLite waits this long for another writer instead of failing with "database is locked".
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    # Insights (app/insights/): raw events older than this are pruned by `flask insights prune`;
+    # roll-ups are kept. A webhook (empty: off) is told when a new content gap
+    # crosses the threshold.
+    INSIGHTS_RETENTION_DAYS = 395
+    INSIGHTS_WEBHOOK_URL = ""
+    INSIGHTS_WEBHOOK_THRESHOLD = 20
+    INSIGHTS_WEBHOOK_TIMEOUT_SECONDS = 5
     TESTING = False
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from html import unescape
 
 import markdown
+import markdown.extensions
+import markdown.inlinepatterns
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
@@ -130,3 +133,117 @@ def render_markdown(
     # A heading whose id was dropped by the sanitizer must not appear in the contents.
     kept = [h for h in headings if f'id="{h.anchor}"' in safe_html]
     return RenderedMarkdown(html=safe_html, headings=kept)
+
+
+# --- User content (forum posts) --------------------------------------------------------------
+# Posts are rendered like articles, but stricter: links get rel="nofollow ugc noopener", images
+# come only from this site's /static/ and /media/ paths (or a relative path), writers cannot
+# set ids or the renderer's styling classes, and @mentions become links to profiles.
+#
+# A mention is "@" followed by a handle: the user's display name with its spaces removed, e.g.
+# "@AdaLovelace" for "Ada Lovelace", matched case-insensitively. Mentions inside code are text.
+
+USER_LINK_REL = "nofollow ugc noopener"
+USER_IMAGE_PATHS = ("/static/", "/media/")
+MENTION = re.compile(r"(?<![\w@/.])@([^\W_][\w.\-]{0,79})", re.UNICODE)
+MENTION_INLINE = r"(?<![\w@/.])@([^\W_][\w.\-]{0,79})"
+USER_ALLOWED_CLASS = re.compile(r"^(mention|task-box|task-box-done|language-[a-z0-9_+-]{1,30})$")
+
+
+def mention_handles(source: str) -> set[str]:
+    """Every @handle written in `source` (case-folded, trailing dots dropped), for one look-up."""
+    return {handle_key(m.group(1)) for m in MENTION.finditer(source or "")}
+
+
+def handle_key(handle: str) -> str:
+    """How handles compare: case-folded, without spaces and trailing punctuation."""
+    return "".join(handle.split()).rstrip(".-").casefold()
+
+
+def _user_image_src(value: str) -> str | None:
+    """Only images served by the site: /static/, /media/ or a relative path; never a host."""
+    value = value.strip()
+    if "\\" in value or value.startswith("//") or any(ord(ch) < 32 for ch in value):
+        return None
+    if value.startswith("/"):
+        return value if value.startswith(USER_IMAGE_PATHS) else None
+    scheme, colon, _rest = value.partition(":")
+    if colon and "/" not in scheme:  # any scheme at all: http:, data:, javascript:
+        return None
+    return value or None
+
+
+def _user_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        kept = [name for name in value.split() if USER_ALLOWED_CLASS.match(name)]
+        return " ".join(kept) or None
+    if attribute == "id":
+        return None  # a writer's id could clobber the page's own elements
+    if tag == "img" and attribute == "src":
+        return _user_image_src(value)
+    return value
+
+
+class _MentionPattern(markdown.inlinepatterns.InlineProcessor):
+    """@handle → <a class="mention" href=profile>, when the handle belongs to a user."""
+
+    def __init__(self, pattern: str, resolve, found: dict[str, str]) -> None:
+        super().__init__(pattern)
+        self.resolve = resolve
+        self.found = found
+
+    def handleMatch(self, m, data):
+        raw = m.group(1).rstrip(".-")
+        url = self.resolve(handle_key(raw))
+        if not url:
+            return None, None, None
+        element = etree.Element("a")
+        element.set("href", url)
+        element.set("class", "mention")
+        element.text = "@" + raw
+        self.found[handle_key(raw)] = url
+        return element, m.start(0), m.start(0) + 1 + len(raw)
+
+
+class _MentionExtension(markdown.extensions.Extension):
+    def __init__(self, resolve, found: dict[str, str]) -> None:
+        super().__init__()
+        self.resolve = resolve
+        self.found = found
+
+    def extendMarkdown(self, md):
+        # After links and autolinks (so an e-mail address stays one), before emphasis.
+        md.inlinePatterns.register(
+            _MentionPattern(MENTION_INLINE, self.resolve, self.found), "mention", 65
+        )
+
+
+@dataclass(frozen=True)
+class RenderedUserMarkdown:
+    """A post's sanitized HTML and the handles it mentions that resolved to a profile."""
+
+    html: str
+    mentions: dict[str, str] = field(default_factory=dict)  # handle key -> profile URL
+
+
+def render_user_markdown(source: str, resolve_mention=None) -> RenderedUserMarkdown:
+    """Render a forum post: user-content rules (see above); `resolve_mention(key) -> URL|None`."""
+    found: dict[str, str] = {}
+    extensions = [e for e in MARKDOWN_EXTENSIONS if e != "toc"]
+    if resolve_mention is not None:
+        extensions.append(_MentionExtension(resolve_mention, found))
+    converter = markdown.Markdown(
+        extensions=extensions,
+        extension_configs={k: v for k, v in MARKDOWN_EXTENSION_CONFIGS.items() if k != "toc"},
+    )
+    raw_html = TASK_BOX.sub(_task_box, converter.convert(source or ""))
+    safe_html = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_user_attribute_filter,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=USER_LINK_REL,
+        strip_comments=True,
+    )
+    return RenderedUserMarkdown(html=safe_html, mentions=found)

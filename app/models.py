@@ -1,6 +1,8 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from app.accounts.models import PasswordResetToken, User
+from app.editor.models import EditorAuditEntry, MediaFile
+from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
     ForumCategory,
@@ -13,9 +15,18 @@ from app.forum.models import (
     TopicFollow,
 )
 from app.insights.models import Event
+from app.insights.rollup_models import (
+    DailyArticle,
+    DailyCount,
+    DailyQuery,
+    DailySession,
+    RolledDay,
+)
+from app.insights.task_models import ApiToken, GapAlert, GapTask
 from app.kb.models import (
     Article,
     ArticleFeedback,
+    ArticleRedirect,
     ArticleRevision,
     Category,
     GuideProgress,
@@ -24,21 +35,33 @@ from app.kb.models import (
 from app.site_search.models import SearchOutbox, Synonym
 
 __all__ = [
+    "ApiToken",
     "Article",
     "ArticleFeedback",
+    "ArticleRedirect",
     "ArticleRevision",
+    "AskDraft",
     "Category",
+    "DailyArticle",
+    "DailyCount",
+    "DailyQuery",
+    "DailySession",
+    "EditorAuditEntry",
     "Event",
     "Flag",
     "ForumCategory",
+    "GapAlert",
+    "GapTask",
     "GuideProgress",
     "GuideStep",
+    "MediaFile",
     "ModerationAction",
     "Notification",
     "PasswordResetToken",
     "Post",
     "PostRevision",
     "PostVote",
+    "RolledDay",
     "SearchOutbox",
     "Synonym",
     "Topic",

@@ -65,6 +65,50 @@ ENGLISH_STOP_WORDS = (
     "also",
     "please",
     "on",
+    # colloquial contractions, typed with or without the apostrophe
+    "won't",
+    "wont",
+    "didn't",
+    "didnt",
+    "isn't",
+    "isnt",
+    "aren't",
+    "arent",
+    "wasn't",
+    "wasnt",
+    "weren't",
+    "werent",
+    "haven't",
+    "havent",
+    "hasn't",
+    "hasnt",
+    "couldn't",
+    "couldnt",
+    "wouldn't",
+    "wouldnt",
+    "shouldn't",
+    "shouldnt",
+    "you're",
+    "youre",
+    "what's",
+    "whats",
+    "how's",
+    "hows",
+    "that's",
+    "thats",
+    "there's",
+    "theres",
+    "i'd",
+    "i'll",
+    "u",
+    "ur",
+    "pls",
+    "plz",
+    "wanna",
+    "gonna",
+    "hi",
+    "hello",
+    "thanks",
 }
 
 _ARABIC_STOP_WORDS_RAW = """
@@ -73,6 +117,8 @@ _ARABIC_STOP_WORDS_RAW = """
 او أو ثم قد كان كانت يكون تكون كل بعض غير بين عند عندما حتى اذا إذا لكن بل
 أي اي ايضا أيضا فقط لدي لدى له لها لهم به بها بهم فيه فيها منه منها عليه عليها
 و ف ب ل ك يا
+كم كيفية ممكن يمكن يمكنني يمكنك استطيع أستطيع اريد أريد ابغى ابي بدي عندي
+وش ايش إيش شو ليش
 """
 
 

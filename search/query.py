@@ -105,11 +105,16 @@ def parse_user_text(text: str) -> list[Segment]:
 
 @dataclass
 class Clause:
-    """One required unit of the query: a word, a phrase, or a word with its synonyms."""
+    """One required unit of the query: a word, a phrase, or a word with its synonyms.
+
+    ``loose`` is what the clause asks for in the any-word stage when that is
+    less than ``query``: a compound's parts each on their own.
+    """
 
     query: Query
     fuzzy_token: str | None = None
     terms: frozenset[str] = field(default_factory=frozenset)
+    loose: Query | None = None
 
 
 def build_clauses(
@@ -140,16 +145,27 @@ def build_clauses(
                     )
                 )
             else:
-                clauses.append(_word_clause(tokens[i], parts_of[tokens[i]]))
+                clauses.append(_word_clause(tokens[i], parts_of[tokens[i]], synonym_map))
             i += len(span)
     return clauses[:MAX_CLAUSES]
 
 
-def _word_clause(word: str, parts: tuple[str, ...]) -> Clause:
-    """One word; a compound matches itself or all of its parts."""
+def _word_clause(word: str, parts: tuple[str, ...], synonym_map: Mapping | None = None) -> Clause:
+    """One word; a compound matches itself or all of its parts (each part with its synonyms).
+
+    スマホアプリ matches a text with スマホアプリ, or with both スマホ (or its
+    synonym スマートフォン) and アプリ; in the any-word stage, any of them.
+    """
     if parts:
-        query = Or([Term(CONTENT, word), And([Term(CONTENT, p) for p in parts])])
-        return Clause(query, None, frozenset((word, *parts)))
+        part_queries, terms = [], {word, *parts}
+        for part in parts:
+            alternatives = sorted((synonym_map or {}).get((part,), ()))
+            terms.update(t for alternative in alternatives for t in alternative)
+            options = [Term(CONTENT, part), *(_sequence(a) for a in alternatives)]
+            part_queries.append(options[0] if len(options) == 1 else Or(options))
+        query = Or([Term(CONTENT, word), And(part_queries)])
+        loose = Or([Term(CONTENT, word), *part_queries])
+        return Clause(query, None, frozenset(terms), loose)
     fuzzy = word if _LATIN_TOKEN.match(word) else None
     return Clause(Term(CONTENT, word), fuzzy, frozenset([word]))
 
@@ -211,11 +227,17 @@ def fuzzy_distance(token: str) -> int:
     return 1 if len(token) < 6 else 2
 
 
-def fuzzy_clause(clause: Clause, reader) -> Clause:
-    """The clause OR'd with index terms within a few edits (Whoosh FuzzyTerm, prefix 1).
+def _whoosh_terms_within(reader, fieldname: str, word: str, maxdist: int, prefix: int):
+    return FuzzyTerm(fieldname, word, maxdist=maxdist, prefixlength=prefix)._btexts(reader)
+
+
+def fuzzy_clause(clause: Clause, reader, terms_within=None) -> Clause:
+    """The clause OR'd with index terms within a few edits (as Whoosh's FuzzyTerm, prefix 1).
 
     Only words the index doesn't contain are expanded: a known word that
-    simply isn't in the matching documents is no typo.
+    simply isn't in the matching documents is no typo. ``terms_within(field,
+    word, maxdist, prefix)`` finds the candidates (default: Whoosh's own,
+    which reads the on-disk term table; see ``SearcherState.terms_within``).
     """
     token = clause.fuzzy_token
     if token is None or reader.doc_frequency(CONTENT, token):
@@ -223,10 +245,13 @@ def fuzzy_clause(clause: Clause, reader) -> Clause:
     distance = fuzzy_distance(token)
     if not distance:
         return clause
-    fuzzy = FuzzyTerm(CONTENT, token, maxdist=distance, prefixlength=1)
+    if terms_within is None:
+        found = _whoosh_terms_within(reader, CONTENT, token, distance, 1)
+    else:
+        found = terms_within(CONTENT, token, distance, 1)
     candidates = sorted(
-        (t for t in fuzzy._btexts(reader) if t != token),
-        key=lambda t: -reader.doc_frequency(CONTENT, t),
+        (t for t in found if t != token),
+        key=lambda t: (-reader.doc_frequency(CONTENT, t), t),
     )[:FUZZY_EXPANSIONS]
     if not candidates:
         return clause
@@ -236,25 +261,35 @@ def fuzzy_clause(clause: Clause, reader) -> Clause:
 
 @dataclass(frozen=True)
 class Stage:
-    """One attempt: the Whoosh query, the terms to highlight, and whether it's a fallback."""
+    """One attempt: the Whoosh query, the terms to highlight, and whether it's a fallback.
+
+    ``any_word`` marks the last, loosest stage (any word of the query).
+    """
 
     query: Query
     terms: frozenset[str]
     fallback: bool
+    any_word: bool = False
 
 
-def stages(clauses: list[Clause], reader) -> Iterator[Stage]:
-    """AND of exact clauses; then AND with typo tolerance; then OR of everything."""
+def stages(clauses: list[Clause], reader, terms_within=None) -> Iterator[Stage]:
+    """AND of exact clauses; then AND with typo tolerance; then OR of everything.
+
+    The OR stage exists when it asks for less than the AND: several clauses,
+    or a compound whose parts may then match on their own.
+    """
     if not clauses:
         return
     exact_terms = frozenset().union(*(c.terms for c in clauses))
     yield Stage(_all(clauses), exact_terms, False)
-    fuzzed = [fuzzy_clause(c, reader) for c in clauses]
+    fuzzed = [fuzzy_clause(c, reader, terms_within) for c in clauses]
     fuzzed_terms = frozenset().union(*(c.terms for c in fuzzed))
     if fuzzed_terms != exact_terms:
         yield Stage(_all(fuzzed), fuzzed_terms, True)
-    if len(clauses) > 1:
-        yield Stage(Or([c.query for c in fuzzed]), fuzzed_terms, True)
+    if len(clauses) > 1 or any(c.loose is not None for c in fuzzed):
+        loose = [c.loose if c.loose is not None else c.query for c in fuzzed]
+        query = loose[0] if len(loose) == 1 else Or(loose)
+        yield Stage(query, fuzzed_terms, True, any_word=True)
 
 
 def _all(clauses: list[Clause]) -> Query:

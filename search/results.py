@@ -32,7 +32,10 @@ class SearchResults:
     the category filter, so every count is the total one would get by
     clicking that value. ``used_fallback`` is true when all terms together
     found nothing and the results come from a looser stage (typo-tolerant
-    and/or any term).
+    and/or any term), or when fewer than three documents had all the words
+    and documents with only some of them were appended below those.
+    ``matched_all`` counts the documents with every word as typed (after
+    filters; 0 when a looser stage answered); ``total`` includes appended ones.
     """
 
     total: int
@@ -42,6 +45,7 @@ class SearchResults:
     page: int = 1
     per_page: int = 10
     used_fallback: bool = False
+    matched_all: int | None = None
 
     @property
     def pages(self) -> int:

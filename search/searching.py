@@ -28,6 +28,9 @@ from search.state import SearcherState
 DID_YOU_MEAN_BELOW = 3
 """A spelling suggestion is offered when the query finds fewer results than this."""
 
+TOP_UP_BELOW = 3
+"""Fewer all-words matches than this get the any-word matches appended below them."""
+
 SUGGEST_MIN_ASCII_CHARS = 2
 
 
@@ -40,17 +43,30 @@ class Analyzers:
     plain: object
 
 
-def run_search(state: SearcherState, analyzers: Analyzers, q: SearchQuery) -> SearchResults:
-    """One page of results: AND, then typo-tolerant AND, then OR, until one finds something."""
-    segments = parse_user_text(q.text)
-    clauses = build_clauses(segments, analyzers.query, q.synonyms)
-    empty = SearchResults(0, [], {"kind": {}, "category": {}}, None, q.page, q.per_page, False)
-    if not clauses:
-        return empty
+@dataclass
+class _Matched:
+    """Which documents a query matched, before ranking: one (stage, docnums) group per tier."""
+
+    chosen: Stage
+    ranked_by: list[tuple[Stage, set[int]]]
+    total: int
+    facets: dict[str, dict[str, int]]
+    primary_total: int
+
+
+def _match(state: SearcherState, clauses, q: SearchQuery) -> _Matched:
+    """AND, then typo-tolerant AND, then OR, until one finds something; then the top-up.
+
+    When an all-words stage finds fewer than TOP_UP_BELOW documents, the
+    any-word stage's other matches are appended, ranked below them: a query
+    with one word the right article doesn't use ("file too big to upload")
+    still reaches it, and what matched every word stays on top.
+    """
     searcher = state.searcher
     kinds, categories = state.column("kind"), state.column("category")
     chosen: Stage | None = None
-    for stage in stages(clauses, searcher.reader()):
+    all_stages = stages(clauses, searcher.reader(), state.terms_within)
+    for stage in all_stages:
         docs = matching_docs(searcher, stage.query, state.postings)
         total, facets, allowed = _facet_counts(docs, kinds, categories, q.kind, q.category)
         chosen = stage
@@ -58,15 +74,50 @@ def run_search(state: SearcherState, analyzers: Analyzers, q: SearchQuery) -> Se
             break
     assert chosen is not None
     candidates = docs if allowed is None else allowed
-    hits = _page_hits(state, analyzers, chosen, q, candidates) if total else []
+    matched = _Matched(chosen, [(chosen, candidates)], total, facets, total)
+    if 0 < total < TOP_UP_BELOW and not chosen.any_word:
+        loosest = next((s for s in all_stages if s.any_word), None)
+        if loosest is not None:
+            wider = docs | matching_docs(searcher, loosest.query, state.postings)
+            total, facets, allowed = _facet_counts(wider, kinds, categories, q.kind, q.category)
+            extra = (wider if allowed is None else allowed) - candidates
+            if extra:
+                matched.ranked_by.append((loosest, extra))
+                matched.total, matched.facets = total, facets
+    return matched
+
+
+def run_search(state: SearcherState, analyzers: Analyzers, q: SearchQuery) -> SearchResults:
+    """One page of results, with facets and a spelling suggestion (see :func:`_match`)."""
+    clauses = build_clauses(parse_user_text(q.text), analyzers.query, q.synonyms)
+    if not clauses:
+        return SearchResults(0, [], {"kind": {}, "category": {}}, None, q.page, q.per_page, False)
+    searcher = state.searcher
+    m = _match(state, clauses, q)
+    hits = _page_hits(state, analyzers, m.ranked_by, q) if m.total else []
     did_you_mean = None
-    if total < DID_YOU_MEAN_BELOW or chosen.fallback:
-        candidate = spelling_suggestion(searcher, analyzers.plain, q.text)
+    if m.primary_total < DID_YOU_MEAN_BELOW or m.chosen.fallback:
+        candidate = spelling_suggestion(searcher, analyzers.plain, q.text, state.terms_within)
         # Offer it only if it finds more with all its words than what was typed did.
-        exact_total = 0 if chosen.fallback else total
+        exact_total = 0 if m.chosen.fallback else m.primary_total
         if candidate and _all_words_total(searcher, analyzers.query, candidate) > exact_total:
             did_you_mean = candidate
-    return SearchResults(total, hits, facets, did_you_mean, q.page, q.per_page, chosen.fallback)
+    return SearchResults(
+        m.total,
+        hits,
+        m.facets,
+        did_you_mean,
+        q.page,
+        q.per_page,
+        m.chosen.fallback or len(m.ranked_by) > 1,
+        0 if m.chosen.fallback else m.primary_total,
+    )
+
+
+def run_count(state: SearcherState, analyzers: Analyzers, q: SearchQuery) -> int:
+    """The ``total`` :func:`run_search` would give, without ranking, snippets or spelling."""
+    clauses = build_clauses(parse_user_text(q.text), analyzers.query, q.synonyms)
+    return _match(state, clauses, q).total if clauses else 0
 
 
 def _all_words_total(searcher: Searcher, analyzer, text: str) -> int:
@@ -97,19 +148,21 @@ def _counts(values) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda vn: (-vn[1], vn[0])))
 
 
-def _page_hits(state, analyzers, stage, q, candidates) -> list[SearchHit]:
+def _page_hits(state, analyzers, ranked_by, q) -> list[SearchHit]:
+    """The page's hits: each (stage, documents) group ranked on its own, groups in order."""
     start = (q.page - 1) * q.per_page
     searcher = state.searcher
-    ranked = top_documents(
-        searcher,
-        stage.query,
-        candidates,
-        start + q.per_page,
-        state.lengths("content"),
-        state.postings,
-    )
+    ranked: list[tuple[float, int, Stage]] = []
+    for stage, candidates in ranked_by:
+        wanted = start + q.per_page - len(ranked)
+        if wanted <= 0:
+            break
+        for score, docnum in top_documents(
+            searcher, stage.query, candidates, wanted, state.lengths("content"), state.postings
+        ):
+            ranked.append((score, docnum, stage))
     hits = []
-    for score, docnum in ranked[start:]:
+    for score, docnum, stage in ranked[start:]:
         stored = searcher.stored_fields(docnum)
         doc_id = stored.get("doc_id", "")
         snippet = make_snippet(
@@ -133,7 +186,9 @@ def _page_hits(state, analyzers, stage, q, candidates) -> list[SearchHit]:
     return hits
 
 
-def spelling_suggestion(searcher: Searcher, plain_analyzer, text: str) -> str | None:
+def spelling_suggestion(
+    searcher: Searcher, plain_analyzer, text: str, terms_within=None
+) -> str | None:
     """The query with each unknown Latin word replaced by the most frequent close index word.
 
     The vocabulary is the unstemmed ``spell`` field (titles, summaries, tags,
@@ -148,7 +203,7 @@ def spelling_suggestion(searcher: Searcher, plain_analyzer, text: str) -> str | 
         word = t.text
         if word not in corrected:
             known = not word.isascii() or not word.isalpha() or reader.doc_frequency("spell", word)
-            corrected[word] = None if known else _closest(reader, word)
+            corrected[word] = None if known else _closest(reader, word, terms_within)
         if corrected[word]:
             replacements.append((t.startchar, t.endchar, corrected[word]))
     if not replacements:
@@ -163,11 +218,13 @@ def spelling_suggestion(searcher: Searcher, plain_analyzer, text: str) -> str | 
     return suggestion if suggestion.casefold() != " ".join(text.split()).casefold() else None
 
 
-def _closest(reader, word: str) -> str | None:
+def _closest(reader, word: str, terms_within=None) -> str | None:
     for distance in range(1, fuzzy_distance(word) + 1):
-        candidates = [
-            c for c in reader.terms_within("spell", word, distance, prefix=1) if c != word
-        ]
+        if terms_within is None:
+            found = reader.terms_within("spell", word, distance, prefix=1)
+        else:
+            found = terms_within("spell", word, distance, 1)
+        candidates = [c for c in found if c != word]
         if candidates:
             return max(candidates, key=lambda c: (reader.doc_frequency("spell", c), c))
     return None

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_left
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
 
 from search.docsets import PostingCache
@@ -31,6 +34,12 @@ def term_docs_of_leaf(leaf, fieldname: str, text) -> list[int]:
     if (fieldname, leaf.schema[fieldname].to_bytes(text)) not in leaf:
         return []
     return list(leaf.postings(fieldname, text).all_ids())
+
+
+@lru_cache(maxsize=256)
+def _levenshtein_dfa(word: str, maxdist: int, prefix: int):
+    """Whoosh's Levenshtein DFA for a word; building one costs about a millisecond."""
+    return levenshtein_automaton(word, maxdist, prefix).to_dfa()
 
 
 class SegmentArrays:
@@ -103,6 +112,51 @@ class SearcherState:
             ]
 
         return self._array("lengths:" + fieldname, build)
+
+    def latin_terms(self, fieldname: str) -> list[str]:
+        """The field's terms that start with a letter a-z, sorted (typo correction's vocabulary).
+
+        Held in memory because Whoosh walks its Levenshtein automaton over the
+        on-disk term table with a seek and a read per probe: thousands for one
+        misspelled word, which made typo queries the slowest ones by far.
+        """
+        key = "latin_terms:" + fieldname
+        merged = self._arrays.get(key)
+        if merged is None:
+
+            def build(leaf) -> list[str]:
+                if fieldname not in leaf.schema:
+                    return []
+                field = leaf.schema[fieldname]
+                return [
+                    t for t in map(field.from_bytes, leaf.lexicon(fieldname)) if "a" <= t[:1] <= "z"
+                ]
+
+            parts = [
+                self._segments.get(segment_id, key, partial(build, leaf))
+                for leaf, segment_id in self._leaves
+            ]
+            merged = parts[0] if len(parts) == 1 else sorted(set().union(*parts))
+            self._arrays[key] = merged
+        return merged
+
+    def terms_within(self, fieldname: str, word: str, maxdist: int, prefix: int = 1) -> list[str]:
+        """Terms of ``fieldname`` within ``maxdist`` edits of ``word`` sharing ``prefix`` letters.
+
+        The same automaton as Whoosh's ``terms_within`` (Damerau-Levenshtein,
+        via :func:`whoosh.automata.fsa.find_all_matches`), over the in-memory
+        sorted vocabulary of :meth:`latin_terms`.
+        """
+        vocabulary = self.latin_terms(fieldname)
+        if not vocabulary:
+            return []
+        dfa = _levenshtein_dfa(word, maxdist, prefix)
+
+        def lookup(text: str) -> str | None:
+            i = bisect_left(vocabulary, text)
+            return vocabulary[i] if i < len(vocabulary) else None
+
+        return list(find_all_matches(dfa, lookup))
 
     def suggestion_priors(self) -> list[float]:
         """Each document's suggestion prior, by docnum."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +50,20 @@ class User(UserMixin, db.Model):
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def password_fingerprint(self) -> str:
+        """A short keyed digest of the password hash: changes whenever the password does."""
+        key = str(current_app.secret_key or "").encode()
+        digest = hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What the session and remember-me cookie hold: "<id>.<password fingerprint>".
+
+        A password change or reset gives a new fingerprint, so every other session and
+        remember-me cookie stops matching (see app/accounts/session.py).
+        """
+        return f"{self.id}.{self.password_fingerprint()}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses suspended users

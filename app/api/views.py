@@ -34,7 +34,9 @@ def search():
     if locale is None:
         return bad_request(_("Unknown locale."))
     try:
-        query = search_request(request.args, locale, set(category_names(locale)), strict=True)
+        # The category names are a query: read them only to check a category that was given.
+        categories = set(category_names(locale)) if request.args.get("category") else set()
+        query = search_request(request.args, locale, categories, strict=True)
     except SearchParamError as error:
         return bad_request(str(error))
     if not query.text:
@@ -77,7 +79,7 @@ def suggest():
     if request.args.get("record") == "instant":
         query = services.SearchRequest(text=text, locale=locale, per_page=1)
         # The stored count is the true number of matching documents, not the suggestions shown.
-        services.record_instant_search(query, services.run_search(query).total)
+        services.record_instant_search(query, services.count_results(query))
         db.session.commit()
     return jsonify(
         suggestions=[

@@ -2,6 +2,338 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from app.accounts.models import User
+from app.errors import render_error
+from app.extensions import db, limiter
+from app.forum import listing, services
+from app.forum.errors import ForumError
+from app.forum.forms import ActionForm, EditPostForm, ReplyForm
+from app.forum.models import Post, Topic
+from app.forum.paths import topic_slug
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
+
+
+def posting_limit() -> str:
+    return current_app.config["RATELIMIT_POSTING"]
+
+
+def actions_limit() -> str:
+    return current_app.config["RATELIMIT_FORUM_ACTIONS"]
+
+
+def limit_key() -> str:
+    """Signed-in posters are limited per account (not per shared office IP)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def viewer() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def get_topic_or_404(topic_id: int) -> Topic:
+    """A topic the viewer may see (hidden ones only for moderators), else 404."""
+    topic = listing.visible_topic(topic_id, viewer(), services.can_see_hidden(viewer()))
+    if topic is None:
+        abort(404)
+    return topic
+
+
+def get_post_or_404(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    if (post.is_hidden or post.topic.is_hidden) and not services.can_see_hidden(viewer()):
+        abort(404)
+    return post
+
+
+def honeypot_filled(form) -> bool:
+    try:
+        from app.forum.spam import honeypot_tripped
+    except ImportError:
+        return bool((form.website.data or "").strip())
+    return honeypot_tripped(form)
+
+
+def topic_url(topic: Topic, **anchor) -> str:
+    return url_for(
+        "forum.topic",
+        locale=topic.locale,
+        topic_id=topic.id,
+        slug=topic_slug(topic.title),
+        **anchor,
+    )
+
+
+def forum_error_response(error: ForumError):
+    """A refused action as a localized error page with the error's status."""
+    return render_error(error.status, error.message)
+
+
+bp.add_app_template_global(topic_url, "forum_topic_url")
+bp.add_app_template_global(topic_slug, "forum_topic_slug")
+bp.add_app_template_global(services.can_edit, "forum_can_edit")
+bp.add_app_template_global(services.is_staff, "forum_is_staff")
+
+
+def _list_page(template: str, category=None):
+    sort = listing.parse_sort(request.args.get("sort"))
+    page = listing.parse_page(request.args.get("page"))
+    include_hidden = services.can_see_hidden(viewer())
+    query = listing.topics_query(g.locale, sort, category, include_hidden)
+    pagination = listing.paginate_topics(query, page, current_app.config["FORUM_TOPICS_PER_PAGE"])
+    if page > 1 and not pagination.items:
+        abort(404)
+    return render_template(
+        template,
+        category=category,
+        categories=listing.categories(),
+        counts=listing.topic_counts(g.locale),
+        sort=sort,
+        sorts=listing.SORTS,
+        pagination=pagination,
+        topics=pagination.items,
+        unread=services.unread_count(current_user) if current_user.is_authenticated else 0,
+    )
+
+
+@bp.get("/")
+def index():
+    return _list_page("forum/index.html")
+
+
+@bp.get("/c/<slug>")
+def category(slug: str):
+    found = listing.category_by_slug(slug)
+    if found is None:
+        abort(404)
+    return _list_page("forum/category.html", category=found)
+
+
+def _render_topic(topic: Topic, reply_form: ReplyForm | None = None, status: int = 200):
+    include_hidden = services.can_see_hidden(viewer())
+    question, accepted, replies = listing.topic_posts(topic, include_hidden)
+    post_ids = [p.id for p in (question, accepted, *replies) if p is not None]
+    articles, solved_topics = listing.related_help(topic)
+    html = render_template(
+        "forum/topic.html",
+        topic=topic,
+        question=question,
+        accepted=accepted,
+        replies=replies,
+        voted=services.voted_post_ids(viewer(), post_ids),
+        following=services.is_following(viewer(), topic),
+        may_accept=services.can_accept(viewer(), topic),
+        may_reply=not topic.is_locked or services.is_moderator(viewer()),
+        related_articles=articles,
+        related_topics=solved_topics,
+        faq_article=listing.published_faq_for(topic),
+        reply_form=reply_form or ReplyForm(),
+        action_form=ActionForm(),
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/topics/<int:topic_id>")
+@bp.get("/topics/<int:topic_id>/<slug>")
+def topic(topic_id: int, slug: str | None = None):
+    found = get_topic_or_404(topic_id)
+    if slug != topic_slug(found.title):
+        return redirect(topic_url(found), 301)
+    listing.add_view(found)
+    db.session.commit()
+    return _render_topic(found)
+
+
+@bp.post("/topics/<int:topic_id>/reply")
+@limiter.limit(posting_limit, key_func=limit_key)
+@login_required
+def reply(topic_id: int):
+    found = get_topic_or_404(topic_id)
+    form = ReplyForm()
+    if honeypot_filled(form):
+        abort(400)
+    if not form.validate_on_submit():
+        return _render_topic(found, reply_form=form, status=400)
+    try:
+        post = services.create_reply(viewer(), found, form.body.data)
+    except ForumError as error:
+        if error.status in (403, 404) and error.code != "suspended":
+            abort(error.status)
+        form.body.errors.append(error.message)
+        return _render_topic(db.session.get(Topic, topic_id), reply_form=form, status=error.status)
+    return redirect(topic_url(found, _anchor=f"post-{post.id}"), 303)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@limiter.limit(posting_limit, key_func=limit_key, methods=["POST"])
+@login_required
+def edit_post(post_id: int):
+    post = get_post_or_404(post_id)
+    if post.author_id != current_user.id and not services.is_moderator(viewer()):
+        abort(403)
+    form = (
+        EditPostForm(
+            data={"body": post.body_markdown, "title": post.topic.title if post.is_first else ""}
+        )
+        if request.method == "GET"
+        else EditPostForm()
+    )
+    status = 200
+    if request.method == "POST":
+        if honeypot_filled(form):
+            abort(400)
+        if form.validate_on_submit():
+            try:
+                services.edit_post(
+                    viewer(), post, form.body.data, form.title.data if post.is_first else None
+                )
+            except ForumError as error:
+                if error.status in (403, 404) and error.code != "suspended":
+                    abort(error.status)
+                target = (
+                    form.title if error.code in ("empty_title", "title_too_long") else form.body
+                )
+                target.errors.append(error.message)
+                status = error.status
+            else:
+                flash(_("Your changes were saved."), "success")
+                return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+        else:
+            status = 400
+    return render_template("forum/edit_post.html", form=form, post=post, topic=post.topic), status
+
+
+@bp.get("/posts/<int:post_id>/history")
+def post_history(post_id: int):
+    post = get_post_or_404(post_id)
+    revisions = listing.revisions(post)
+    return render_template(
+        "forum/history.html",
+        post=post,
+        topic=post.topic,
+        revisions=revisions,
+        editors=listing.editor_names(revisions),
+    )
+
+
+def _action_form_or_400() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/posts/<int:post_id>/vote")
+@limiter.limit(actions_limit, key_func=limit_key)
+@login_required
+def vote(post_id: int):
+    post = get_post_or_404(post_id)
+    _action_form_or_400()
+    try:
+        services.toggle_vote(viewer(), post)
+    except ForumError as error:
+        return forum_error_response(error)
+    return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+
+
+@bp.post("/posts/<int:post_id>/accept")
+@limiter.limit(actions_limit, key_func=limit_key)
+@login_required
+def accept(post_id: int):
+    post = get_post_or_404(post_id)
+    _action_form_or_400()
+    try:
+        services.accept_answer(viewer(), post.topic, post)
+    except ForumError as error:
+        return forum_error_response(error)
+    flash(_("Marked as the accepted answer: the topic is solved."), "success")
+    return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+
+
+@bp.post("/topics/<int:topic_id>/unaccept")
+@limiter.limit(actions_limit, key_func=limit_key)
+@login_required
+def unaccept(topic_id: int):
+    found = get_topic_or_404(topic_id)
+    _action_form_or_400()
+    try:
+        services.unaccept(viewer(), found)
+    except ForumError as error:
+        return forum_error_response(error)
+    flash(_("The accepted answer was cleared."), "success")
+    return redirect(topic_url(found), 303)
+
+
+@bp.post("/topics/<int:topic_id>/follow")
+@limiter.limit(actions_limit, key_func=limit_key)
+@login_required
+def follow(topic_id: int):
+    found = get_topic_or_404(topic_id)
+    _action_form_or_400()
+    services.follow(viewer(), found)
+    flash(_("You follow this topic: you will be notified of replies."), "success")
+    return redirect(topic_url(found, _anchor="topic-actions"), 303)
+
+
+@bp.post("/topics/<int:topic_id>/unfollow")
+@limiter.limit(actions_limit, key_func=limit_key)
+@login_required
+def unfollow(topic_id: int):
+    found = get_topic_or_404(topic_id)
+    _action_form_or_400()
+    services.unfollow(viewer(), found)
+    flash(_("You no longer follow this topic."), "success")
+    return redirect(topic_url(found, _anchor="topic-actions"), 303)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    """GET lists the newest notifications; POST marks them all read."""
+    if request.method == "POST":
+        _action_form_or_400()
+        services.mark_all_read(viewer())
+        flash(_("All notifications are marked as read."), "success")
+        return redirect(url_for("forum.notifications"), 303)
+    response = make_response(
+        render_template(
+            "forum/notifications.html",
+            items=listing.notification_items(viewer()),
+            action_form=ActionForm(),
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/users/<int:user_id>")
+def user_profile(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return render_template(
+        "forum/profile.html",
+        profile=user,
+        stats=listing.profile_stats(user),
+        topics=listing.topics_by(user),
+    )

@@ -6,7 +6,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.kb.content_files import ArticleFields, StepFields
-from app.kb.models import Article, ArticleRevision, ArticleStatus, Category, GuideStep, utcnow
+from app.kb.models import (
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    Category,
+    GuideStep,
+    RevisionState,
+    utcnow,
+)
 from app.markdown import render_markdown
 
 TRACKED_FIELDS = ("title", "summary", "tags", "kind", "status", "category", "translation_key",
@@ -30,7 +38,8 @@ def fields_of(article: Article) -> ArticleFields:
     )
 
 
-def _snapshot(fields: ArticleFields) -> dict:
+def snapshot_of(fields: ArticleFields) -> dict:
+    """What a revision stores: every tracked field (the slug and locale are kept beside it)."""
     return {
         "title": fields.title,
         "summary": fields.summary,
@@ -58,6 +67,10 @@ def _sync_steps(article: Article, steps: tuple[StepFields, ...]) -> None:
     article.steps = kept
 
 
+def next_revision_number(article: Article) -> int:
+    return max((r.number for r in article.revisions), default=0) + 1 if article.id else 1
+
+
 def save_article(
     article: Article | None,
     fields: ArticleFields,
@@ -65,11 +78,16 @@ def save_article(
     *,
     source: str,
     author_id: int | None = None,
+    revision: ArticleRevision | None = None,
 ) -> tuple[Article, bool]:
-    """Create or update an article from fields; returns (article, changed). The caller commits."""
-    before = _snapshot(fields_of(article)) if article is not None else None
-    after = _snapshot(fields)
-    if before == after:
+    """Create or update an article from fields; returns (article, changed). The caller commits.
+
+    `revision` is a pending revision being published: it becomes the record of this change
+    instead of a new one being appended.
+    """
+    before = snapshot_of(fields_of(article)) if article is not None else None
+    after = snapshot_of(fields)
+    if before == after and revision is None:
         return article, False
     if article is None:
         article = Article(locale=fields.locale, slug=fields.slug)
@@ -93,15 +111,21 @@ def save_article(
     article.status = fields.status
     article.updated_at = now
     changed = sorted(k for k in after if before is None or before[k] != after[k])
-    number = (len(article.revisions) if article.id else 0) + 1
+    if revision is not None:
+        revision.state = RevisionState.APPLIED.value
+        revision.snapshot = after
+        revision.changed_fields = changed
+        revision.slug = article.slug
+        return article, before != after
     article.revisions.append(
         ArticleRevision(
-            number=number,
+            number=next_revision_number(article),
             source=source,
             author_id=author_id,
             changed_fields=changed,
             snapshot=after,
             created_at=now,
+            slug=article.slug,
         )
     )
     return article, True

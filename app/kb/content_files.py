@@ -152,7 +152,9 @@ def parse_article(text: str, *, locale: str, category: str, slug: str) -> Articl
         raise ContentFileError(f"'kind' must be faq or guide, not {kind!r}")
     status = str(meta.get("status") or ArticleStatus.PUBLISHED.value)
     if status not in {s.value for s in ArticleStatus}:
-        raise ContentFileError(f"'status' must be draft, published or archived, not {status!r}")
+        raise ContentFileError(
+            f"'status' must be draft, in_review, published or archived, not {status!r}"
+        )
     translation_key = str(meta["translation_key"])
     if not SLUG_PATTERN.match(translation_key):
         raise ContentFileError("'translation_key' must be a lower-case slug")

@@ -34,10 +34,14 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Both the file and the database changed since the last sync: reported, never overwritten.
+    conflicts: list[str] = field(default_factory=list)
+    # Only the database changed since the last sync (edited in the browser): kept; export it.
+    kept: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.conflicts
 
     def counts(self) -> dict[str, int]:
         return {
@@ -46,6 +50,8 @@ class ImportReport:
             "unchanged": len(self.unchanged),
             "archived": len(self.archived),
             "failed": len(self.failed),
+            "conflicts": len(self.conflicts),
+            "kept": len(self.kept),
         }
 
 
@@ -106,10 +112,37 @@ def import_content(
     return report
 
 
+def sync_state(article: Article, file_digest: str) -> str:
+    """How an article and its file relate: same, file_changed, db_changed or conflict.
+
+    The digest recorded at the last import or export is the common ancestor: whichever
+    side differs from it changed. An article written in the browser was never synced, so a
+    file that appears for it with different content is a conflict too.
+    """
+    db_digest = fields_of(article).digest()
+    if db_digest == file_digest:
+        return "same"
+    synced = article.synced_digest
+    if synced is None:
+        return "conflict"
+    file_changed, db_changed = file_digest != synced, db_digest != synced
+    if file_changed and db_changed:
+        return "conflict"
+    return "db_changed" if db_changed else "file_changed"
+
+
 def _import_one(
     fields: ArticleFields, relative: str, category: Category, report: ImportReport
 ) -> None:
     article = find_article(fields.locale, fields.slug)
+    if article is not None:
+        state = sync_state(article, fields.digest())
+        if state == "conflict":
+            report.conflicts.append(relative)
+            return
+        if state == "db_changed":
+            report.kept.append(relative)
+            return
     article, changed = save_article(article, fields, category, source="import")
     article.content_path = relative
     article.synced_digest = fields.digest()
@@ -127,7 +160,7 @@ def _archive_missing(seen: dict[tuple[str, str], str], report: ImportReport) -> 
         Article.content_path.is_not(None), Article.status != ArticleStatus.ARCHIVED.value
     )
     for article in db.session.scalars(query):
-        if (article.locale, article.slug) in seen:
+        if (article.locale, article.slug) in seen or article.synced_digest is None:
             continue
         fields = replace(fields_of(article), status=ArticleStatus.ARCHIVED.value)
         save_article(article, fields, article.category, source="import")

@@ -23,8 +23,17 @@ class ArticleKind(enum.StrEnum):
 
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
+    IN_REVIEW = "in_review"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+
+class RevisionState(enum.StrEnum):
+    """Whether a revision became the article's live fields, or is a change still pending."""
+
+    APPLIED = "applied"  # the article's fields were (or are) this snapshot
+    DRAFT = "draft"  # an edit of a published article, not live yet
+    IN_REVIEW = "in_review"  # a pending edit submitted for a second person's review
 
 
 class FeedbackReason(enum.StrEnum):
@@ -82,6 +91,9 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column()
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
+    # A translation: the number of the source-language revision it was translated from.
+    source_revision: Mapped[int | None] = mapped_column()
 
     category: Mapped[Category] = relationship(lazy="joined")
     steps: Mapped[list[GuideStep]] = relationship(
@@ -131,8 +143,38 @@ class ArticleRevision(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20))  # import, editor, restore, system
     changed_fields: Mapped[list] = mapped_column(sa.JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    state: Mapped[str] = mapped_column(
+        sa.String(16), default=RevisionState.APPLIED.value, server_default="applied"
+    )
+    slug: Mapped[str | None] = mapped_column(sa.String(120))
+    # The revision number the editor's form was based on (optimistic concurrency, diffs).
+    base_number: Mapped[int | None] = mapped_column()
+    source_revision: Mapped[int | None] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
+    publish_at: Mapped[datetime | None] = mapped_column(index=True)  # scheduled publication
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
+    published_at: Mapped[datetime | None] = mapped_column()
 
     article: Mapped[Article] = relationship(back_populates="revisions")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state != RevisionState.APPLIED.value
+
+
+class ArticleRedirect(db.Model):
+    """An article's former slug in a locale: old links answer 301 to the current URL."""
+
+    __tablename__ = "kb_article_redirect"
+    __table_args__ = (sa.UniqueConstraint("locale", "slug", name="uq_kb_article_redirect_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    slug: Mapped[str] = mapped_column(sa.String(120))
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kb_article.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ArticleFeedback(db.Model):

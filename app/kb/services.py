@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.kb.models import Article, ArticleStatus, Category
+from app.kb.models import Article, ArticleRedirect, ArticleStatus, Category
 
 PUBLISHED = ArticleStatus.PUBLISHED.value
 
@@ -60,6 +60,17 @@ def articles_in_category(locale: str, category: Category) -> list[Article]:
 
 def published_article(locale: str, slug: str) -> Article | None:
     return db.session.scalar(_published(locale).where(Article.slug == slug))
+
+
+def redirected_article(locale: str, slug: str) -> Article | None:
+    """The published article a former URL name (an editor renamed it) now points at."""
+    query = (
+        select(Article)
+        .join(ArticleRedirect, ArticleRedirect.article_id == Article.id)
+        .where(ArticleRedirect.locale == locale, ArticleRedirect.slug == slug)
+        .where(Article.status == PUBLISHED, Article.locale == locale)
+    )
+    return db.session.scalar(query)
 
 
 def versions_elsewhere(locale: str, slug: str) -> list[Article]:

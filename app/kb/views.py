@@ -111,6 +111,9 @@ def _render_article(article: Article, details_form: FeedbackDetailsForm | None =
 def article(slug: str):
     found = services.published_article(g.locale, slug)
     if found is None:
+        moved = services.redirected_article(g.locale, slug)
+        if moved is not None:
+            return redirect(url_for("kb.article", slug=moved.slug), 301)
         elsewhere = services.versions_elsewhere(g.locale, slug)
         if not elsewhere:
             abort(404)

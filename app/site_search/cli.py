@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.forum.models import Topic
 from app.kb.models import Article, ArticleStatus
-from app.site_search.documents import article_document
+from app.site_search.documents import article_document, topic_document
 from app.site_search.engine import search_index
 from app.site_search.outbox import drain_outbox, pending_count
 
@@ -21,13 +24,21 @@ def published_articles():
     )
 
 
+def visible_topics():
+    """Forum topics that belong in the index (hidden ones never do)."""
+    return db.session.scalars(select(Topic).where(Topic.is_hidden.is_(False)))
+
+
 @search_cli.command("reindex")
 def reindex() -> None:
     """Rebuild the whole index from the database."""
     total = db.session.scalar(
         select(func.count(Article.id)).where(Article.status == ArticleStatus.PUBLISHED.value)
+    ) + db.session.scalar(select(func.count(Topic.id)).where(Topic.is_hidden.is_(False)))
+    documents = chain(
+        (article_document(a) for a in published_articles()),
+        (topic_document(t) for t in visible_topics()),
     )
-    documents = (article_document(a) for a in published_articles())
     with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
         search_index().rebuild(documents, progress=lambda n: bar.update(n - bar.pos))
     drain_outbox()  # changes queued meanwhile are already in the rebuild or applied now

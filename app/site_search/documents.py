@@ -37,3 +37,41 @@ def article_document(article: Article) -> SearchDocument:
         updated=article.updated_at,
         popularity=article.view_count,
     )
+
+
+TOPIC_SUMMARY_CHARS = 240
+TOPIC_BODY_MAX_CHARS = 100_000
+
+
+def topic_document(topic) -> SearchDocument:
+    """A forum topic: the question, the accepted answer and the visible replies, as one document.
+
+    The caller decides visibility (hidden topics are removed from the index, not indexed).
+    """
+    from app.forum.paths import topic_path
+
+    question = next((p for p in topic.posts if p.is_first), None)
+    replies = [p for p in topic.posts if not p.is_first and not p.is_hidden]
+    accepted = next((p for p in replies if p.id == topic.accepted_post_id), None)
+    others = [p for p in replies if p is not accepted]
+    question_text = html_to_text(question.body_html) if question is not None else ""
+    parts = [question_text]
+    if accepted is not None:
+        parts.append(html_to_text(accepted.body_html))
+    parts.extend(html_to_text(p.body_html) for p in others)
+    body = " ".join(part for part in parts if part)[:TOPIC_BODY_MAX_CHARS]
+    return SearchDocument(
+        doc_id=make_doc_id("topic", topic.id),
+        type="topic",
+        locale=topic.locale,
+        kind="topic",
+        category=topic.category.slug,
+        title=topic.title,
+        summary=question_text[:TOPIC_SUMMARY_CHARS],
+        body=body,
+        tags=list(topic.tags or ()),
+        url=topic_path(topic.locale, topic.id, topic.title),
+        solved=topic.is_solved,
+        updated=topic.last_activity_at,
+        popularity=topic.vote_count,
+    )

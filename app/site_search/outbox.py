@@ -10,26 +10,52 @@ sync`), means search always catches up.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import delete, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.forum.models import Post, Topic
 from app.kb.models import Article, ArticleStatus
-from app.site_search.documents import article_document
+from app.site_search.documents import article_document, topic_document
 from app.site_search.engine import search_index
 from app.site_search.models import SearchOutbox
 from search.documents import make_doc_id
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "search_outbox_queued"
+DEFER_KEY = "search_outbox_deferred"  # set in session.info to apply the queue later, in one go
+DRAIN_STATE_KEY = "search_outbox_drain"  # app.extensions: (lock, "drain again" event)
 DRAIN_LIMIT = 10_000
 
 # Which model classes are searchable, and how to load one as (locale, document-or-None).
-SEARCHABLE: dict[type, str] = {Article: "article"}
+SEARCHABLE: dict[type, str] = {Article: "article", Topic: "topic"}
+
+
+def _post_topic_key(session: Session, post: Post) -> tuple[str, int, str] | None:
+    """A forum post is indexed as part of its topic: a changed post re-indexes the topic."""
+    topic_id = post.topic_id if post.topic_id is not None else getattr(post.topic, "id", None)
+    if topic_id is None:
+        return None
+    with session.no_autoflush:
+        topic = session.get(Topic, topic_id)
+    return ("topic", topic_id, topic.locale) if topic is not None else None
+
+
+# Objects that are not documents themselves but belong to one: type -> (doc_type, pk, locale).
+SEARCH_PARENTS: dict[type, Callable] = {Post: _post_topic_key}
+
+
+def _search_key(session: Session, obj) -> tuple[str, int, str] | None:
+    doc_type = SEARCHABLE.get(type(obj))
+    if doc_type is not None:
+        return (doc_type, obj.id, obj.locale) if obj.id is not None else None
+    parent = SEARCH_PARENTS.get(type(obj))
+    return parent(session, obj) if parent is not None else None
 
 
 def _queue_changes(session: Session, flush_context) -> None:
@@ -37,14 +63,17 @@ def _queue_changes(session: Session, flush_context) -> None:
     queued: set[tuple[str, int]] = session.info.setdefault(PENDING_KEY, set())
     touched = [*session.new, *session.dirty, *session.deleted]
     for obj in touched:
-        doc_type = SEARCHABLE.get(type(obj))
-        if doc_type is None or obj.id is None:
+        if type(obj) not in SEARCHABLE and type(obj) not in SEARCH_PARENTS:
             continue
         if obj in session.dirty and not session.is_modified(obj, include_collections=True):
             continue
-        if (doc_type, obj.id) not in queued:
-            queued.add((doc_type, obj.id))
-            session.add(SearchOutbox(doc_type=doc_type, doc_pk=obj.id, locale=obj.locale))
+        key = _search_key(session, obj)
+        if key is None:
+            continue
+        doc_type, pk, locale = key
+        if (doc_type, pk) not in queued:
+            queued.add((doc_type, pk))
+            session.add(SearchOutbox(doc_type=doc_type, doc_pk=pk, locale=locale))
 
 
 def _clear_queue(session: Session, *args) -> None:
@@ -54,10 +83,25 @@ def _clear_queue(session: Session, *args) -> None:
 def _drain_after_commit(session: Session) -> None:
     if not session.info.pop(PENDING_KEY, None):
         return
-    try:
-        drain_outbox()
-    except Exception:  # the rows stay queued; the next drain retries them
-        log.exception("applying the search outbox failed; it will be retried")
+    if session.info.get(DEFER_KEY):  # a bulk writer drains once at the end (rows stay queued)
+        return
+    # One drainer per process at a time: twenty parallel posts must not each hold a second
+    # connection while they queue for the index's write lock (that exhausted the pool).
+    # A commit that finds a drain running asks it to go round once more, so nothing waits.
+    lock, wanted = current_app.extensions.setdefault(
+        DRAIN_STATE_KEY, (threading.Lock(), threading.Event())
+    )
+    wanted.set()
+    while wanted.is_set():
+        if not lock.acquire(blocking=False):
+            return  # the running drain sees `wanted` after it lets go, and drains again
+        try:
+            wanted.clear()
+            drain_outbox()
+        except Exception:  # the rows stay queued; the next drain retries them
+            log.exception("applying the search outbox failed; it will be retried")
+        finally:
+            lock.release()
 
 
 def _load_article(session: Session, pk: int):
@@ -67,7 +111,14 @@ def _load_article(session: Session, pk: int):
     return article_document(article)
 
 
-LOADERS: dict[str, Callable] = {"article": _load_article}
+def _load_topic(session: Session, pk: int):
+    topic = session.get(Topic, pk)
+    if topic is None or topic.is_hidden:
+        return None
+    return topic_document(topic)
+
+
+LOADERS: dict[str, Callable] = {"article": _load_article, "topic": _load_topic}
 
 
 def _apply_one(session: Session, row: SearchOutbox, index) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import session
-from sqlalchemy import select
+from flask import current_app, session
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.insights.events import record_event
@@ -37,7 +37,42 @@ class SearchRequest:
     per_page: int = 10
 
 
+SYNONYM_CACHE_SECONDS = 10.0
+"""How long a process reuses the synonyms it read; its own edits apply at once."""
+SYNONYM_CACHE_KEY = "touchpoint_synonyms"
+_synonym_edits = [0]  # bumped by every Synonym insert/update/delete in this process
+
+
+def _synonyms_edited(*_args) -> None:
+    _synonym_edits[0] += 1
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(Synonym, _event, _synonyms_edited)
+
+
 def synonyms_for(locale: str) -> dict[str, list[str]]:
+    """Synonym groups as a symmetric map, read at most every SYNONYM_CACHE_SECONDS.
+
+    Reading them was a database query per search (a sixth of the API's own
+    time). An edit in this process applies to the next search; another
+    process's edit within SYNONYM_CACHE_SECONDS.
+    """
+    cache = current_app.extensions.setdefault(SYNONYM_CACHE_KEY, {})
+    cached = cache.get(locale)
+    now = time.monotonic()
+    if (
+        cached is not None
+        and cached[0] == _synonym_edits[0]
+        and now - cached[1] < SYNONYM_CACHE_SECONDS
+    ):
+        return cached[2]
+    value = _read_synonyms(locale)
+    cache[locale] = (_synonym_edits[0], now, value)
+    return value
+
+
+def _read_synonyms(locale: str) -> dict[str, list[str]]:
     """Synonym groups as a symmetric map: every word of a group points at the others."""
     groups: dict[str, set[str]] = {}
     for row in db.session.scalars(select(Synonym).filter_by(locale=locale)):
@@ -47,8 +82,8 @@ def synonyms_for(locale: str) -> dict[str, list[str]]:
     return {word: sorted(others) for word, others in groups.items() if others}
 
 
-def run_search(request: SearchRequest) -> SearchResults:
-    query = SearchQuery(
+def _engine_query(request: SearchRequest) -> SearchQuery:
+    return SearchQuery(
         text=request.text,
         locale=request.locale,
         kind=request.kind,
@@ -57,7 +92,15 @@ def run_search(request: SearchRequest) -> SearchResults:
         per_page=request.per_page,
         synonyms=synonyms_for(request.locale),
     )
-    return search_index().search(query)
+
+
+def run_search(request: SearchRequest) -> SearchResults:
+    return search_index().search(_engine_query(request))
+
+
+def count_results(request: SearchRequest) -> int:
+    """The total ``run_search`` would report, without ranking or snippets (for recording)."""
+    return search_index().count(_engine_query(request))
 
 
 def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:

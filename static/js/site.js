@@ -68,7 +68,7 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listId);
 
-    function options() { return list.querySelectorAll("[role=option]"); }
+    function options() { return list.querySelectorAll("[role=option][data-href]"); }
 
     function close() {
       list.hidden = true;
@@ -85,23 +85,30 @@
       input.setAttribute("aria-activedescendant", items[active].id);
     }
 
+    // Options are plain list items (a link inside an option is "nested interactive"
+    // content to assistive technology); choosing one goes to its data-href.
+    function go(item) { window.location.href = item.dataset.href; }
+
     function render(suggestions) {
       list.textContent = "";
       suggestions.forEach(function (suggestion, i) {
         var item = document.createElement("li");
-        var link = document.createElement("a");
         item.id = listId + "-" + i;
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", "false");
-        link.href = suggestion.url;
-        link.textContent = suggestion.title;
-        link.tabIndex = -1;
-        item.appendChild(link);
+        item.dataset.href = suggestion.url;
+        item.textContent = suggestion.title;
+        // mousedown would blur the box and close the list before the click lands
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        item.addEventListener("click", function () { go(item); });
         list.appendChild(item);
       });
       if (!suggestions.length) {
         var empty = document.createElement("li");
         empty.className = "instant-empty";
+        empty.setAttribute("role", "option");
+        empty.setAttribute("aria-disabled", "true");
+        empty.setAttribute("aria-selected", "false");
         empty.textContent = input.dataset.labelNone;
         list.appendChild(empty);
       }
@@ -137,7 +144,7 @@
       else if (event.key === "Escape") { close(); }
       else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();
-        window.location.href = options()[active].querySelector("a").href;
+        go(options()[active]);
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 200); });

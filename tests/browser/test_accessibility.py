@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from importlib.resources import files
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BROWSER_LOCALES
+from tests.browser.test_ask_journey import forum_live, sign_up, type_title  # noqa: F401
 
 LOCALES = ["en", "ja", "ar"]
 
@@ -25,6 +27,17 @@ def tick_first_step(page: Page) -> None:
     expect(page.locator("li.step").first).to_have_attribute("class", "step step-done")
 
 
+def sign_up_and_open_profile(page: Page) -> None:
+    """Create an account through the form (it signs in), then open the profile page."""
+    page.locator("#email").fill(f"axe-{uuid.uuid4().hex[:12]}@example.com")
+    page.locator("#display_name").fill("Axe Tester")
+    page.locator("#password").fill("a sturdy passphrase")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    response = page.goto("/account/profile")
+    assert response is not None and response.status == 200
+
+
 PAGES: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "home": ("/{locale}/", None),
     "category": ("/{locale}/categories/getting-started", None),
@@ -33,6 +46,9 @@ PAGES: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "guide": ("/{locale}/articles/set-up-your-workspace", tick_first_step),
     "not-found": ("/{locale}/articles/no-such-article", None),
     "sign-in": ("/account/sign-in", None),  # no locale in the URL: Accept-Language decides
+    "sign-up": ("/account/sign-up", None),
+    "password-reset": ("/account/password-reset", None),
+    "profile": ("/account/sign-up", sign_up_and_open_profile),
 }
 
 
@@ -83,3 +99,241 @@ def test_page_has_no_axe_violations(new_page, browser_errors, axe_source, locale
         report = describe(violations)
         print(f"axe violations on {name} ({locale}):\n{report}")
         pytest.fail(f"{len(violations)} axe violation(s) on {name} ({locale}):\n{report}")
+
+
+# --- Signed-in pages: the moderation queue and log -------------------------------------
+
+A11Y_MODERATOR = ("a11y-moderator@example.com", "correct horse battery staple")
+
+
+@pytest.fixture(scope="session")
+def flagged_post_in_live_db(live_server) -> tuple[str, str]:
+    """A moderator, a flagged post and a logged action in the live database.
+
+    The topic is hidden, so pages other tests look at (forum lists, search) never show it.
+    """
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
+    from app.forum.spam import body_digest
+
+    email, password = A11Y_MODERATOR
+    with live_server.app.app_context():
+        moderator = User(email=email, display_name="Moderator", role="moderator")
+        moderator.set_password(password)
+        author = User(email="a11y-author@example.com", display_name="Author")
+        author.set_password(password)
+        category = db.session.scalars(db.select(ForumCategory)).first()
+        if category is None:
+            category = ForumCategory(slug="a11y-questions", names={"en": "Questions"})
+        topic = Topic(locale="en", category=category, author=author, title="Cheap pens for sale")
+        topic.is_hidden = True
+        body = "Buy cheap pens at pens.example today!"
+        post = Post(
+            topic=topic,
+            author=author,
+            is_first=True,
+            body_markdown=body,
+            body_html=f"<p>{body}</p>",
+            body_digest=body_digest(body),
+        )
+        db.session.add_all([moderator, author, category, topic, post])
+        db.session.flush()
+        db.session.add(Flag(post_id=post.id, reporter_id=moderator.id, reason="spam", note="Ad"))
+        db.session.add(
+            ModerationAction(
+                moderator_id=moderator.id,
+                action="hide",
+                target_type="topic",
+                target_id=topic.id,
+                reason="Advertising",
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    return A11Y_MODERATOR
+
+
+@pytest.mark.parametrize("path", ["/moderation/", "/moderation/log"])
+@pytest.mark.parametrize("locale", LOCALES)
+def test_moderation_pages_have_no_axe_violations(
+    new_page, browser_errors, axe_source, flagged_post_in_live_db, locale: str, path: str
+):
+    email, password = flagged_post_in_live_db
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    page.goto(f"/account/sign-in?next={path}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{path}")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    if path == "/moderation/":
+        expect(page.locator(".mod-item")).to_have_count(1)
+        page.locator(".mod-action summary").first.click()  # an open reason form is checked too
+        expect(page.locator(".mod-action[open] input[name=reason]")).to_be_visible()
+
+    violations = run_axe(page, axe_source)
+
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on {path} ({locale}):\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")
+
+
+# The ask flow (signed in): the form with suggestions, the preview, the banner, the thanks page.
+ASK_STEPS = ["form-with-suggestions", "preview", "article-with-banner", "thanks"]
+ASK_TYPED = {"en": "reset my password", "ja": "パスワード", "ar": "كلمة المرور"}
+
+
+def walk_ask_flow(page: Page, locale: str, until: str) -> None:
+    """Sign up, then go through the ask flow up to the step `until`."""
+    sign_up(page, "Axe", f"/{locale}/community/ask")
+    type_title(page, ASK_TYPED[locale])
+    expect(page.locator("#ask-suggestions .ask-suggestion").first).to_be_visible()
+    if until == "form-with-suggestions":
+        return
+    if until == "preview":
+        page.locator("#body").fill("**Nothing** arrives.")
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator(".ask-preview")).to_be_visible()
+        return
+    page.locator("#ask-suggestions .ask-suggestion a").first.click()
+    expect(page.locator("section.ask-banner")).to_be_visible()
+    if until == "thanks":
+        page.locator("section.ask-banner button[type=submit]").click()
+        expect(page.locator("[data-ask-clear]")).to_be_visible()
+
+
+@pytest.mark.usefixtures("forum_live")
+@pytest.mark.parametrize("step", ASK_STEPS)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_ask_flow_pages_have_no_axe_violations(new_page, axe_source, locale: str, step: str):
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    walk_ask_flow(page, locale, step)
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+
+    violations = run_axe(page, axe_source)
+
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on ask {step} ({locale}):\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on ask {step} ({locale}):\n{report}")
+
+
+# --- Forum pages, with the demo topics of `flask forum seed-demo` ------------------------
+
+FORUM_DEMO_PASSWORD = "demo passphrase for axe"
+
+
+@pytest.fixture(scope="session")
+def forum_demo(live_server):
+    """The live server with the default categories and the demo topics (idempotent)."""
+    from app.extensions import db
+    from app.forum.seeding import seed_demo
+
+    with live_server.app.app_context():
+        seed_demo(FORUM_DEMO_PASSWORD)
+        db.session.remove()
+    return live_server
+
+
+def forum_page_path(live_server, locale: str, name: str) -> str:
+    from app.forum.demo_data import DEMO_TOPICS
+
+    solved = DEMO_TOPICS[locale][1]["title"]  # has replies and an accepted answer
+    [(topic_id, author_id)] = live_server.query(
+        "SELECT id, author_id FROM forum_topic WHERE locale = ? AND title = ?", (locale, solved)
+    )
+    return {
+        "forum-index": f"/{locale}/community/",
+        "forum-category": f"/{locale}/community/c/questions?sort=solved",
+        "forum-topic": f"/{locale}/community/topics/{topic_id}",
+        "forum-topic-signed-in": f"/{locale}/community/topics/{topic_id}",
+        "forum-profile": f"/{locale}/community/users/{author_id}",
+    }[name]
+
+
+FORUM_PAGES = [
+    "forum-index",
+    "forum-category",
+    "forum-topic",
+    "forum-topic-signed-in",
+    "forum-profile",
+]
+
+
+@pytest.mark.parametrize("name", FORUM_PAGES)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_forum_pages_have_no_axe_violations(new_page, forum_demo, axe_source, locale, name):
+    path = forum_page_path(forum_demo, locale, name)
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    if name == "forum-topic-signed-in":  # vote, accept, follow buttons and the reply form
+        page.goto(f"/account/sign-in?next={path}")
+        page.locator("#email").fill("maya.chen@example.com")
+        page.locator("#password").fill(FORUM_DEMO_PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/community/topics/**")
+        expect(page.locator("form.reply-form")).to_be_visible()
+    else:
+        response = page.goto(path)
+        assert response is not None and response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+
+    violations = run_axe(page, axe_source)
+
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on {name} ({locale}):\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on {name} ({locale}):\n{report}")
+
+
+# --- Editor pages (CS editor signed in) ---------------------------------------------------
+
+A11Y_EDITOR = ("a11y-editor@example.com", "correct horse battery staple")
+EDITOR_PAGES = ["/editor/", "edit", "history", "/editor/translations", "/editor/synonyms"]
+
+
+@pytest.fixture(scope="session")
+def editor_in_live_db(live_server) -> tuple[str, str]:
+    from app.accounts.models import User
+    from app.extensions import db
+
+    email, password = A11Y_EDITOR
+    with live_server.app.app_context():
+        editor = User(email=email, display_name="Editor", role="cs_editor")
+        editor.set_password(password)
+        db.session.add(editor)
+        db.session.commit()
+        db.session.remove()
+    return A11Y_EDITOR
+
+
+@pytest.mark.parametrize("path", EDITOR_PAGES)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_editor_pages_have_no_axe_violations(
+    new_page, live_server, axe_source, editor_in_live_db, locale: str, path: str
+):
+    if path in ("edit", "history"):
+        [(article_id,)] = live_server.query(
+            "SELECT id FROM kb_article WHERE locale = 'en' AND slug = 'what-is-planwise'"
+        )
+        path = f"/editor/articles/{article_id}/{path}"
+    email, password = editor_in_live_db
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    page.goto(f"/account/sign-in?next={path}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{path}")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+
+    violations = run_axe(page, axe_source)
+
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on {path} ({locale}):\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")

@@ -46,7 +46,15 @@ def articles():
 
 def test_import_is_idempotent_and_tracks_changes(any_db_app, tree):
     first = import_content(tree, LOCALES)
-    assert first.counts() == {"added": 2, "updated": 0, "unchanged": 0, "archived": 0, "failed": 0}
+    assert first.counts() == {
+        "added": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "archived": 0,
+        "failed": 0,
+        "conflicts": 0,
+        "kept": 0,
+    }
     assert import_content(tree, LOCALES).counts()["unchanged"] == 2
 
     (tree / "en" / "billing" / "download-invoices.md").write_text(

@@ -121,6 +121,18 @@ def test_arabic_stop_words_are_dropped():
 # ---- any locale
 
 
+@pytest.mark.parametrize(
+    "typed", ["can't upload", "cant upload", "wont upload", "won’t upload", "it didnt upload"]
+)
+def test_english_colloquial_contractions_are_stop_words(typed):
+    assert tokens(typed, "en") == tokens("upload", "en")
+
+
+@pytest.mark.parametrize("word", ["كم", "كيف", "هل", "ماذا", "كيفية", "ممكن"])
+def test_arabic_question_words_are_stop_words(word):
+    assert tokens(f"{word} سعر الاشتراك", "ar") == tokens("سعر الاشتراك", "ar")
+
+
 def test_unknown_locale_gets_a_simple_analyzer():
     assert tokens("Bonjour  LE Monde", "fr") == ["bonjour", "le", "monde"]
     assert tokens("Billing", "en-US") == tokens("bill", "en")

@@ -43,7 +43,37 @@ def test_query_clamps_paging():
 def test_all_terms_required_first(index):
     r = search(index, "reset password")
     assert ids(r)[0] == "article:1"
-    assert "topic:12" not in ids(r)  # has "reset" but not "password"
+    assert r.matched_all == 1
+
+
+def test_few_all_word_matches_are_topped_up_with_any_word_matches_below(empty_index, make_doc):
+    empty_index.add_or_update_many(
+        [
+            make_doc("article:1", "File too big", "Files over 100 MB can't be attached."),
+            make_doc("article:2", "Upload limits", "Upload a file of any size up to 100 MB."),
+            make_doc("article:3", "Upload upload upload", "Upload."),
+            make_doc("article:4", "Billing", "Invoices."),
+        ]
+    )
+    r = search(empty_index, "big file upload")
+    assert r.matched_all == 0 and r.used_fallback  # no document has all three words
+    r = search(empty_index, "file upload")
+    # article:2 alone has both words; the any-word matches follow it, even the
+    # one that scores higher on "upload" alone
+    assert r.matched_all == 1
+    assert ids(r)[0] == "article:2"
+    assert set(ids(r)) == {"article:1", "article:2", "article:3"}
+    assert r.total == 3 and r.used_fallback
+    assert r.facets["kind"] == {"faq": 3}
+
+
+def test_enough_all_word_matches_are_not_topped_up(empty_index, make_doc):
+    empty_index.add_or_update_many(
+        [make_doc(f"article:{i}", f"Reset password {i}") for i in range(1, 4)]
+        + [make_doc("article:9", "Reset the timer")]
+    )
+    r = search(empty_index, "reset password")
+    assert r.total == 3 and "article:9" not in ids(r)
     assert not r.used_fallback
 
 
@@ -164,10 +194,29 @@ def test_japanese_synonym(index):
     assert search(index, "インボイス", "ja").total == 0
 
 
+def test_compound_parts_get_their_synonyms_and_match_alone_in_the_any_word_stage(
+    empty_index, make_doc
+):
+    empty_index.add_or_update_many(
+        [
+            make_doc(
+                "article:1", "スマートフォンのアプリ", "iOSとAndroidに対応しています。", locale="ja"
+            ),
+            make_doc("article:2", "デスクトップアプリ", "WindowsとmacOSに対応。", locale="ja"),
+        ]
+    )
+    synonyms = {"スマートフォン": ["スマホ"]}
+    r = search(empty_index, "スマホアプリ", "ja", synonyms=synonyms)
+    assert ids(r)[0] == "article:1" and r.matched_all == 1
+    # without the synonym no document has all parts; any part will do
+    r = search(empty_index, "スマホアプリ", "ja")
+    assert r.matched_all == 0 and "article:2" in ids(r)
+
+
 def test_synonyms_combine_with_other_words(index):
     r = search(index, "download bill", synonyms={"bill": ["invoice", "receipt"]})
     assert ids(r)[0] == "article:2"
-    assert not r.used_fallback
+    assert r.matched_all == 1
 
 
 # ---- languages
@@ -312,3 +361,20 @@ def test_suggest_japanese_and_arabic(index):
 
 def test_suggest_ignores_one_latin_letter(index):
     assert index.suggest("r", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "kind"),
+    [
+        ("reset password", "en", None),
+        ("password timer", "en", None),
+        ("pasword", "en", None),
+        ("reset password", "en", "topic"),
+        ("zzzz", "en", None),
+        ("", "en", None),
+        ("パスワード", "ja", None),
+    ],
+)
+def test_count_is_the_search_total(index, text, locale, kind):
+    q = SearchQuery(text, locale, kind=kind)
+    assert index.count(q) == index.search(q).total

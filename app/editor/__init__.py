@@ -1,0 +1,1 @@
+"""CS editing: drafts, revisions, review and publishing, translations, capture, synonyms, media."""

@@ -1,0 +1,222 @@
+"""What an editor typed → validated ArticleFields, in the exact form content files hold."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.editor.errors import EditorError
+from app.kb.content_files import (
+    SLUG_PATTERN,
+    STEP_KEY_PATTERN,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    ArticleFields,
+    ContentFileError,
+    StepFields,
+    format_article,
+    normalize_markdown,
+    parse_article,
+)
+from app.kb.models import ArticleKind
+
+DEFAULT_BODY_MAX = 100_000
+STEPS_MAX = 30
+
+
+@dataclass
+class StepInput:
+    key: str = ""
+    title: str = ""
+    body: str = ""
+
+
+@dataclass
+class DraftInput:
+    """The edit form's values, before validation."""
+
+    locale: str
+    slug: str
+    title: str
+    summary: str
+    kind: str
+    body: str
+    tags: str = ""  # comma-separated
+    translation_key: str = ""
+    steps: list[StepInput] = field(default_factory=list)
+
+
+def body_limit() -> int:
+    return int(current_app.config.get("EDITOR_BODY_MAX", DEFAULT_BODY_MAX))
+
+
+def clean_text(value: str | None) -> str:
+    """Drop NUL and other control characters a database or YAML file cannot hold."""
+    value = value or ""
+    return "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def one_line(value: str | None) -> str:
+    return " ".join(clean_text(value).split())
+
+
+def slugify(text: str, fallback: str = "article") -> str:
+    """A lower-case ASCII slug; titles in Japanese or Arabic fall back to `fallback`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug if SLUG_PATTERN.match(slug) else fallback
+
+
+def parse_tags(raw: str) -> tuple[str, ...]:
+    tags = tuple(dict.fromkeys(t for t in (one_line(p) for p in raw.split(",")) if t))
+    if len(tags) > TAGS_MAX or any(len(t) > TAG_MAX for t in tags):
+        raise EditorError(
+            _(
+                "Use at most %(count)s tags of at most %(size)s characters each.",
+                count=TAGS_MAX,
+                size=TAG_MAX,
+            ),
+            field="tags",
+        )
+    return tags
+
+
+def _steps(raw: list[StepInput], kind: str) -> tuple[StepFields, ...]:
+    filled = [s for s in raw if one_line(s.title) or clean_text(s.body).strip()]
+    if kind != ArticleKind.GUIDE.value:
+        return ()
+    if not filled:
+        raise EditorError(_("A guide needs at least one step with a title."), field="steps")
+    if len(filled) > STEPS_MAX:
+        raise EditorError(
+            _("A guide can have at most %(count)s steps.", count=STEPS_MAX), field="steps"
+        )
+    steps, keys = [], set()
+    for number, step in enumerate(filled, start=1):
+        title = one_line(step.title)
+        if not title or len(title) > TITLE_MAX:
+            raise EditorError(
+                _(
+                    "Step %(number)s needs a title of at most %(size)s characters.",
+                    number=number,
+                    size=TITLE_MAX,
+                ),
+                field="steps",
+            )
+        key = one_line(step.key).lower() or slugify(title, f"step-{number}")
+        if key in keys:
+            key = f"{key}-{number}"[:80]
+        if not STEP_KEY_PATTERN.match(key) or key in keys:
+            raise EditorError(
+                _(
+                    "Step %(number)s needs a unique key of lower-case letters, digits and dashes.",
+                    number=number,
+                ),
+                field="steps",
+            )
+        keys.add(key)
+        body = normalize_markdown(clean_text(step.body))
+        if len(body) > body_limit():
+            raise EditorError(_("Step %(number)s is too long.", number=number), field="steps")
+        steps.append(StepFields(key=key, title=title, body=body))
+    return tuple(steps)
+
+
+def build_fields(data: DraftInput, category_slug: str, status: str) -> ArticleFields:
+    """Validate the editor's input; raises EditorError naming the field at fault."""
+    title = one_line(data.title)
+    if not title:
+        raise EditorError(_("Give the article a title."), field="title")
+    if len(title) > TITLE_MAX:
+        raise EditorError(
+            _("The title is longer than %(size)s characters.", size=TITLE_MAX), field="title"
+        )
+    summary = one_line(data.summary)
+    if not summary:
+        raise EditorError(_("Write a one-sentence summary."), field="summary")
+    if len(summary) > SUMMARY_MAX:
+        raise EditorError(
+            _("The summary is longer than %(size)s characters.", size=SUMMARY_MAX), field="summary"
+        )
+    slug = one_line(data.slug).lower()
+    if not SLUG_PATTERN.match(slug):
+        raise EditorError(
+            _("The URL name may use lower-case letters, digits and dashes (at most 120)."),
+            field="slug",
+        )
+    kind = data.kind if data.kind in {k.value for k in ArticleKind} else ""
+    if not kind:
+        raise EditorError(_("Choose FAQ or guide."), field="kind")
+    body = normalize_markdown(clean_text(data.body))
+    if len(body) > body_limit():
+        raise EditorError(
+            _(
+                "The text is %(length)s characters long; the limit is %(size)s. Split it into "
+                "several articles.",
+                length=f"{len(body):,}",
+                size=f"{body_limit():,}",
+            ),
+            field="body",
+        )
+    translation_key = one_line(data.translation_key).lower() or slug
+    if not SLUG_PATTERN.match(translation_key):
+        raise EditorError(_("The translation key must look like a URL name."), field="slug")
+    fields = ArticleFields(
+        locale=data.locale,
+        slug=slug,
+        category=category_slug,
+        title=title,
+        translation_key=translation_key,
+        kind=kind,
+        summary=summary,
+        body=body,
+        tags=parse_tags(data.tags),
+        status=status,
+        steps=_steps(data.steps, kind),
+    )
+    ensure_round_trip(fields)
+    return fields
+
+
+def ensure_round_trip(fields: ArticleFields) -> None:
+    """What is saved must export to a content file and import back identical."""
+    try:
+        again = parse_article(
+            format_article(fields),
+            locale=fields.locale,
+            category=fields.category,
+            slug=fields.slug,
+        )
+    except ContentFileError:
+        again = None
+    if again != fields:
+        raise EditorError(
+            _(
+                "This text cannot be stored as a content file. Check the title and steps for "
+                "unusual characters."
+            ),
+            field="body",
+        )
+
+
+def fields_to_input(fields: ArticleFields) -> DraftInput:
+    """The other way: stored fields as form values (for editing, restoring, conflicts)."""
+    return DraftInput(
+        locale=fields.locale,
+        slug=fields.slug,
+        title=fields.title,
+        summary=fields.summary,
+        kind=fields.kind,
+        body=fields.body,
+        tags=", ".join(fields.tags),
+        translation_key=fields.translation_key,
+        steps=[StepInput(s.key, s.title, s.body) for s in fields.steps],
+    )

@@ -1,0 +1,227 @@
+"""Reading the forum: topic lists with sorts and pages, a topic's posts, profiles, related help."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from app.accounts.models import User
+from app.extensions import db
+from app.forum.models import ForumCategory, Notification, Post, PostRevision, Topic
+
+log = logging.getLogger(__name__)
+
+SORTS = ("latest", "top", "unanswered", "solved")
+RELATED_LIMIT = 5
+
+
+def categories() -> list[ForumCategory]:
+    return list(db.session.scalars(sa.select(ForumCategory).order_by(ForumCategory.position)))
+
+
+def category_by_slug(slug: str) -> ForumCategory | None:
+    return db.session.scalar(sa.select(ForumCategory).filter_by(slug=slug))
+
+
+def topic_counts(locale: str) -> dict[int, int]:
+    """Visible topics per category in one language."""
+    rows = db.session.execute(
+        sa.select(Topic.category_id, sa.func.count(Topic.id))
+        .where(Topic.locale == locale, Topic.is_hidden.is_(False))
+        .group_by(Topic.category_id)
+    )
+    return {category_id: count for category_id, count in rows}
+
+
+def parse_sort(value: str | None) -> str:
+    return value if value in SORTS else "latest"
+
+
+def topics_query(
+    locale: str,
+    sort: str = "latest",
+    category: ForumCategory | None = None,
+    include_hidden: bool = False,
+) -> sa.Select:
+    """Topics in one language, newest activity first (pinned on top) or by another sort."""
+    query = sa.select(Topic).where(Topic.locale == locale)
+    if not include_hidden:
+        query = query.where(Topic.is_hidden.is_(False))
+    if category is not None:
+        query = query.where(Topic.category_id == category.id)
+    if sort == "top":
+        order = [Topic.vote_count.desc(), Topic.last_activity_at.desc()]
+    elif sort == "unanswered":
+        query = query.where(Topic.reply_count == 0, Topic.accepted_post_id.is_(None))
+        order = [Topic.created_at.desc()]
+    elif sort == "solved":
+        query = query.where(Topic.accepted_post_id.is_not(None))
+        order = [Topic.last_activity_at.desc()]
+    else:
+        order = [Topic.is_pinned.desc(), Topic.last_activity_at.desc()]
+    return query.order_by(*order, Topic.id.desc())
+
+
+def paginate_topics(query: sa.Select, page: int, per_page: int):
+    """One page of topics (Flask-SQLAlchemy Pagination); out-of-range pages come back empty."""
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, max_per_page=100)
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from the query string; anything odd is page 1."""
+    try:
+        page = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return page if 1 <= page <= 10_000 else 1
+
+
+def visible_topic(topic_id: int, viewer: User | None, include_hidden: bool) -> Topic | None:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or (topic.is_hidden and not include_hidden):
+        return None
+    return topic
+
+
+def topic_posts(topic: Topic, include_hidden: bool) -> tuple[Post, Post | None, list[Post]]:
+    """The question, the accepted answer (if visible) and the other replies, oldest first."""
+    question = None
+    accepted = None
+    replies: list[Post] = []
+    for post in topic.posts:
+        if post.is_first:
+            question = post
+        elif post.is_hidden and not include_hidden:
+            continue
+        elif post.id == topic.accepted_post_id:
+            accepted = post
+        else:
+            replies.append(post)
+    return question, accepted, replies
+
+
+def add_view(topic: Topic) -> None:
+    """Count a view with an atomic UPDATE (no lost counts, no search re-index). Caller commits."""
+    db.session.execute(
+        sa.update(Topic).where(Topic.id == topic.id).values(view_count=Topic.view_count + 1),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    return list(
+        db.session.scalars(
+            sa.select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.number.desc())
+        )
+    )
+
+
+def editor_names(revision_list: list[PostRevision]) -> dict[int, str]:
+    ids = {r.editor_id for r in revision_list}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+@dataclass(frozen=True)
+class ProfileStats:
+    topics: int
+    replies: int
+    accepted: int
+
+
+def profile_stats(user: User) -> ProfileStats:
+    replies = db.session.scalar(
+        sa.select(sa.func.count(Post.id)).where(
+            Post.author_id == user.id, Post.is_first.is_(False), Post.is_hidden.is_(False)
+        )
+    )
+    accepted = db.session.scalar(
+        sa.select(sa.func.count(Topic.id))
+        .join(Post, Post.id == Topic.accepted_post_id)
+        .where(Post.author_id == user.id, Topic.is_hidden.is_(False))
+    )
+    topics = db.session.scalar(
+        sa.select(sa.func.count(Topic.id)).where(
+            Topic.author_id == user.id, Topic.is_hidden.is_(False)
+        )
+    )
+    return ProfileStats(topics=topics or 0, replies=replies or 0, accepted=accepted or 0)
+
+
+def topics_by(user: User, limit: int = 50) -> list[Topic]:
+    """A user's visible topics in every language, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Topic)
+            .where(Topic.author_id == user.id, Topic.is_hidden.is_(False))
+            .order_by(Topic.created_at.desc(), Topic.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    notification: Notification
+    topic: Topic
+    actor_name: str | None
+
+
+def notification_items(user: User, limit: int = 50) -> list[NotificationItem]:
+    """The user's newest notifications with their topic and who caused them."""
+    actor = aliased(User)
+    rows = db.session.execute(
+        sa.select(Notification, Topic, actor.display_name)
+        .join(Topic, Topic.id == Notification.topic_id)
+        .outerjoin(actor, actor.id == Notification.actor_id)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return [NotificationItem(n, t, name) for n, t, name in rows]
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    title: str
+    url: str
+    solved: bool = False
+
+
+def related_help(topic: Topic) -> tuple[list[RelatedLink], list[RelatedLink]]:
+    """Articles and other solved topics like this one, from the search index (never raises)."""
+    try:
+        from app.site_search.services import SearchRequest, run_search
+
+        results = run_search(SearchRequest(text=topic.title, locale=topic.locale, per_page=20))
+    except Exception:  # a missing or broken index must not break the topic page
+        log.warning("related help for topic %s failed", topic.id, exc_info=True)
+        return [], []
+    articles, topics = [], []
+    own_id = f"topic:{topic.id}"
+    for hit in results.hits:
+        if hit.type == "topic":
+            if hit.doc_id != own_id and hit.solved and len(topics) < RELATED_LIMIT:
+                topics.append(RelatedLink(hit.title, hit.url, True))
+        elif len(articles) < RELATED_LIMIT:
+            articles.append(RelatedLink(hit.title, hit.url))
+    return articles, topics
+
+
+def published_faq_for(topic: Topic):
+    """The published article written from this topic ("Turn into FAQ"), if there is one."""
+    from app.kb.models import Article, ArticleStatus
+
+    if topic.article_id is None:
+        return None
+    article = db.session.get(Article, topic.article_id)
+    if article is None or article.status != ArticleStatus.PUBLISHED.value:
+        return None
+    return article

@@ -1,0 +1,24 @@
+"""Forum URLs built without a request (search documents, mail, mention links)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from markdown.extensions.toc import slugify_unicode
+
+SLUG_MAX = 80
+
+
+def topic_slug(title: str) -> str:
+    """A readable slug for the URL; the id decides which topic it is, the slug is decoration."""
+    return slugify_unicode(title or "", "-")[:SLUG_MAX].strip("-") or "topic"
+
+
+def topic_path(locale: str, topic_id: int, title: str = "") -> str:
+    """Same as url_for('forum.topic', ...): /<locale>/community/topics/<id>/<slug>."""
+    return f"/{locale}/community/topics/{topic_id}/{quote(topic_slug(title))}"
+
+
+def profile_path(locale: str, user_id: int) -> str:
+    """Same as url_for('forum.user_profile', ...): /<locale>/community/users/<id>."""
+    return f"/{locale}/community/users/{user_id}"

@@ -1,0 +1,99 @@
+"""Daily roll-ups of the event log: what dashboards read for past days instead of raw events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.kb.models import utcnow
+
+
+class RolledDay(db.Model):
+    """A day whose events have been rolled up; days without a row are computed from raw events."""
+
+    __tablename__ = "insights_rolled_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    events: Mapped[int] = mapped_column(default=0)
+    rolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyCount(db.Model):
+    """An additive counter for one day, locale and knowledge-base category ('' when none)."""
+
+    __tablename__ = "insights_daily_count"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "locale", "category", "metric", name="uq_insights_daily_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    locale: Mapped[str] = mapped_column(sa.String(8), default="")
+    category: Mapped[str] = mapped_column(sa.String(80), default="")
+    metric: Mapped[str] = mapped_column(sa.String(40))
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class DailySession(db.Model):
+    """What one anonymous session did on one day; distinct-session metrics count these rows."""
+
+    __tablename__ = "insights_daily_session"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "locale", "session_key", name="uq_insights_daily_session"),
+        sa.Index("ix_insights_daily_session_day", "day", "locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column()
+    locale: Mapped[str] = mapped_column(sa.String(8), default="")
+    session_key: Mapped[str] = mapped_column(sa.String(64))
+    read_help: Mapped[bool] = mapped_column(default=False)
+    posted_question: Mapped[bool] = mapped_column(default=False)
+    ask_opened: Mapped[bool] = mapped_column(default=False)
+    suggestions_shown: Mapped[bool] = mapped_column(default=False)
+    suggestion_opened: Mapped[bool] = mapped_column(default=False)
+
+
+class DailyQuery(db.Model):
+    """Searches for one normalized query on one day, with examples and the questions after."""
+
+    __tablename__ = "insights_daily_query"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "day", "locale", "category", "normalized", name="uq_insights_daily_query"
+        ),
+        sa.Index("ix_insights_daily_query_day", "day", "locale"),
+        sa.Index("ix_insights_daily_query_normalized", "normalized", "locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column()
+    locale: Mapped[str] = mapped_column(sa.String(8), default="")
+    category: Mapped[str] = mapped_column(sa.String(80), default="")
+    normalized: Mapped[str] = mapped_column(sa.String(200))
+    searches: Mapped[int] = mapped_column(default=0)
+    zero_results: Mapped[int] = mapped_column(default=0)
+    no_clicks: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    examples: Mapped[list] = mapped_column(sa.JSON, default=list)
+    topic_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # {article id (as a string, JSON keys are strings): clicks from this query}
+    clicked_articles: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class DailyArticle(db.Model):
+    """One article's views, votes and search clicks on one day."""
+
+    __tablename__ = "insights_daily_article"
+    __table_args__ = (sa.UniqueConstraint("day", "article_id", name="uq_insights_daily_article"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    article_id: Mapped[int] = mapped_column(index=True)
+    views: Mapped[int] = mapped_column(default=0)
+    helpful: Mapped[int] = mapped_column(default=0)
+    not_helpful: Mapped[int] = mapped_column(default=0)
+    search_clicks: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,117 @@
+"""The gap workflow: a gap becomes a task; "addressed by" an article is then checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.insights.rollup_models import DailyQuery
+from app.insights.task_models import GapStatus, GapTask
+from app.kb.models import Article, utcnow
+
+LABEL_MAX = 200
+
+
+class TaskError(ValueError):
+    """A task change that cannot be made; `code` says which."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def assignable_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role.in_([Role.CS_EDITOR.value, Role.ADMIN.value]))
+            .where(User.is_suspended.is_(False))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def open_task(locale: str, gap_key: str, label: str, user_id: int | None) -> GapTask:
+    """The task for a gap, created if it does not exist yet (twice is harmless)."""
+    gap_key, label = gap_key.strip()[:200], " ".join(label.split())[:LABEL_MAX]
+    if not gap_key:
+        raise TaskError("empty")
+    task = db.session.scalar(sa.select(GapTask).filter_by(locale=locale, gap_key=gap_key))
+    if task is None:
+        task = GapTask(
+            locale=locale, gap_key=gap_key, label=label or gap_key, created_by_id=user_id
+        )
+        db.session.add(task)
+        db.session.commit()
+    return task
+
+
+def update_task(
+    task: GapTask,
+    status: str,
+    assignee_id: int | None,
+    article_id: int | None,
+    note: str,
+    now: datetime | None = None,
+) -> GapTask:
+    if status not in {s.value for s in GapStatus}:
+        raise TaskError("status")
+    if assignee_id is not None and assignee_id not in {u.id for u in assignable_users()}:
+        raise TaskError("assignee")
+    article = db.session.get(Article, article_id) if article_id else None
+    if article_id and article is None:
+        raise TaskError("article")
+    if status == GapStatus.ADDRESSED.value and article is None:
+        raise TaskError("addressed_needs_article")
+    now = now or utcnow()
+    if status == GapStatus.ADDRESSED.value and task.status != status:
+        task.addressed_at = now
+    elif status != GapStatus.ADDRESSED.value:
+        task.addressed_at = None
+    task.status = status
+    task.assignee_id = assignee_id
+    task.article_id = article.id if article else None
+    task.note = " ".join(note.split())[:500]
+    task.updated_at = now
+    db.session.commit()
+    return task
+
+
+@dataclass(frozen=True)
+class AfterAddressed:
+    """How the gap's searches fare since it was addressed (from roll-ups)."""
+
+    searches: int
+    zero_results: int
+    no_clicks: int
+    clicks_on_article: int
+
+
+def after_addressed(task: GapTask, members: set[str] | None = None) -> AfterAddressed | None:
+    """Searches of the gap's query since the day it was addressed: found and clicked?"""
+    if task.addressed_at is None or task.article_id is None:
+        return None
+    members = members or {task.gap_key}
+    rows = db.session.execute(
+        sa.select(
+            DailyQuery.searches,
+            DailyQuery.zero_results,
+            DailyQuery.no_clicks,
+            DailyQuery.clicked_articles,
+        ).where(
+            DailyQuery.locale == task.locale,
+            DailyQuery.normalized.in_(sorted(members)),
+            DailyQuery.day >= task.addressed_at.date(),
+        )
+    )
+    searches = zero = no_clicks = clicks = 0
+    for row in rows:
+        searches += row.searches
+        zero += row.zero_results
+        no_clicks += row.no_clicks
+        clicks += int((row.clicked_articles or {}).get(str(task.article_id), 0))
+    return AfterAddressed(searches, zero, no_clicks, clicks)

@@ -1,0 +1,101 @@
+"""Outgoing mail: SMTP when TOUCHPOINT_MAIL_SERVER is set, otherwise the log.
+
+`send_mail(to, subject, text_body)` never raises: a delivery failure is logged and the
+request carries on (callers that must tell the user use `deliver`, which returns False).
+In tests (app.testing) every message is also appended to
+`current_app.extensions["touchpoint_outbox_mail"]` as a dict with the keys
+"to", "from", "subject" and "text_body".
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app
+
+log = logging.getLogger("app.mail")
+
+OUTBOX_KEY = "touchpoint_outbox_mail"
+SMTP_TIMEOUT_SECONDS = 15
+
+
+def _one_line(value: str) -> str:
+    """Headers are one line: CR/LF (header injection) become spaces."""
+    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+
+
+def build_message(to: str, subject: str, text_body: str) -> EmailMessage:
+    config = current_app.config
+    sender = config.get("MAIL_FROM") or "Touchpoint <no-reply@localhost>"
+    message = EmailMessage()
+    message["From"] = _one_line(sender)
+    message["To"] = _one_line(to)
+    message["Subject"] = _one_line(subject)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=_one_line(sender).rpartition("@")[2].strip("> "))
+    message.set_content(text_body)
+    return message
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    host = config["MAIL_SERVER"]
+    port = int(config.get("MAIL_PORT") or (465 if config.get("MAIL_USE_SSL") else 587))
+    context = ssl.create_default_context()
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context
+        )
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+    with smtp:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls(context=context)
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+
+
+def deliver(to: str, subject: str, text_body: str) -> bool:
+    """Send (or log) one plain-text message; False if it could not be sent. Never raises."""
+    try:
+        message = build_message(to, subject, text_body)
+    except (ValueError, TypeError):
+        log.exception("mail to %r not built", to)
+        return False
+    if current_app.testing:
+        current_app.extensions.setdefault(OUTBOX_KEY, []).append(
+            {
+                "to": message["To"],
+                "from": message["From"],
+                "subject": message["Subject"],
+                "text_body": text_body,
+            }
+        )
+    if not current_app.config.get("MAIL_SERVER"):
+        log.info(
+            "mail not sent (no TOUCHPOINT_MAIL_SERVER configured):\n%s",
+            message.as_string(),
+        )
+        return True
+    try:
+        _send_smtp(message)
+    except (OSError, smtplib.SMTPException):
+        log.exception("mail to %s with subject %r failed", message["To"], message["Subject"])
+        return False
+    log.info("mail sent to %s: %s", message["To"], message["Subject"])
+    return True
+
+
+def send_mail(to: str, subject: str, text_body: str) -> None:
+    """Send a plain-text message; failures are logged, never raised."""
+    deliver(to, subject, text_body)
+
+
+def sent_mail() -> list[dict[str, str]]:
+    """Messages sent by this app while testing (empty outside tests)."""
+    return current_app.extensions.get(OUTBOX_KEY, [])

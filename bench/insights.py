@@ -1,0 +1,335 @@
+"""Benchmark: the CS insights dashboard over 1,000,000 events, with roll-ups vs from raw events.
+
+Generates N events (fixed seed) over the last 90 days into a fresh SQLite file, rolls them
+up, then times GET /insights/ (the last 28 days and the last 90 days) through the Flask test
+client as a signed-in CS editor. The baseline computes the same dashboard with every day
+read from raw events (no roll-ups). Prints JSON.
+
+    .venv/bin/python bench/insights.py [--events 1000000] [--keep PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+SEED = 20250301
+DAYS = 90
+WORDS_EN = [
+    "invoice",
+    "export",
+    "csv",
+    "password",
+    "reset",
+    "login",
+    "sso",
+    "calendar",
+    "gantt",
+    "chart",
+    "share",
+    "project",
+    "workspace",
+    "member",
+    "billing",
+    "plan",
+    "upgrade",
+    "download",
+    "pdf",
+    "report",
+    "timeline",
+    "task",
+    "deadline",
+    "notification",
+    "email",
+    "mobile",
+    "app",
+    "sync",
+    "offline",
+    "import",
+    "trello",
+    "jira",
+    "slack",
+    "integration",
+    "api",
+    "token",
+    "webhook",
+    "delete",
+    "archive",
+    "restore",
+    "permissions",
+    "guest",
+    "template",
+    "recurring",
+]
+QUERIES_JA = ["パスワード 再設定", "請求書", "ログイン できない", "エクスポート", "ガントチャート"]
+QUERIES_AR = ["إعادة تعيين كلمة المرور", "الفواتير", "تصدير", "تسجيل الدخول"]
+
+
+def make_queries(rng: random.Random, count: int = 3000) -> list[tuple[str, str]]:
+    queries = []
+    for _ in range(count):
+        words = rng.sample(WORDS_EN, rng.choice((1, 2, 2, 3)))
+        if rng.random() < 0.1:  # a typo
+            word = words[0]
+            if len(word) > 4:
+                i = rng.randrange(1, len(word) - 1)
+                words[0] = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        queries.append(("en", " ".join(words)))
+    queries += [("ja", q) for q in QUERIES_JA] + [("ar", q) for q in QUERIES_AR]
+    return queries
+
+
+def seed_content(session) -> list[tuple[int, str, str]]:
+    from app.kb.models import Article, Category
+
+    articles = []
+    for c in range(8):
+        category = Category(slug=f"cat-{c}", names={"en": f"Category {c}"})
+        session.add(category)
+        session.flush()
+        for a in range(12):
+            for locale in ("en", "ja", "ar"):
+                article = Article(
+                    locale=locale,
+                    slug=f"article-{c}-{a}",
+                    translation_key=f"article-{c}-{a}",
+                    category_id=category.id,
+                    title=f"Article {c}.{a}",
+                    status="published",
+                )
+                session.add(article)
+                session.flush()
+                articles.append((article.id, locale, article.slug))
+    session.commit()
+    return articles
+
+
+def generate(total: int, now: datetime, articles, rng: random.Random) -> int:
+    """Insert about `total` events; returns how many."""
+    from app.insights.models import Event
+    from search.analysis import normalize_query_text
+
+    queries = make_queries(rng)
+    weights = [1 / (i + 1) ** 0.8 for i in range(len(queries))]  # Zipf-like popularity
+    normalized = {q: normalize_query_text(q[1], q[0]) for q in set(queries)}
+    by_locale: dict[str, list] = {}
+    for article in articles:
+        by_locale.setdefault(article[1], []).append(article)
+    start = now - timedelta(days=DAYS - 1)
+    start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    span = (now - start).total_seconds()
+    table = Event.__table__
+    rows: list[dict] = []
+    next_id = 1
+    written = 0
+
+    def add(name, at, session_key, locale, subject=None, **data):
+        nonlocal next_id
+        rows.append(
+            {
+                "id": next_id,
+                "name": name,
+                "occurred_at": at,
+                "session_key": session_key,
+                "user_id": None,
+                "locale": locale,
+                "subject_type": subject[0] if subject else None,
+                "subject_id": subject[1] if subject else None,
+                "data": data,
+            }
+        )
+        next_id += 1
+        return next_id - 1
+
+    while written < total:
+        session_key = f"s{rng.getrandbits(64):016x}"
+        at = start + timedelta(seconds=rng.random() * span)
+        locale = rng.choices(("en", "ja", "ar"), (8, 1, 1))[0]
+        pool = by_locale[locale]
+        for _step in range(rng.randint(1, 6)):
+            at += timedelta(seconds=rng.randint(5, 400))
+            if at > now:
+                break
+            roll = rng.random()
+            if roll < 0.45:
+                q_locale, text = rng.choices(queries, weights)[0]
+                if q_locale != locale:
+                    q_locale, text = (
+                        locale,
+                        text
+                        if locale == "en"
+                        else rng.choice(QUERIES_JA if locale == "ja" else QUERIES_AR),
+                    )
+                results = 0 if rng.random() < 0.12 else rng.randint(1, 40)
+                event_id = add(
+                    "search",
+                    at,
+                    session_key,
+                    locale,
+                    query=text,
+                    normalized=normalized.get((q_locale, text))
+                    or normalize_query_text(text, locale),
+                    results=results,
+                    source=rng.choice(("search_page", "instant")),
+                    kind=None,
+                    category=None,
+                    page=1,
+                )
+                if results and rng.random() < 0.55:
+                    article = rng.choice(pool)
+                    at += timedelta(seconds=rng.randint(2, 30))
+                    add(
+                        "search_click",
+                        at,
+                        session_key,
+                        locale,
+                        search_event=event_id,
+                        position=rng.choices(range(1, 11), (30, 20, 12, 9, 7, 6, 5, 4, 4, 3))[0],
+                        url=f"/{locale}/articles/{article[2]}",
+                    )
+                    add("article_view", at, session_key, locale, ("article", article[0]))
+            elif roll < 0.75:
+                article = rng.choice(pool)
+                add("article_view", at, session_key, locale, ("article", article[0]))
+                if rng.random() < 0.15:
+                    add(
+                        "article_feedback",
+                        at + timedelta(seconds=20),
+                        session_key,
+                        locale,
+                        ("article", article[0]),
+                        helpful=rng.random() < 0.7,
+                    )
+            else:
+                add("ask_opened", at, session_key, locale)
+                add("ask_suggestions_shown", at + timedelta(seconds=10), session_key, locale)
+                if rng.random() < 0.6:
+                    add("ask_suggestion_opened", at + timedelta(seconds=30), session_key, locale)
+                    outcome = rng.random()
+                    if outcome < 0.3:
+                        add("ask_deflected", at + timedelta(seconds=90), session_key, locale)
+                    elif outcome < 0.6:
+                        add("ask_posted", at + timedelta(seconds=300), session_key, locale)
+                elif rng.random() < 0.5:
+                    add("ask_posted", at + timedelta(seconds=200), session_key, locale)
+        if len(rows) >= 20_000:
+            db.session.execute(table.insert(), rows)
+            db.session.commit()
+            written += len(rows)
+            rows = []
+    if rows:
+        db.session.execute(table.insert(), rows)
+        db.session.commit()
+        written += len(rows)
+    return written
+
+
+def timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", help="SQLite file to write (default: a temporary one)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="tp-insights-bench-"))
+    path = Path(args.keep) if args.keep else folder / "bench.sqlite3"
+    if path.exists():
+        path.unlink()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "SEARCH_INDEX_DIR": str(folder / "index"),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    rng = random.Random(SEED)
+    report: dict = {"events_requested": args.events, "seed": SEED, "days": DAYS}
+    with app.app_context():
+        from app.accounts.models import User
+        from app.insights import dashboards
+        from app.insights.filters import Filters
+        from app.insights.rollups import roll_up
+        from app.insights.source import RangeData
+        from app.kb.models import utcnow
+
+        db.create_all()
+        now = utcnow()
+        articles = seed_content(db.session)
+        began = time.perf_counter()
+        report["events"] = generate(args.events, now, articles, rng)
+        report["generate_s"] = round(time.perf_counter() - began, 1)
+        began = time.perf_counter()
+        rolled = roll_up(now=now)
+        report["rollup_s"] = round(time.perf_counter() - began, 1)
+        report["rolled_days"] = len(rolled.days)
+        user = User(email="cs@example.com", display_name="CS", role="cs_editor")
+        user.set_password("correct horse battery")
+        db.session.add(user)
+        db.session.commit()
+
+        today = now.date()
+        ranges = {
+            "28_days": Filters(today - timedelta(days=27), today),
+            "90_days": Filters(today - timedelta(days=DAYS - 1), today),
+        }
+        # Baseline: the same dashboard with every day computed from raw events.
+        original_init = RangeData.__init__
+
+        def raw_init(self, filters, now_):
+            original_init(self, filters, now_)
+            self.live_days = [d for d in filters.days if d <= now_.date()]
+            self.rolled_days = []
+
+        for label, filters in ranges.items():
+            service = timed(lambda f=filters: dashboards.cs_dashboard(f, utcnow()), args.repeat)
+            RangeData.__init__ = raw_init
+            try:
+                raw = timed(lambda f=filters: dashboards.cs_dashboard(f, utcnow()), 1)
+            finally:
+                RangeData.__init__ = original_init
+            report[f"service_{label}_rollups_ms"] = round(statistics.median(service), 1)
+            report[f"service_{label}_raw_baseline_ms"] = round(raw[0], 1)
+            report[f"speedup_{label}"] = round(raw[0] / statistics.median(service), 1)
+        db.session.remove()
+
+    client = app.test_client()
+    client.post(
+        "/account/sign-in",
+        data={"email": "cs@example.com", "password": "correct horse battery"},
+    )
+    for label, filters in ranges.items():
+        query = "&".join(f"{k}={v}" for k, v in filters.as_args().items())
+        response = client.get(f"/insights/?{query}")
+        assert response.status_code == 200, response.status_code
+        times = timed(lambda q=query: client.get(f"/insights/?{q}"), args.repeat)
+        report[f"request_{label}_ms_median"] = round(statistics.median(times), 1)
+        report[f"request_{label}_ms_max"] = round(max(times), 1)
+    report["under_one_second"] = report["request_28_days_ms_median"] < 1000
+    report["database_mb"] = round(path.stat().st_size / 1e6, 1)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Forum test helpers: categories, people with roles, and a topic builder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from flask import g
+from flask.testing import FlaskClient
+
+from app.accounts.models import User
+from app.extensions import db
+from app.forum.models import ForumCategory
+from app.forum.seeding import ensure_categories
+from app.kb.models import utcnow
+from tests.conftest import csrf_token_from
+
+PASSWORD = "correct horse battery"
+# A real Argon2id hash with tiny costs: signing in stays real but takes milliseconds, not seconds.
+CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+def make_user(email, password=PASSWORD, role="customer", name="Ada", age_days=365):
+    """A user whose account is old enough that new-account spam limits do not apply."""
+    assert password == PASSWORD
+    user = User(
+        email=email,
+        display_name=name,
+        role=role,
+        password_hash=CHEAP_HASH,
+        email_notifications=False,
+        created_at=utcnow() - timedelta(days=age_days),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def category(slug: str = "questions") -> ForumCategory:
+    return db.session.query(ForumCategory).filter_by(slug=slug).one()
+
+
+def make_topic(author, title="How do I export my data?", body="I need a CSV of all tasks.", **kw):
+    from app.forum.services import create_topic
+
+    return create_topic(
+        author,
+        kw.pop("category", None) or category(kw.pop("slug", "questions")),
+        kw.pop("locale", "en"),
+        title,
+        body,
+        kw.pop("tags", ["export"]),
+    )
+
+
+class People:
+    """Accounts with each role the forum cares about."""
+
+    def __init__(self) -> None:
+        self.asker = make_user("asker@example.com", PASSWORD, name="Ada Asker")
+        self.helper = make_user("helper@example.com", PASSWORD, name="Hal Helper")
+        self.other = make_user("other@example.com", PASSWORD, name="Olga Other")
+        self.moderator = make_user("mod@example.com", PASSWORD, role="moderator", name="Mo Mod")
+        self.editor = make_user("cs@example.com", PASSWORD, role="cs_editor", name="Cy Editor")
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests do not see another client's signed-in user or CSRF token.
+
+    The `app` fixture keeps an app context pushed, and Flask reuses it for every request,
+    so `g` (where Flask-Login caches the user and Flask-WTF the token) would leak between
+    two clients in one test.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def forum(app):
+    """The in-memory app with the default categories."""
+    app.test_client_class = IsolatedClient
+    ensure_categories()
+    return app
+
+
+@pytest.fixture
+def people(forum) -> People:
+    return People()
+
+
+def post_form(client, page_url: str, action: str, **data):
+    """Submit a form the way a browser does: CSRF token from the page, then POST."""
+    page = client.get(page_url, follow_redirects=True)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(action, data={"csrf_token": token, **data})

@@ -1,0 +1,91 @@
+"""Twenty threads reply to one topic at once: no post and no count is lost (SQLite and PG)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.extensions import db
+from app.forum.models import Post, Topic
+from app.forum.posting import create_reply
+from app.forum.seeding import ensure_categories
+from tests.conftest import POSTGRES_URL, drop_postgres_schema, make_app, reset_postgres_schema
+from tests.forum.conftest import make_topic, make_user
+
+THREADS = 20
+
+
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+def threaded_app(request, tmp_path):
+    """An app whose database is shared by many connections: a SQLite file (WAL) or PostgreSQL."""
+    if request.param == "sqlite-file":
+        app = make_app(tmp_path, f"sqlite:///{tmp_path / 'forum.sqlite3'}")
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+        return
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    app = make_app(tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop_postgres_schema(POSTGRES_URL, schema)
+
+
+def test_parallel_replies_lose_nothing(threaded_app):
+    app = threaded_app
+    with app.app_context():
+        ensure_categories()
+        asker = make_user("asker@example.com", name="Asker")
+        topic_id = make_topic(asker).id
+        user_ids = [make_user(f"u{i}@example.com", name=f"User {i}").id for i in range(THREADS)]
+        if db.engine.dialect.name == "sqlite":
+            mode = db.session.execute(sa.text("PRAGMA journal_mode")).scalar()
+            assert mode == "wal"
+        db.session.remove()
+
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def post_reply(number: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)  # all start together (before taking a connection)
+                user = db.session.get(User, user_ids[number])
+                topic = db.session.get(Topic, topic_id)
+                create_reply(user, topic, f"Reply number {number} from a separate thread")
+            except BaseException as error:  # reported below, with the thread's number
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=post_reply, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+
+    with app.app_context():
+        replies = db.session.scalars(
+            sa.select(Post.body_markdown).where(Post.topic_id == topic_id, Post.is_first.is_(False))
+        ).all()
+        assert len(replies) == THREADS
+        assert db.session.get(Topic, topic_id).reply_count == THREADS
+        # Search caught up as well: every reply's text is in the topic's document.
+        from app.site_search.outbox import drain_outbox, pending_count
+
+        drain_outbox()
+        assert pending_count() == 0
+        from app.site_search.services import SearchRequest, run_search
+
+        hits = run_search(SearchRequest(text="separate thread", locale="en")).hits
+        assert [h.doc_id for h in hits] == [f"topic:{topic_id}"]
+        db.session.remove()
