@@ -54,13 +54,26 @@ def sync() -> None:
 
 @search_cli.command("status")
 def status() -> None:
-    """Documents in the database vs in the index, and pending outbox rows."""
+    """Documents in the database (articles + visible topics) vs in the index, and pending rows."""
     index = search_index()
-    for locale in sorted({a.locale for a in published_articles()}):
-        in_db = db.session.scalar(
-            select(func.count(Article.id)).where(
-                Article.status == ArticleStatus.PUBLISHED.value, Article.locale == locale
-            )
+    articles = dict(
+        db.session.execute(
+            select(Article.locale, func.count(Article.id))
+            .where(Article.status == ArticleStatus.PUBLISHED.value)
+            .group_by(Article.locale)
+        ).all()
+    )
+    topics = dict(
+        db.session.execute(
+            select(Topic.locale, func.count(Topic.id))
+            .where(Topic.is_hidden.is_(False))
+            .group_by(Topic.locale)
+        ).all()
+    )
+    for locale in sorted(set(articles) | set(topics)):
+        in_db = articles.get(locale, 0) + topics.get(locale, 0)
+        click.echo(
+            f"{locale}: database {in_db}, index {index.doc_count(locale)}"
+            f" ({articles.get(locale, 0)} articles, {topics.get(locale, 0)} topics)"
         )
-        click.echo(f"{locale}: database {in_db}, index {index.doc_count(locale)}")
     click.echo(f"pending outbox rows: {pending_count()}")

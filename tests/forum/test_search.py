@@ -73,3 +73,6 @@ def test_reindex_keeps_forum_topics(people, runner):
     assert result.exit_code == 0, result.output
     hits = search("milestone").hits
     assert [h.doc_id for h in hits] == [f"topic:{topic.id}"]
+    status = runner.invoke(args=["search", "status"])
+    assert "en: database 1, index 1 (0 articles, 1 topics)" in status.output
+    assert "pending outbox rows: 0" in status.output
