@@ -87,7 +87,9 @@ def test(pytest_args: list[str]) -> None:
     apt_install(missing)
     ensure_venv("[test]")
     run(BIN / "ruff", "check", "app", "search", "tests", "bench", "dev.py")
-    run(BIN / "python", "-m", "pytest", *pytest_args)
+    # Two or more CPUs: spread the suite over them (pytest-xdist); `-n 0` turns it off.
+    parallel = [] if any(a.startswith("-n") for a in pytest_args) else ["-n", "auto"]
+    run(BIN / "python", "-m", "pytest", *parallel, *pytest_args)
 
 
 def main() -> None:

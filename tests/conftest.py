@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -23,6 +25,21 @@ BLNS_PATH = PROJECT_ROOT.parent / "shared" / "corpora" / "blns" / "blns.json"
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests don't see another client's signed-in user or CSRF token.
+
+    The app fixtures keep an app context pushed and Flask reuses it for every request, so
+    `g` (where Flask-Login caches the user and Flask-WTF the token) would otherwise leak
+    from one client's request to another's, unlike in production.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in ("_login_user", "csrf_token"):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
     """An app for tests: its own instance folder and search index, CSRF on like production."""
     config = {
@@ -34,6 +51,7 @@ def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
     }
     app = create_app(config)
     app.instance_path = str(tmp_path)
+    app.test_client_class = IsolatedClient
     return app
 
 
@@ -65,6 +83,19 @@ def any_db_app(request, tmp_path):
             yield app
             db.session.remove()
         return
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    app = make_app(tmp_path, url)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    drop_postgres_schema(POSTGRES_URL, schema)
+
+
+@pytest.fixture
+def postgres_app(tmp_path):
+    """For races that need real concurrent connections: PostgreSQL only."""
     url, schema = reset_postgres_schema(POSTGRES_URL)
     app = make_app(tmp_path, url)
     with app.app_context():

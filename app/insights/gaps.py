@@ -111,39 +111,33 @@ def fold_keys(weights_by_key: dict[str, int]) -> dict[str, str]:
     }
 
 
-def _sum_rows(data: RangeData, order, having=None) -> dict[tuple[str, str], list[int]]:
-    """(locale, normalized) → [searches, zero, no_clicks, clicks] from roll-ups, top CANDIDATES."""
-    sums: dict[tuple[str, str], list[int]] = {}
-    if not data.rolled_days:
-        return sums
-    query = (
-        sa.select(
-            DailyQuery.locale,
-            DailyQuery.normalized,
-            sa.func.sum(DailyQuery.searches),
-            sa.func.sum(DailyQuery.zero_results),
-            sa.func.sum(DailyQuery.no_clicks),
-            sa.func.sum(DailyQuery.clicks),
-        )
-        .where(*data._rolled_where(DailyQuery, True))
-        .group_by(DailyQuery.locale, DailyQuery.normalized)
-        .order_by(order.desc(), DailyQuery.normalized)
-        .limit(CANDIDATES)
-    )
-    if having is not None:
-        query = query.having(having > 0)
-    for locale, normalized, *values in db.session.execute(query):
-        sums[(locale, normalized)] = [int(v or 0) for v in values]
-    return sums
-
-
 def _candidates(data: RangeData) -> dict[tuple[str, str], list[int]]:
-    """The most unanswered queries, plus the most searched ones (so typos fold onto them)."""
-    unanswered = sa.func.sum(DailyQuery.no_clicks)
-    sums = _sum_rows(data, unanswered, having=unanswered)
-    for key, row in _sum_rows(data, sa.func.sum(DailyQuery.searches)).items():
-        sums.setdefault(key, row)
-    sums = defaultdict(lambda: [0, 0, 0, 0], sums)
+    """(locale, normalized) → [searches, zero, no_clicks, clicks]: the most unanswered
+    queries plus the most searched ones (so typos fold onto them); one grouped scan."""
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    if data.rolled_days:
+        query = (
+            sa.select(
+                DailyQuery.locale,
+                DailyQuery.normalized,
+                sa.func.sum(DailyQuery.searches),
+                sa.func.sum(DailyQuery.zero_results),
+                sa.func.sum(DailyQuery.no_clicks),
+                sa.func.sum(DailyQuery.clicks),
+            )
+            .where(*data._rolled_where(DailyQuery, True))
+            .group_by(DailyQuery.locale, DailyQuery.normalized)
+        )
+        grouped = [
+            ((locale, normalized), [int(v or 0) for v in values])
+            for locale, normalized, *values in db.session.execute(query)
+        ]
+        unanswered = sorted(grouped, key=lambda item: (-item[1][2], item[0]))[:CANDIDATES]
+        for key, values in unanswered:
+            if values[2] > 0:
+                sums[key] = values
+        for key, values in sorted(grouped, key=lambda item: (-item[1][0], item[0]))[:CANDIDATES]:
+            sums.setdefault(key, values)
     for _day, locale, _category, normalized, q in data.live_queries():
         row = sums[(locale, normalized)]
         row[0] += q.searches
@@ -178,23 +172,47 @@ def content_gaps(data: RangeData, limit: int = 25, details: bool = True) -> list
     return ranked
 
 
-def _member_rows(data: RangeData, gaps: list[Gap], whole_history: bool = False):
-    """Rolled and live query rows of the gaps' members: (day, locale, normalized, facts-like)."""
+TEXT_ROWS = 3000  # roll-up rows read for examples and forum questions (busiest first)
+
+
+def _member_rows(data: RangeData, gaps: list[Gap], mode: str = "trend"):
+    """(gap, day, unanswered, examples, topic ids) of the gaps' members, rolled and live.
+
+    mode "trend": per-day counts only; "text": also examples and questions, from the
+    busiest rows; "first": each member's first unanswered day over all history.
+    """
+    whole_history = mode == "first"
     wanted = {(g.locale, m): g for g in gaps for m in g.members}
     normalized = sorted({m for g in gaps for m in g.members})
     for offset in range(0, len(normalized), 400):
-        query = sa.select(
-            DailyQuery.day,
-            DailyQuery.locale,
-            DailyQuery.normalized,
-            DailyQuery.no_clicks,
-            DailyQuery.examples,
-            DailyQuery.topic_ids,
-        ).where(DailyQuery.normalized.in_(normalized[offset : offset + 400]))
-        if not whole_history:
-            query = query.where(*data._rolled_where(DailyQuery, True))
-        elif data.filters.category:
-            query = query.where(DailyQuery.category == data.filters.category)
+        members = DailyQuery.normalized.in_(normalized[offset : offset + 400])
+        if whole_history:
+            query = (
+                sa.select(
+                    sa.func.min(DailyQuery.day),
+                    DailyQuery.locale,
+                    DailyQuery.normalized,
+                    sa.func.sum(DailyQuery.no_clicks),
+                    sa.null(),
+                    sa.null(),
+                )
+                .where(members, DailyQuery.no_clicks > 0)
+                .group_by(DailyQuery.locale, DailyQuery.normalized)
+            )
+            if data.filters.category:
+                query = query.where(DailyQuery.category == data.filters.category)
+        else:
+            text = mode == "text"
+            query = sa.select(
+                DailyQuery.day,
+                DailyQuery.locale,
+                DailyQuery.normalized,
+                DailyQuery.no_clicks,
+                DailyQuery.examples if text else sa.null(),
+                DailyQuery.topic_ids if text else sa.null(),
+            ).where(members, DailyQuery.no_clicks > 0, *data._rolled_where(DailyQuery, True))
+            if text:
+                query = query.order_by(DailyQuery.no_clicks.desc()).limit(TEXT_ROWS)
         for day, locale, member, no_clicks, examples, topic_ids in db.session.execute(query):
             gap = wanted.get((locale, member))
             if gap is not None:
@@ -231,10 +249,11 @@ def _same_scope(filters) -> dict:
 
 def _add_details(data: RangeData, gaps: list[Gap]) -> None:
     per_day: dict[int, Counter] = defaultdict(Counter)
-    for gap, day, no_clicks, examples, topic_ids in _member_rows(data, gaps):
+    for gap, day, no_clicks, _examples, _topics in _member_rows(data, gaps, "trend"):
+        per_day[id(gap)][day] += no_clicks
+    for gap, _day, no_clicks, examples, topic_ids in _member_rows(data, gaps, "text"):
         if not no_clicks:
             continue
-        per_day[id(gap)][day] += no_clicks
         for text in examples:
             gap.examples[text] += 1
         for topic_id in topic_ids:
@@ -242,7 +261,7 @@ def _add_details(data: RangeData, gaps: list[Gap]) -> None:
                 gap.topic_ids.append(topic_id)
     # First seen: over all history, so "new" means new, not "new in this range".
     first: dict[int, date] = {}
-    for gap, day, no_clicks, _examples, _topics in _member_rows(data, gaps, whole_history=True):
+    for gap, day, no_clicks, _examples, _topics in _member_rows(data, gaps, "first"):
         if no_clicks and (id(gap) not in first or day < first[id(gap)]):
             first[id(gap)] = day
     new_since = data.filters.end - timedelta(days=NEW_WITHIN_DAYS - 1)

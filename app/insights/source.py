@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.insights.facts import (
     LOOKAHEAD,
+    SESSION_FLAGS,
     ArticleFacts,
     ArticleIndex,
     DayFacts,
@@ -42,6 +43,8 @@ class RangeData:
         self.rolled_days = sorted(rolled)
         self.live_days = [d for d in filters.days if d not in rolled and d <= today]
         self._live: list[DayFacts] | None = None
+        self._rolled_totals: dict[str, int] | None = None
+        self._rolled_by_day: dict[date, dict[str, int]] | None = None
 
     # -- live (raw) days -------------------------------------------------------------------
 
@@ -141,16 +144,44 @@ class RangeData:
             if flag in flags and self._locale_ok(locale)
         }
 
+    def _distinct_columns(self):
+        key = DailySession.session_key
+        return [
+            sa.func.count(sa.distinct(sa.case((getattr(DailySession, f).is_(True), key))))
+            for f in SESSION_FLAGS
+        ]
+
+    def _rolled_distinct(self) -> dict[str, int]:
+        """Distinct rolled sessions per flag over the range: one scan for every flag."""
+        if self._rolled_totals is None:
+            self._rolled_totals = dict.fromkeys(SESSION_FLAGS, 0)
+            if self.rolled_days:
+                row = db.session.execute(
+                    sa.select(*self._distinct_columns()).where(*self._rolled_where(DailySession))
+                ).one()
+                pairs = zip(SESSION_FLAGS, row, strict=True)
+                self._rolled_totals = {f: int(v or 0) for f, v in pairs}
+        return self._rolled_totals
+
+    def _rolled_distinct_by_day(self) -> dict[date, dict[str, int]]:
+        if self._rolled_by_day is None:
+            self._rolled_by_day = {}
+            if self.rolled_days:
+                query = (
+                    sa.select(DailySession.day, *self._distinct_columns())
+                    .where(*self._rolled_where(DailySession))
+                    .group_by(DailySession.day)
+                )
+                for day, *values in db.session.execute(query):
+                    self._rolled_by_day[day] = {
+                        f: int(v or 0) for f, v in zip(SESSION_FLAGS, values, strict=True)
+                    }
+        return self._rolled_by_day
+
     def distinct_sessions(self, flag: str) -> int:
         """Distinct session keys that did `flag` in the range (a key counts once)."""
         column = getattr(DailySession, flag)
-        rolled = 0
-        if self.rolled_days:
-            rolled = db.session.scalar(
-                sa.select(sa.func.count(sa.distinct(DailySession.session_key)))
-                .where(*self._rolled_where(DailySession))
-                .where(column.is_(True))
-            )
+        rolled = self._rolled_distinct()[flag]
         live = self._live_keys(flag)
         if live and self.rolled_days:
             keys = sorted(live)
@@ -163,20 +194,12 @@ class RangeData:
                     .where(DailySession.session_key.in_(keys[offset : offset + _CHUNK]))
                 )
                 live -= set(seen)
-        return int(rolled or 0) + len(live)
+        return rolled + len(live)
 
     def distinct_sessions_by_day(self, flag: str) -> dict[date, int]:
-        column = getattr(DailySession, flag)
         per_day = {day: 0 for day in self.filters.days}
-        if self.rolled_days:
-            query = (
-                sa.select(DailySession.day, sa.func.count(sa.distinct(DailySession.session_key)))
-                .where(*self._rolled_where(DailySession))
-                .where(column.is_(True))
-                .group_by(DailySession.day)
-            )
-            for day, count in db.session.execute(query):
-                per_day[day] = int(count)
+        for day, counts in self._rolled_distinct_by_day().items():
+            per_day[day] = counts[flag]
         for facts in self.live:
             per_day[facts.day] = len(self._live_keys(flag, facts.day))
         return per_day

@@ -20,11 +20,8 @@ MARCH = "start=2025-03-01&end=2025-03-31"
 
 @pytest.fixture
 def month_app(tmp_path):
-    """The scripted month, rolled up, and one user per role.
-
-    No app context stays pushed while requests run: a shared `g` would carry one client's
-    signed-in user and CSRF token into the next client's requests.
-    """
+    """The scripted month, rolled up, and one user per role (tests/conftest.py's client keeps
+    one client's signed-in user and CSRF token out of another's requests)."""
     app = make_app(tmp_path)
     with app.app_context():
         db.create_all()
@@ -32,8 +29,7 @@ def month_app(tmp_path):
         roll_up(since=START, now=NOW)
         for role in ("cs_editor", "product", "admin", "customer", "moderator"):
             quick_user(f"{role}@example.com", role, role)
-    yield app
-    with app.app_context():
+        yield app
         db.session.remove()
         db.engine.dispose()
 
