@@ -25,11 +25,13 @@ HELP = {
     ),
     "zero_result_rate": _l(
         "Zero-result rate: searches whose stored result count was 0 ÷ searches. Search "
-        "practice aims at 5% or less."
+        "practice aims at %(target)s or less.",
+        target="5%",
     ),
     "click_through_rate": _l(
         "Click-through rate: searches with at least one result clicked ÷ searches. Search "
-        "practice aims at 60% or more."
+        "practice aims at %(target)s or more.",
+        target="60%",
     ),
     "mean_click_position": _l(
         "Mean click position: the average rank (1 = first result) of clicked results."
