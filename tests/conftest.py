@@ -21,7 +21,8 @@ CONTENT_DIR = PROJECT_ROOT / "content"
 POSTGRES_URL = os.environ.get(
     "TOUCHPOINT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-BLNS_PATH = PROJECT_ROOT.parent / "shared" / "corpora" / "blns" / "blns.json"
+# The Big List of Naughty Strings (MIT, github.com/minimaxir/big-list-of-naughty-strings).
+BLNS_PATH = PROJECT_ROOT / "tests" / "data" / "blns.json"
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
