@@ -1,10 +1,7 @@
 """Every text field takes the Big List of Naughty Strings without a 500 or a reflected script."""
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from app.accounts import models as account_models
 from app.accounts.models import User
 from app.extensions import db
 from app.kb.models import ArticleFeedback
@@ -43,13 +40,6 @@ def test_feedback_comment(demo_app, demo_client, naughty_strings):
     stored = {c for c in comments if c}
     expected = {t.strip() for t in naughty_strings if t.strip()}
     assert stored == expected  # every comment kept exactly, none lost or mangled
-
-
-@pytest.fixture
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(
-        account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 def test_sign_up_and_sign_in_fields(app, client, naughty_strings, fast_hashing):

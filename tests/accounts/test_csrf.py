@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.accounts import password_reset
-from tests.accounts.conftest import browser
 from tests.conftest import make_user, sign_in
 
 EXPIRED = "Your form expired or was sent from another page."
@@ -13,7 +12,7 @@ EXPIRED = "Your form expired or was sent from another page."
 
 @pytest.fixture
 def signed_in(app):
-    client = browser(app)
+    client = app.test_client()
     make_user()
     sign_in(client)
     return client

@@ -13,7 +13,7 @@ from app.accounts import password_reset
 from app.accounts.models import PasswordResetToken
 from app.extensions import db
 from app.kb.models import utcnow
-from tests.accounts.conftest import browser, outbox, post_form, reset_token_from, token_for
+from tests.accounts.conftest import outbox, post_form, reset_token_from, token_for
 from tests.conftest import make_user
 
 PASSWORD = "correct horse battery"
@@ -41,7 +41,7 @@ def tokens() -> list[PasswordResetToken]:
 def test_reset_end_to_end(any_db_app):
     """On SQLite and PostgreSQL: ask, get the mail, set the password, be signed in."""
     user = make_user()
-    client = browser(any_db_app)
+    client = any_db_app.test_client()
     response = ask_for_link(client)
     assert response.status_code == 200
     assert SENT in response.get_data(as_text=True)
@@ -68,7 +68,7 @@ def test_reset_end_to_end(any_db_app):
     assert user.check_password(NEW_PASSWORD) and not user.check_password(PASSWORD)
     assert tokens()[0].used_at is not None
 
-    again = browser(any_db_app).get(f"/account/password-reset/{token}")
+    again = any_db_app.test_client().get(f"/account/password-reset/{token}")
     assert again.status_code == 400
     assert "already used" in again.get_data(as_text=True)
     assert "/account/password-reset" in again.get_data(as_text=True)
@@ -176,8 +176,8 @@ def test_using_one_link_cancels_the_others(app, client):
     ask_for_link(client)
     ask_for_link(client)
     first, second = (reset_token_from(mail) for mail in outbox(app))
-    assert choose_password(browser(app), second).status_code == 303
-    assert choose_password(browser(app), first).status_code == 400
+    assert choose_password(app.test_client(), second).status_code == 303
+    assert choose_password(app.test_client(), first).status_code == 400
     assert all(token.used_at is not None for token in tokens())
 
 
@@ -193,17 +193,17 @@ def test_password_change_cancels_outstanding_links(app, client):
         "/account/password",
         {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
-    assert choose_password(browser(app), token).status_code == 400
+    assert choose_password(app.test_client(), token).status_code == 400
 
 
 def test_reset_signs_out_other_sessions(app):
     make_user()
-    old_device = browser(app)
+    old_device = app.test_client()
     from tests.conftest import sign_in
 
     sign_in(old_device)
     assert old_device.get("/account/profile").status_code == 200
-    client = browser(app)
+    client = app.test_client()
     ask_for_link(client)
     choose_password(client, reset_token_from(outbox(app)[0]))
     assert old_device.get("/account/profile").status_code == 302

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from tests.accounts.conftest import browser, outbox, post_form, token_for
+from tests.accounts.conftest import outbox, post_form, token_for
 from tests.conftest import make_user, sign_in
 
 PASSWORD = "correct horse battery"
@@ -80,7 +80,7 @@ def change_password(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None, cs
 
 
 def test_password_change_keeps_this_session_and_ends_the_others(app, ada, client):
-    other_device = browser(app)
+    other_device = app.test_client()
     sign_in(other_device)
     assert other_device.get("/account/profile").status_code == 200
 
@@ -97,7 +97,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, ada, client
 
 def test_password_change_renews_remember_me(app):
     make_user()
-    phone, laptop = browser(app), browser(app)
+    phone, laptop = app.test_client(), app.test_client()
     for device in (phone, laptop):
         post_form(
             device,
@@ -109,10 +109,10 @@ def test_password_change_renews_remember_me(app):
     new_cookie = phone.get_cookie("remember_token").value
     assert new_cookie != old_cookie
 
-    stolen = browser(app)
+    stolen = app.test_client()
     stolen.set_cookie("remember_token", old_cookie)
     assert stolen.get("/account/profile").status_code == 302
-    renewed = browser(app)
+    renewed = app.test_client()
     renewed.set_cookie("remember_token", new_cookie)
     assert renewed.get("/account/profile").status_code == 200
 

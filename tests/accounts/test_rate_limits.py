@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from app.extensions import db, limiter
-from tests.accounts.conftest import browser, token_for
+from tests.accounts.conftest import token_for
 from tests.conftest import make_app
 
 LIMITED = [
@@ -38,7 +38,7 @@ def limited_app(tmp_path):
 @pytest.mark.parametrize(("path", "setting", "data"), LIMITED)
 def test_third_post_in_a_minute_is_a_localized_429(limited_app, path, setting, data):
     app = limited_app()
-    client = browser(app)
+    client = app.test_client()
     headers = {"Accept-Language": "ja"}
     csrf = token_for(client, path)
     for _ in range(2):
@@ -66,7 +66,7 @@ def test_limits_use_redis_when_configured(limited_app):
     )
     try:
         assert type(limiter.storage).__name__ == "RedisStorage"
-        client = browser(app)
+        client = app.test_client()
         csrf = token_for(client, "/account/sign-in")
         data = {"email": "a@example.com", "password": "x", "csrf_token": csrf}
         statuses = [client.post("/account/sign-in", data=data).status_code for _ in range(3)]
@@ -74,12 +74,10 @@ def test_limits_use_redis_when_configured(limited_app):
         assert server.keys(f"{prefix}*"), "the counters live in Redis"
 
         # A second app process on the same Redis shares the counters.
-        second = browser(
-            limited_app(
-                RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix},
-            )
-        )
+        second = limited_app(
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+            RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix},
+        ).test_client()
         csrf = token_for(second, "/account/sign-in")
         response = second.post("/account/sign-in", data={**data, "csrf_token": csrf})
         assert response.status_code == 429
@@ -92,7 +90,7 @@ def test_limits_use_redis_when_configured(limited_app):
 def test_redis_down_does_not_500(limited_app):
     pytest.importorskip("redis")
     app = limited_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
-    client = browser(app)
+    client = app.test_client()
     csrf = token_for(client, "/account/sign-in")
     data = {"email": "a@example.com", "password": "x", "csrf_token": csrf}
     statuses = [client.post("/account/sign-in", data=data).status_code for _ in range(3)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from tests.accounts.conftest import browser, post_form
+from tests.accounts.conftest import post_form
 from tests.conftest import csrf_token_from, make_user, sign_in
 
 PASSWORD = "correct horse battery"
@@ -76,7 +76,7 @@ def test_remember_me_sets_a_lasting_cookie_that_signs_in_a_new_browser(app, clie
     assert cookie is not None and cookie.expires is not None
     assert cookie.http_only
 
-    other = browser(app)
+    other = app.test_client()
     assert other.get("/account/profile").status_code == 302
     other.set_cookie("remember_token", cookie.value)
     assert other.get("/account/profile").status_code == 200

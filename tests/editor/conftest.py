@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.kb.models import Article
@@ -14,26 +12,6 @@ from tests.conftest import csrf_token_from, make_user, sign_in
 
 PASSWORD = "correct horse battery"
 
-
-class IsolatedClient(FlaskClient):
-    """Each request starts with an empty `g`, even inside the test's app context.
-
-    Flask reuses an already-pushed app context for requests, so without this two clients
-    (two editors) would share Flask-Login's cached user and Flask-WTF's CSRF token.
-    """
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            for name in list(vars(g)):
-                delattr(g, name)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def isolated_clients(request):
-    for name in ("demo_app", "any_db_app", "app"):
-        if name in request.fixturenames:
-            request.getfixturevalue(name).test_client_class = IsolatedClient
 
 
 @pytest.fixture

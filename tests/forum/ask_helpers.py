@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
@@ -42,12 +41,6 @@ def make_categories() -> dict[str, ForumCategory]:
     db.session.add_all(rows.values())
     db.session.commit()
     return rows
-
-
-def switch_client() -> None:
-    """Forget the CSRF token Flask-WTF caches in `g`: the test's app context (and so `g`)
-    outlives each request, so a second client would otherwise be handed the first's token."""
-    g.pop("csrf_token", None)
 
 
 def form_tokens(html: str) -> tuple[str, str]:

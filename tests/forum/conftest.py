@@ -6,8 +6,6 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from flask import g
-from flask.testing import FlaskClient
 
 from app.accounts.models import User
 from app.extensions import db
@@ -65,24 +63,10 @@ class People:
         self.editor = make_user("cs@example.com", PASSWORD, role="cs_editor", name="Cy Editor")
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose requests do not see another client's signed-in user or CSRF token.
-
-    The `app` fixture keeps an app context pushed, and Flask reuses it for every request,
-    so `g` (where Flask-Login caches the user and Flask-WTF the token) would leak between
-    two clients in one test.
-    """
-
-    def open(self, *args, **kwargs):
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
-        return super().open(*args, **kwargs)
-
 
 @pytest.fixture
 def forum(app):
     """The in-memory app with the default categories."""
-    app.test_client_class = IsolatedClient
     ensure_categories()
     return app
 

@@ -26,7 +26,6 @@ from tests.forum.ask_helpers import (
     open_form,
     preview,
     question,
-    switch_client,
     topics,
 )
 
@@ -218,7 +217,6 @@ def test_posting_someone_elses_draft_finds_nothing(asker, categories, search_app
     html = preview(asker, categories["questions"].id).get_data(as_text=True)
     _csrf, flow = form_tokens(html)
     make_user(email="eve@example.com", name="Eve")
-    switch_client()
     eve = search_app.test_client()
     sign_in(eve, email="eve@example.com")
     eve_csrf = form_tokens(eve.get(ASK).get_data(as_text=True))[0]
@@ -253,7 +251,6 @@ def test_another_account_in_the_same_browser_starts_its_own_ask(asker, categorie
     csrf = form_tokens(asker.get(ASK).get_data(as_text=True))[0]
     asker.post("/account/sign-out", data={"csrf_token": csrf})
     make_user(email="eve@example.com", name="Eve")
-    switch_client()
     sign_in(asker, email="eve@example.com")
     response = preview(asker, categories["questions"].id, title="Eve's own question")
     assert response.status_code == 200

@@ -20,7 +20,6 @@ from tests.forum.ask_helpers import (
     make_categories,
     open_form,
     preview,
-    switch_client,
 )
 
 SUGGEST = f"{ASK}/suggestions"
@@ -171,7 +170,6 @@ def test_opening_a_suggestion_records_it_and_shows_the_banner(asker, search_app)
     assert BANNER_FLOW.search(page).group(1) == flow
     assert BANNER not in asker.get(path).get_data(as_text=True)  # not without from_ask
     assert BANNER not in asker.get(f"{path}?from_ask=someone-elses").get_data(as_text=True)
-    switch_client()
     assert BANNER not in search_app.test_client().get(target).get_data(as_text=True)
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
-from flask import g, request_started
 
-from app.accounts import models as account_models
 from app.extensions import db
 from app.forum.spam import body_digest
 from app.kb.models import utcnow
@@ -18,29 +15,15 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Argon2 with tiny costs: the same code path, faster tests."""
-    monkeypatch.setattr(
-        account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+def fast_hashing(fast_hashing):
+    """Every test here hashes passwords cheaply (the root fixture, made automatic)."""
+    return fast_hashing
 
-
-def _fresh_globals(sender, **extra) -> None:
-    """Each request starts with an empty `g`, as in production (the test's app context is
-    shared by every test-client request, so Flask-Login's cached user and Flask-WTF's token
-    would otherwise leak from one request, or one client, to the next)."""
-    g.__dict__.clear()
-
-
-def browser(app):
-    """A test client whose requests do not share `g`."""
-    request_started.connect(_fresh_globals, app)
-    return app.test_client()
 
 
 @pytest.fixture
 def client(app):
-    return browser(app)
+    return app.test_client()
 
 
 def make_category(slug: str = "questions", name: str = "Questions"):

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.forum import moderation
 from app.forum.models import Flag, ModerationAction, Post, Topic
 from tests.conftest import csrf_token_from, sign_in
-from tests.moderation.conftest import PASSWORD, browser, make_category, make_topic
+from tests.moderation.conftest import PASSWORD, make_category, make_topic
 
 
 def log_rows() -> list[ModerationAction]:
@@ -256,11 +256,11 @@ def test_hidden_post_on_the_topic_page(forum, app):
     db.session.commit()
     with app.test_request_context():
         url = url_for("forum.topic", locale="en", topic_id=forum.topic.id)
-    customer = browser(app)
+    customer = app.test_client()
     sign_in(customer, forum.asker.email, PASSWORD)
     assert "Buy pens" not in customer.get(url, follow_redirects=True).text
-    assert "Buy pens" not in browser(app).get(url, follow_redirects=True).text
-    staff = browser(app)
+    assert "Buy pens" not in app.test_client().get(url, follow_redirects=True).text
+    staff = app.test_client()
     sign_in(staff, forum.moderator.email, PASSWORD)
     assert "Buy pens" in staff.get(url, follow_redirects=True).text
 
@@ -272,8 +272,8 @@ def test_hidden_topic_on_the_topic_page(forum, app):
     db.session.commit()
     with app.test_request_context():
         url = url_for("forum.topic", locale="en", topic_id=forum.topic.id)
-    assert browser(app).get(url, follow_redirects=True).status_code == 404
-    staff = browser(app)
+    assert app.test_client().get(url, follow_redirects=True).status_code == 404
+    staff = app.test_client()
     sign_in(staff, forum.moderator.email, PASSWORD)
     assert staff.get(url, follow_redirects=True).status_code == 200
 

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.forum import moderation
 from app.forum.models import Flag
 from tests.conftest import csrf_token_from, sign_in
-from tests.moderation.conftest import PASSWORD, browser
+from tests.moderation.conftest import PASSWORD
 
 
 def signed_in(client, user) -> str:
@@ -101,7 +101,7 @@ def test_hidden_post_is_404_for_customers_but_moderators_can_flag_it(forum, clie
     assert client.get("/moderation/posts/999/flag").status_code == 404
     assert flags_on(forum.reply) == []
 
-    staff = browser(forum.app)
+    staff = forum.app.test_client()
     token = signed_in(staff, forum.admin)
     response = staff.post(
         f"/moderation/posts/{forum.reply.id}/flag", data={"csrf_token": token, "reason": "other"}
