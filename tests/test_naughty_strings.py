@@ -6,6 +6,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.kb.models import ArticleFeedback
 from tests.conftest import csrf_token_from
+from tests.site_search.test_search_pages import header_csrf
 
 
 def assert_handled(response):
@@ -16,13 +17,18 @@ def assert_handled(response):
 
 
 def test_search_page_api_and_suggest(search_client, naughty_strings):
+    token = header_csrf(search_client, "ar")
     for text in naughty_strings:
         assert_handled(search_client.get("/ar/search", query_string={"q": text, "category": text}))
         assert_handled(
             search_client.get("/api/v1/search", query_string={"q": text, "locale": "ja"})
         )
+        assert_handled(search_client.get("/api/v1/suggest", query_string={"q": text}))
         assert_handled(
-            search_client.get("/api/v1/suggest", query_string={"q": text, "record": "instant"})
+            search_client.post(
+                "/api/v1/instant-searches",
+                data={"q": text, "locale": "ar", "csrf_token": token},
+            )
         )
 
 

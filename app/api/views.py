@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.site_search import services
 from app.site_search.params import SearchParamError, search_request
 from app.site_search.views import category_names
@@ -69,23 +69,44 @@ def search():
 
 @bp.get("/suggest")
 def suggest():
+    """Titles for as-you-type; a pure read (the settled query is recorded by ``instant_search``)."""
     locale = requested_locale()
     if locale is None:
         return bad_request(_("Unknown locale."))
     text = " ".join(request.args.get("q", "").split())[:200]
     if not text:
         return jsonify(suggestions=[])
-    suggestions = services.suggest(text, locale)
-    if request.args.get("record") == "instant":
-        query = services.SearchRequest(text=text, locale=locale, per_page=1)
-        # The stored count is the true number of matching documents, not the suggestions shown.
-        services.record_instant_search(query, services.count_results(query))
-        db.session.commit()
     return jsonify(
         suggestions=[
-            {"type": s.type, "title": s.title, "url": s.url, "kind": s.kind} for s in suggestions
+            {"type": s.type, "title": s.title, "url": s.url, "kind": s.kind}
+            for s in services.suggest(text, locale)
         ]
     )
+
+
+def instant_search_limit() -> str:
+    return current_app.config["RATELIMIT_INSTANT_SEARCH"]
+
+
+@bp.post("/instant-searches")
+@limiter.limit(instant_search_limit)
+def instant_search():
+    """Record the query the header box settled on (typing paused or a suggestion chosen).
+
+    Kept off the as-you-type path: counting a query's true results costs more
+    than suggesting titles, and only the settled query is worth storing.
+    Answers with the event id, which the box puts on the click-through link.
+    """
+    csrf.protect()
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LOCALES"]:
+        return bad_request(_("Unknown locale."))
+    query = search_request(request.form, locale, set(), strict=False)
+    if not query.text:
+        return bad_request(_("The query 'q' is empty."))
+    event, total = services.record_instant_search(query)
+    db.session.commit()
+    return jsonify(event_id=event.id, results=total), 201
 
 
 @cache

@@ -22,6 +22,7 @@ KINDS = ("faq", "guide", "topic")
 SOURCES = ("search_page", "instant", "api", "ask")
 STORED_QUERY_MAX = 200
 INSTANT_SETTLE_SECONDS = 5
+INSTANT_TO_PAGE_SECONDS = 60  # an instant search followed by Enter on the same query is one search
 INSTANT_SESSION_FIELD = "instant_search"
 
 
@@ -127,8 +128,41 @@ def record_search(request: SearchRequest, total: int, source: str) -> Event:
     )
 
 
-def record_instant_search(request: SearchRequest, total: int) -> Event:
-    """Record what an as-you-type user settled on: extending the last query updates its event."""
+def record_page_search(request: SearchRequest, total: int) -> Event:
+    """Record a results-page search; one the header box just recorded becomes this one.
+
+    A visitor who pauses in the box (recorded as instant) and then presses
+    Enter searched once, not twice.
+    """
+    last = session.get(INSTANT_SESSION_FIELD) or {}
+    if (
+        last
+        and request.page == 1
+        and last.get("query") == _stored_query(request.text)
+        and time.time() - last.get("at", 0) <= INSTANT_TO_PAGE_SECONDS
+    ):
+        previous = db.session.get(Event, last.get("event_id", 0))
+        if previous is not None and previous.data.get("source") == "instant":
+            session.pop(INSTANT_SESSION_FIELD, None)
+            previous.data = {
+                **previous.data,
+                "source": "search_page",
+                "results": total,
+                "kind": request.kind,
+                "category": request.category,
+            }
+            return previous
+    return record_search(request, total, "search_page")
+
+
+def record_instant_search(request: SearchRequest) -> tuple[Event, int]:
+    """Record the query an as-you-type user settled on, with its true result count.
+
+    The header box calls this once typing pauses or a suggestion is chosen,
+    never per keystroke; a query that extends (or trims) the last one within
+    INSTANT_SETTLE_SECONDS updates that event instead of adding one.
+    """
+    total = count_results(request)
     stored = _stored_query(request.text)
     last = session.get(INSTANT_SESSION_FIELD) or {}
     previous = db.session.get(Event, last.get("event_id", 0)) if last else None
@@ -146,7 +180,7 @@ def record_instant_search(request: SearchRequest, total: int) -> Event:
         event = record_search(request, total, "instant")
         db.session.flush()
     session[INSTANT_SESSION_FIELD] = {"event_id": event.id, "query": stored, "at": time.time()}
-    return event
+    return event, total
 
 
 def record_click(event_id: int, position: int, target: str, locale: str) -> None:

@@ -32,7 +32,7 @@ def search():
     results = event = None
     if query.text:
         results = services.run_search(query)
-        event = services.record_search(query, results.total, "search_page")
+        event = services.record_page_search(query, results.total)
         db.session.commit()
     return render_template(
         "search/results.html",

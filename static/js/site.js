@@ -44,6 +44,8 @@
 
   // Instant search: top matches under the search box while typing (debounced).
   // Without JavaScript the box is a plain GET form to the search page.
+  var SETTLE_MS = 1500;
+
   function enhanceInstantSearch(input) {
     var form = input.form;
     var listId = input.id + "-instant";
@@ -53,6 +55,9 @@
     var active = -1;
     var lastQuery = "";
     var controller = null;
+    var settleTimer = null;
+    var submitting = false;
+    var recorded = { query: "", promise: null };
     list.id = listId;
     list.className = "instant-results";
     list.setAttribute("role", "listbox");
@@ -87,7 +92,53 @@
 
     // Options are plain list items (a link inside an option is "nested interactive"
     // content to assistive technology); choosing one goes to its data-href.
-    function go(item) { window.location.href = item.dataset.href; }
+    // The query a visitor settled on (typing paused, a suggestion chosen, the box left) is
+    // recorded once, off the as-you-type path; resolves to the search event's id, or null.
+    function recordSettled() {
+      clearTimeout(settleTimer);
+      settleTimer = null;
+      var query = input.value.trim();
+      if (query.length < 2 || submitting) { return Promise.resolve(null); }
+      if (recorded.query === query) { return recorded.promise; }
+      var body = new FormData();
+      body.append("q", query);
+      body.append("locale", input.dataset.locale);
+      body.append("csrf_token", input.dataset.csrf);
+      recorded.query = query;
+      recorded.promise = fetch(input.dataset.record, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) { return response.ok ? response.json() : {}; })
+        .then(function (data) { return data.event_id || null; })
+        .catch(function () { return null; });
+      return recorded.promise;
+    }
+
+    function settleLater() {
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(recordSettled, SETTLE_MS);
+    }
+
+    // A chosen suggestion opens through the click-through link, so the click is counted
+    // with its position; if recording is slow or fails, the page opens anyway.
+    function go(item) {
+      var href = item.dataset.href;
+      var position = Array.prototype.indexOf.call(options(), item) + 1;
+      var done = false;
+      function open(eventId) {
+        if (done) { return; }
+        done = true;
+        window.location.href = eventId
+          ? input.dataset.click + "?e=" + eventId + "&p=" + position + "&to=" + encodeURIComponent(href)
+          : href;
+      }
+      setTimeout(function () { open(null); }, 800);
+      recordSettled().then(open);
+    }
 
     function render(suggestions) {
       list.textContent = "";
@@ -125,18 +176,30 @@
       if (query.length < 2) { close(); return; }
       if (controller) { controller.abort(); }
       controller = new AbortController();
-      var url = input.dataset.instant + "?record=instant&locale=" + encodeURIComponent(input.dataset.locale) +
+      var url = input.dataset.instant + "?locale=" + encodeURIComponent(input.dataset.locale) +
         "&q=" + encodeURIComponent(query);
       fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
-        .then(function (data) { if (input.value.trim() === query) { render(data.suggestions || []); } })
+        .then(function (data) {
+          if (input.value.trim() === query) {
+            render(data.suggestions || []);
+            settleLater();
+          }
+        })
         .catch(function () { /* aborted or offline: the form still submits */ });
     }
 
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      clearTimeout(settleTimer);
       timer = setTimeout(fetchSuggestions, 250);
     });
+    // Submitting goes to the results page, which records the search itself.
+    form.addEventListener("submit", function () {
+      submitting = true;
+      clearTimeout(settleTimer);
+    });
+    window.addEventListener("pagehide", function () { if (settleTimer) { recordSettled(); } });
     input.addEventListener("keydown", function (event) {
       if (list.hidden) { return; }
       if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
@@ -147,7 +210,10 @@
         go(options()[active]);
       }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 200); });
+    input.addEventListener("blur", function () {
+      if (settleTimer) { recordSettled(); }
+      setTimeout(close, 200);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -97,8 +97,35 @@ def test_typing_shows_matches_and_the_keyboard_opens_one(
     box.press("Enter")
     expect(page).to_have_url(re.compile(rf"/{locale}/articles/{ARTICLE}$"))
     expect(page.locator("h1")).to_have_text(title)
-    # What the visitor settled on was recorded as an instant search.
+    # What the visitor settled on was recorded as an instant search, and the choice as a
+    # click on it at the position it was shown.
     assert TYPED[locale] in instant_queries(live_server)
+    clicks = [
+        json.loads(data)
+        for (data,) in live_server.query(
+            "SELECT data FROM insights_event WHERE name = 'search_click'"
+        )
+    ]
+    assert {"position": position + 1, "url": f"/{locale}/articles/{ARTICLE}"}.items() <= (
+        clicks[-1].items()
+    )
+
+
+def test_a_pause_in_typing_records_the_query_once(page: Page, live_index):
+    live_server = live_index
+    before = instant_queries(live_server)
+    page.goto("/en/articles/refund-policy")
+    box = page.get_by_role("combobox", name=LABEL)
+    box.press_sequentially("invoice", delay=30)
+    expect(page.get_by_role("listbox")).to_be_visible()
+    # No suggestion chosen, nothing submitted: the pause itself is what gets recorded.
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        ".some(e => e.name.includes('/api/v1/instant-searches'))",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(300)
+    assert instant_queries(live_server)[len(before) :] == ["invoice"]
 
 
 def test_escape_closes_the_list(page: Page, live_index):

@@ -1,6 +1,7 @@
 """The search page, the JSON API and the events they record."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.insights.models import Event
 from app.site_search.models import Synonym
+from tests.conftest import make_app
 
 
 def events(name="search"):
@@ -66,23 +68,54 @@ def test_click_redirect_records_position_and_refuses_other_hosts(search_client):
     assert search_client.get("/en/search/click?e=1&p=1&to=https://evil.example").status_code == 404
 
 
-def test_instant_search_records_only_the_settled_query(search_client):
-    for partial in ("pa", "pas", "pass", "passw", "password"):
-        search_client.get(
-            "/api/v1/suggest", query_string={"q": partial, "locale": "en", "record": "instant"}
-        )
-    search_client.get(
-        "/api/v1/suggest", query_string={"q": "refund", "locale": "en", "record": "instant"}
+def header_csrf(client, locale="en") -> str:
+    """The token the header's instant box sends (its data-csrf attribute)."""
+    html = client.get(f"/{locale}/").get_data(as_text=True)
+    return re.search(r'data-csrf="([^"]+)"', html).group(1)
+
+
+def settle(client, text, token, locale="en"):
+    return client.post(
+        "/api/v1/instant-searches", data={"q": text, "locale": locale, "csrf_token": token}
     )
+
+
+def test_instant_search_records_the_settled_query_with_its_true_count(search_client):
+    token = header_csrf(search_client)
+    for partial in ("pass", "password"):  # paused twice while typing one query
+        response = settle(search_client, partial, token)
+        assert response.status_code == 201
+    settle(search_client, "refund", token)
     recorded = [(e.data["query"], e.data["source"]) for e in events()]
     assert recorded == [("password", "instant"), ("refund", "instant")]
-    assert events()[0].data["results"] >= 3  # the true count, not the suggestions shown
+    first = events()[0]
+    assert response.get_json() == {"event_id": first.id, "results": first.data["results"]}
+    assert first.data["results"] >= 3  # the true count, not the suggestions shown
 
 
-def test_suggest_returns_titles_while_typing(search_client):
+def test_instant_search_then_enter_is_one_search(search_client):
+    token = header_csrf(search_client)
+    settle(search_client, "invoice", token)
+    search_client.get("/en/search?q=invoice")
+    [event] = events()
+    assert event.data["source"] == "search_page" and event.data["results"] > 0
+
+
+def test_instant_search_refuses_bad_requests(search_client):
+    token = header_csrf(search_client)
+    missing_token = search_client.post(
+        "/api/v1/instant-searches", data={"q": "invoice", "locale": "en"}
+    )
+    assert missing_token.status_code == 400 and "error" in missing_token.get_json()
+    assert settle(search_client, "invoice", token, locale="xx").status_code == 400
+    assert settle(search_client, "   ", token).status_code == 400
+    assert events() == []
+
+
+def test_suggest_returns_titles_while_typing_and_records_nothing(search_client):
     data = search_client.get("/api/v1/suggest?q=pass&locale=en").get_json()
     assert any(s["url"] == "/en/articles/reset-your-password" for s in data["suggestions"])
-    assert events() == []  # only record=instant is recorded
+    assert events() == []
 
 
 def test_api_search_shape(search_client):
@@ -167,3 +200,20 @@ def test_api_rejects_bad_parameters_with_a_message(search_client, params, messag
 def test_raw_invalid_percent_encoding_is_harmless(search_client):
     assert search_client.get("/en/search?q=%E0%A4%A&page=%ZZ").status_code == 200
     assert search_client.get("/api/v1/search?q=%E0%A4%A").status_code in (200, 400)
+
+
+def test_instant_search_recording_is_rate_limited(demo_db_file, tmp_path):
+    database = tmp_path / "demo.sqlite3"
+    database.write_bytes(demo_db_file.read_bytes())
+    app = make_app(
+        tmp_path,
+        f"sqlite:///{database}",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_INSTANT_SEARCH="2 per minute",
+    )
+    client = app.test_client()
+    token = header_csrf(client, "ja")
+    codes = [settle(client, f"query {i}", token, "ja").status_code for i in range(3)]
+    assert codes == [201, 201, 429]
+    error = settle(client, "again", token, "ja").get_json()["error"]
+    assert error["status"] == 429 and error["message"]
