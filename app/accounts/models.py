@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +27,16 @@ class Role(enum.StrEnum):
     CS_EDITOR = "cs_editor"
     PRODUCT = "product"
     ADMIN = "admin"
+
+
+# How staff pages name each role; an unknown value shows as it is.
+ROLE_LABELS = {
+    Role.CUSTOMER.value: _l("Customer"),
+    Role.MODERATOR.value: _l("Moderator"),
+    Role.CS_EDITOR.value: _l("Customer success editor"),
+    Role.PRODUCT.value: _l("Product team"),
+    Role.ADMIN.value: _l("Administrator"),
+}
 
 
 class User(UserMixin, db.Model):

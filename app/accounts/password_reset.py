@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -116,7 +116,11 @@ def mail_reset_link(user: User, link: str) -> bool:
                 _("Hello %(name)s,", name=user.display_name),
                 _("To choose a new password for your account, open this link:"),
                 link,
-                _("The link works once and expires in %(hours)s hours.", hours=hours),
+                ngettext(
+                    "The link works once and expires in %(num)d hour.",
+                    "The link works once and expires in %(num)d hours.",
+                    hours,
+                ),
                 _("If you did not ask for this, ignore this email: your password stays the same."),
             ]
         )

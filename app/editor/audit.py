@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -12,6 +13,39 @@ from app.extensions import db
 from app.kb.models import Article
 
 PAGE_SIZE = 50
+
+# What the log shows for each `action` passed to record_action; unknown names show as they are.
+ACTION_LABELS = {
+    "archive": _l("Article archived"),
+    "capture_topic": _l("Written from a forum topic"),
+    "create": _l("Article created"),
+    "discard": _l("Unpublished changes discarded"),
+    "publish": _l("Article published"),
+    "publish_scheduled": _l("Published on schedule"),
+    "reopen": _l("Reopened as draft"),
+    "restore": _l("Revision restored"),
+    "return_to_draft": _l("Changes requested"),
+    "save": _l("Changes saved"),
+    "schedule": _l("Publication scheduled"),
+    "schedule_failed": _l("Scheduled publication failed"),
+    "submit": _l("Sent for review"),
+    "synonym_delete": _l("Synonyms removed"),
+    "synonym_save": _l("Synonyms saved"),
+    "translate": _l("Translation started"),
+    "unschedule": _l("Schedule cancelled"),
+    "upload_image": _l("Image uploaded"),
+}
+# The keys record_action callers put in `detail`.
+DETAIL_LABELS = {
+    "original": _l("Original file name"),
+    "publish_at": _l("Publish at (UTC)"),
+    "reason": _l("Reason"),
+    "restored": _l("Restored revision"),
+    "revision": _l("Revision"),
+    "source": _l("Source article"),
+    "synonyms": _l("Synonyms"),
+    "topic": _l("Forum topic"),
+}
 
 
 def record_action(

@@ -13,7 +13,12 @@ from app.editor.blueprint import bp, get_article_or_404, render_with_status
 from app.editor.diffing import diff_snapshots
 from app.editor.errors import EditorError
 from app.editor.forms import ActionForm
-from app.editor.revisions import find_revision, restore_revision, working_number
+from app.editor.revisions import (
+    REVISION_SOURCE_LABELS,
+    find_revision,
+    restore_revision,
+    working_number,
+)
 from app.extensions import db
 
 
@@ -37,6 +42,7 @@ def history(article_id: int):
         people=people,
         working=working_number(article),
         action_form=ActionForm(),
+        source_labels=REVISION_SOURCE_LABELS,
     )
 
 

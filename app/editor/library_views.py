@@ -99,6 +99,8 @@ def audit_log():
         page=page,
         actions=audit.action_names(),
         action=action,
+        action_labels=audit.ACTION_LABELS,
+        detail_labels=audit.DETAIL_LABELS,
     )
 
 

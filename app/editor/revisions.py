@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.editor.errors import ConflictError, EditorError
@@ -25,6 +26,17 @@ from app.kb.models import (
     Category,
     RevisionState,
 )
+
+# How a revision was made (ArticleRevision.source), as the history page shows it.
+REVISION_SOURCE_LABELS = {
+    "discard": _l("Unpublished changes discarded"),
+    "editor": _l("Edited"),
+    "import": _l("Imported from content files"),
+    "publish": _l("Publication"),
+    "restore": _l("Older revision restored"),
+    "system": _l("System"),
+    "workflow": _l("Status change"),
+}
 
 
 def working_revision(article: Article) -> ArticleRevision | None:

@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import User
+from app.accounts.models import ROLE_LABELS, User
 from app.extensions import db, login_manager
 from app.forum import moderation
 from app.forum.models import ForumCategory, Post, Topic
@@ -303,6 +304,7 @@ def user(user_id: int):
     return render_template(
         "moderation/user.html",
         member=member,
+        role_label=ROLE_LABELS.get(member.role, member.role),
         summary=moderation.user_summary(member),
         suspend_form=SuspendForm(),
         unsuspend_form=ReasonForm(),
@@ -320,10 +322,11 @@ def _user_action(user_id: int, suspend: bool):
             hidden = moderation.suspend_user(
                 current_user, member, form.reason.data, hide_posts=form.hide_posts.data
             )
-            done = _(
-                "%(name)s is suspended; %(count)d posts hidden.",
+            done = ngettext(
+                "%(name)s is suspended; %(num)d post hidden.",
+                "%(name)s is suspended; %(num)d posts hidden.",
+                hidden,
                 name=member.display_name,
-                count=hidden,
             )
         else:
             moderation.unsuspend_user(current_user, member, form.reason.data)

@@ -13,6 +13,7 @@ import markdown
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.accounts.models import Role, User
 from app.extensions import db
@@ -150,10 +151,12 @@ def check_new_post(author: User, body_markdown: str, title: str | None = None) -
         if links > max_links:
             raise PostRejected(
                 "too_many_links",
-                _l(
-                    "New accounts can include at most %(count)d links in a post. "
+                ngettext(
+                    "New accounts can include at most %(num)d link in a post. "
                     "Please remove some links and try again.",
-                    count=max_links,
+                    "New accounts can include at most %(num)d links in a post. "
+                    "Please remove some links and try again.",
+                    max_links,
                 ),
             )
         per_hour = _setting("SPAM_NEW_ACCOUNT_POSTS_PER_HOUR")
@@ -161,10 +164,12 @@ def check_new_post(author: User, body_markdown: str, title: str | None = None) -
         if recent >= per_hour:
             raise PostRejected(
                 "too_many_posts",
-                _l(
-                    "New accounts can post at most %(count)d times an hour. "
+                ngettext(
+                    "New accounts can post at most %(num)d time an hour. "
                     "Please wait a while and try again.",
-                    count=per_hour,
+                    "New accounts can post at most %(num)d times an hour. "
+                    "Please wait a while and try again.",
+                    per_hour,
                 ),
             )
     window = timedelta(minutes=_setting("SPAM_DUPLICATE_WINDOW_MINUTES"))

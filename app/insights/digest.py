@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts.models import Role, User
 from app.extensions import db
@@ -36,10 +37,12 @@ def build_digest(days: int = 7) -> tuple[str, str]:
         _("Help center insights, %(start)s to %(end)s", start=filters.start, end=filters.end),
         "",
         _(
-            "Self-service score: %(score)s (%(readers)d sessions read help, %(askers)d asked)",
+            "Self-service score: %(score)s (%(readers)s, %(askers)s)",
             score=score,
-            readers=north.readers,
-            askers=north.askers,
+            readers=ngettext(
+                "%(num)d session read help", "%(num)d sessions read help", north.readers
+            ),
+            askers=ngettext("%(num)d posted a question", "%(num)d posted a question", north.askers),
         ),
         "",
         _("New content gaps:"),
@@ -51,7 +54,9 @@ def build_digest(days: int = 7) -> tuple[str, str]:
     lines += [
         f"  - [{a.locale}] {a.title} — {_percent(a.helpful_rate)} ({a.votes})" for a in worst
     ] or ["  " + _("none")]
-    subject = _("Help center insights: %(count)d new gaps", count=len(gaps))
+    subject = ngettext(
+        "Help center insights: %(num)d new gap", "Help center insights: %(num)d new gaps", len(gaps)
+    )
     return subject, "\n".join(lines) + "\n"
 
 

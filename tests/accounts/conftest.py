@@ -17,7 +17,6 @@ def fast_hashing(fast_hashing):
     return fast_hashing
 
 
-
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -13,7 +13,6 @@ from tests.conftest import csrf_token_from, make_user, sign_in
 PASSWORD = "correct horse battery"
 
 
-
 @pytest.fixture
 def editor(demo_app):
     return make_user(email="cs@example.com", role="cs_editor", name="Casey")

@@ -110,6 +110,7 @@ def test_history_diff_and_restore(editor_client, demo_app):
     action(editor_client, f"/editor/articles/{target.id}/publish")
     history = editor_client.get(f"/editor/articles/{target.id}/history").text
     assert "Restore" in history
+    assert "(Edited)" in history and "(Imported from content files)" in history
     diff = editor_client.get(f"/editor/articles/{target.id}/diff?a=1&b=2").text
     assert "<del>forgotten</del><ins>lost</ins>" in diff
     assert editor_client.get(f"/editor/articles/{target.id}/diff?a=1&b=99").status_code == 404
@@ -214,7 +215,10 @@ def test_audit_log_lists_actions(editor_client):
     target = article()
     action(editor_client, f"/editor/articles/{target.id}/archive")
     page = editor_client.get("/editor/audit").text
-    assert "archive" in page and "en/reset-your-password" in page
+    assert "Article archived" in page and "en/reset-your-password" in page
+    assert '<option value="archive">Article archived</option>' in page
+    page = editor_client.get("/editor/audit", headers={"Accept-Language": "ar"}).text
+    assert "أُرشفت المقالة" in page
     assert db.session.query(EditorAuditEntry).count() == 1
     assert editor_client.get("/editor/audit?page=abc&article=x&action=zzz").status_code == 200
 

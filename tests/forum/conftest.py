@@ -63,7 +63,6 @@ class People:
         self.editor = make_user("cs@example.com", PASSWORD, role="cs_editor", name="Cy Editor")
 
 
-
 @pytest.fixture
 def forum(app):
     """The in-memory app with the default categories."""

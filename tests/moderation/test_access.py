@@ -94,7 +94,7 @@ def test_queue_groups_open_flags_per_post(forum, client):
     sign_in(client, forum.moderator.email, PASSWORD)
     page = client.get("/moderation/").text
     assert "3 flags" in page and "1 flag" in page
-    assert "Spam or advertising (2)" in page and "Rude or offensive (1)" in page
+    assert "<strong>3 flags</strong>: Spam or advertising (2), Rude or offensive (1)" in page
     assert "selling pens" in page and "Try Settings, then Export." in page
     assert forum.topic.title in page
     assert f"/moderation/posts/{forum.reply.id}/hide" in page

@@ -314,7 +314,8 @@ def test_suspend_and_hide_all_posts(forum, client):
     posts = db.session.scalars(db.select(Post).where(Post.author_id == forum.replier.id)).all()
     assert len(posts) == 2 and all(post.is_hidden for post in posts)
     assert db.session.get(Topic, other.id).is_hidden  # its first post was hidden
-    assert "2 posts hidden" in client.get(response.location).text
+    page = client.get(response.location).text
+    assert "2 posts hidden" in page and "<dd>Customer</dd>" in page
 
 
 def test_who_may_suspend_whom(forum):
