@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from whoosh.analysis import (
     CompositeAnalyzer,
@@ -256,6 +256,38 @@ class SnowballStemFilter(Filter):
                 t.text = stem(t.text)
             yield t
 
+    def could_stem_to(self, terms: frozenset[str]) -> Callable[[str], bool] | None:
+        """A cheap test of a surface word: False means it cannot stem to any of ``terms``.
+
+        Highlighting uses it to skip stemming most words of a result's text.
+        English Snowball stems keep a word's first two letters (but for three
+        listed exceptions); None (no shortcut) for other languages.
+        """
+        if self.language != "english":
+            return None
+        starts = frozenset(t[:2] for t in terms)
+
+        def possible(word: str) -> bool:
+            folded = _fold(word)
+            return folded[:2] in starts or folded in ENGLISH_STEM_EXCEPTIONS
+
+        return possible
+
+
+def _fold(word: str) -> str:
+    """What TextFoldFilter makes of one word."""
+    if not word.isascii():
+        word = unicodedata.normalize("NFKC", word).replace("’", "'")
+    return word.casefold()
+
+
+ENGLISH_STEM_EXCEPTIONS = frozenset({"dying", "lying", "tying"})
+"""Words whose Snowball English stem changes their first two letters (die, lie, tie)."""
+
+# Hamza carriers, waw and yeh are one letter to the Arabic shortcut: Snowball rewrites
+# ؤ → و, ئ → ي and a final ئ → ء, and a stem may come back with either.
+_ARABIC_LOOSE = str.maketrans({"ؤ": "ي", "ئ": "ي", "ء": "ي", "و": "ي"})
+
 
 class ArabicStemFilter(SnowballStemFilter):
     """Light Arabic stemming: the Snowball Arabic stemmer plus two light10-style rules.
@@ -268,6 +300,21 @@ class ArabicStemFilter(SnowballStemFilter):
 
     def __init__(self) -> None:
         super().__init__("arabic")
+
+    def could_stem_to(self, terms: frozenset[str]) -> Callable[[str], bool] | None:
+        """False when a surface word cannot stem to any of ``terms`` (see the parent class).
+
+        Prefixes come off and a verb's ي/ت may become ا (يستخدم → استخدم), so
+        the test is that the stem's second and third letters (loosely: hamza
+        carriers, waw and yeh alike) appear somewhere in the normalized word.
+        """
+        keys = frozenset((t[1:3] if len(t) >= 3 else t).translate(_ARABIC_LOOSE) for t in terms)
+
+        def possible(word: str) -> bool:
+            loose = normalize_arabic(_fold(word)).translate(_ARABIC_LOOSE)
+            return any(key in loose for key in keys)
+
+        return possible
 
     def _stem(self, word: str) -> str:
         if len(word) >= 5 and word[0] in "وف" and word[1:3] == "ال":

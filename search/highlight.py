@@ -1,13 +1,15 @@
 """Snippets as safe HTML: the source text escaped, with only <mark> around matches.
 
 Re-analyzing stored text is the costly part of building a results page, so
-matches are found the cheap way for each kind of analyzer: for regex-tokenized
-languages (English, Arabic, the simple analyzer) each distinct word is
-analyzed once and remembered, and only up to the end of the passage the
-first match opens; for Japanese the terms are found as substrings of the
-folded text (falling back to running a window around the first likely match
-through Sudachi when folding moves character offsets). The passage is then cut around the
-first match and formatted by Whoosh's Fragment/Formatter machinery with an
+matches are found the cheap way for each kind of analyzer. For
+regex-tokenized languages (English, Arabic, the simple analyzer) each
+distinct word is analyzed once and remembered, only up to the end of the
+passage the first match opens, and only if the stemmer's cheap test says it
+could stem to a query term (English stems keep their first two letters). For
+Japanese the terms are found as substrings of the folded text (falling back
+to running a window around the first likely match through Sudachi when
+folding moves character offsets). The passage is then cut around the first
+match and formatted by Whoosh's Fragment/Formatter machinery with an
 escaping formatter.
 """
 
@@ -86,6 +88,7 @@ def matched_spans(
     tokenizer = analyzer.items[0]
     if isinstance(tokenizer, RegexTokenizer):
         forms = _word_forms(analyzer)
+        possible = _stem_shortcut(analyzer, terms)
         spans: list[tuple[int, int]] = []
         stop = SCAN_CHARS
         for match in tokenizer.expression.finditer(text, 0, SCAN_CHARS):
@@ -94,6 +97,8 @@ def matched_spans(
             word = match.group()
             analyzed = forms.get(word)
             if analyzed is None:
+                if possible is not None and not possible(word):
+                    continue
                 analyzed = forms.remember(word, analyzer)
             if not analyzed.isdisjoint(terms):
                 spans.append(match.span())
@@ -116,6 +121,15 @@ def matched_spans(
             spans.append((start, -negative_end))
             last_end = -negative_end
     return spans
+
+
+def _stem_shortcut(analyzer, terms: frozenset[str]):
+    """The stemmer's cheap "could this word match?" test, or None to analyze every word."""
+    for item in analyzer.items:
+        could_stem_to = getattr(item, "could_stem_to", None)
+        if could_stem_to is not None:
+            return could_stem_to(terms)
+    return None
 
 
 def _substring_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]] | None:

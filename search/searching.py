@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.query import And, Term
 from whoosh.searching import Searcher
 
@@ -20,7 +19,7 @@ from search.query import (
     parse_user_text,
     stages,
 )
-from search.ranking import top_documents
+from search.ranking import best_by_score, top_documents
 from search.results import SearchHit, SearchResults, Suggestion
 from search.schema import PREFIX_MAX_CHARS
 from search.state import SearcherState
@@ -48,7 +47,7 @@ class _Matched:
     """Which documents a query matched, before ranking: one (stage, docnums) group per tier."""
 
     chosen: Stage
-    ranked_by: list[tuple[Stage, set[int]]]
+    ranked_by: list[tuple[Stage, np.ndarray]]
     total: int
     facets: dict[str, dict[str, int]]
     primary_total: int
@@ -63,7 +62,7 @@ def _match(state: SearcherState, clauses, q: SearchQuery) -> _Matched:
     still reaches it, and what matched every word stays on top.
     """
     searcher = state.searcher
-    kinds, categories = state.column("kind"), state.column("category")
+    kinds, categories = state.codes("kind"), state.codes("category")
     chosen: Stage | None = None
     all_stages = stages(clauses, searcher.reader(), state.terms_within)
     for stage in all_stages:
@@ -78,10 +77,10 @@ def _match(state: SearcherState, clauses, q: SearchQuery) -> _Matched:
     if 0 < total < TOP_UP_BELOW and not chosen.any_word:
         loosest = next((s for s in all_stages if s.any_word), None)
         if loosest is not None:
-            wider = docs | matching_docs(searcher, loosest.query, state.postings)
+            wider = np.union1d(docs, matching_docs(searcher, loosest.query, state.postings))
             total, facets, allowed = _facet_counts(wider, kinds, categories, q.kind, q.category)
-            extra = (wider if allowed is None else allowed) - candidates
-            if extra:
+            extra = np.setdiff1d(wider if allowed is None else allowed, candidates, True)
+            if len(extra):
                 matched.ranked_by.append((loosest, extra))
                 matched.total, matched.facets = total, facets
     return matched
@@ -127,25 +126,37 @@ def _all_words_total(searcher: Searcher, analyzer, text: str) -> int:
     return len(matching_docs(searcher, next(stages(clauses, searcher.reader())).query))
 
 
-def _facet_counts(docs, kinds, categories, kind, category):
-    """(filtered total, disjunctive facet counts, filtered docnums or None if unfiltered)."""
-    in_kind = {d for d in docs if kinds[d] == kind} if kind else docs
-    in_category = {d for d in docs if categories[d] == category} if category else docs
-    facets = {
-        "kind": _counts(map(kinds.__getitem__, in_category)),
-        "category": _counts(map(categories.__getitem__, in_kind)),
-    }
+def _facet_counts(docs: np.ndarray, kinds, categories, kind, category):
+    """(filtered total, disjunctive facet counts, filtered docnums or None if unfiltered).
+
+    ``kinds`` and ``categories`` are :meth:`SearcherState.codes` pairs.
+    """
+    in_kind = _having(docs, kinds, kind) if kind else docs
+    in_category = _having(docs, categories, category) if category else docs
+    facets = {"kind": _counts(in_category, kinds), "category": _counts(in_kind, categories)}
     if kind is None and category is None:
         return len(docs), facets, None
-    allowed = in_kind & in_category if kind and category else (in_kind if kind else in_category)
+    if kind and category:
+        allowed = np.intersect1d(in_kind, in_category, assume_unique=True)
+    else:
+        allowed = in_kind if kind else in_category
     return len(allowed), facets, allowed
 
 
-def _counts(values) -> dict[str, int]:
-    counts = Counter(values)
-    counts.pop("", None)
-    counts.pop(None, None)
-    return dict(sorted(counts.items(), key=lambda vn: (-vn[1], vn[0])))
+def _having(docs: np.ndarray, coded, value: str) -> np.ndarray:
+    codes, labels = coded
+    if value not in labels:
+        return docs[:0]
+    return docs[codes[docs] == labels.index(value)]
+
+
+def _counts(docs: np.ndarray, coded) -> dict[str, int]:
+    codes, labels = coded
+    counts = np.bincount(codes[docs], minlength=len(labels)).tolist()
+    found = {
+        label: n for label, n in zip(labels, counts, strict=True) if n and label not in ("", None)
+    }
+    return dict(sorted(found.items(), key=lambda vn: (-vn[1], vn[0])))
 
 
 def _page_hits(state, analyzers, ranked_by, q) -> list[SearchHit]:
@@ -250,11 +261,9 @@ def run_suggest(state: SearcherState, plain_analyzer, text: str, limit: int) -> 
     terms = [Term("title_prefix", t) for t in tokens[:8]]
     query = terms[0] if len(terms) == 1 else And(terms)
     docs = matching_docs(state.searcher, query, state.postings)
-    prior = state.suggestion_priors()
-    best = heapq.nlargest(max(1, min(limit, 20)), docs, key=prior.__getitem__)
-    best.sort(key=lambda d: (-prior[d], d))
+    best = best_by_score(state.suggestion_priors()[docs], docs, max(1, min(limit, 20)))
     suggestions = []
-    for docnum in best:
+    for _, docnum in best:
         stored = state.searcher.stored_fields(docnum)
         suggestions.append(
             Suggestion(

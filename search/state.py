@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from functools import lru_cache, partial
 
+import numpy as np
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.searching import Searcher
@@ -77,6 +78,7 @@ class SearcherState:
         self.postings = PostingCache(POSTING_CACHE_POSTINGS)
         self._segments = segments if segments is not None else SegmentArrays()
         self._arrays: dict[str, list] = {}
+        self._numeric: dict[str, object] = {}  # NumPy forms of the arrays, by name
         self._leaves = [
             (leaf, leaf.segment().segment_id() if leaf.segment() else f"leaf{i}")
             for i, (leaf, _) in enumerate(searcher.reader().leaf_readers())
@@ -103,7 +105,22 @@ class SearcherState:
 
         return self._array("column:" + fieldname, build)
 
-    def lengths(self, fieldname: str) -> list[int]:
+    def codes(self, fieldname: str) -> tuple[np.ndarray, list]:
+        """A sortable field as (small-int code by docnum, the value of each code).
+
+        Facet counts become one ``bincount`` over the matches' codes.
+        """
+        key = "codes:" + fieldname
+        cached = self._numeric.get(key)
+        if cached is None:
+            values = self.column(fieldname)
+            labels = sorted(set(values), key=lambda v: (v is None, str(v)))
+            code_of = {label: i for i, label in enumerate(labels)}
+            codes = np.fromiter(map(code_of.__getitem__, values), np.int32, count=len(values))
+            cached = self._numeric[key] = (codes, labels)
+        return cached
+
+    def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's token count in a field (Whoosh's quantized length), by docnum."""
 
         def build(leaf) -> list[int]:
@@ -111,7 +128,11 @@ class SearcherState:
                 leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())
             ]
 
-        return self._array("lengths:" + fieldname, build)
+        key = "lengths:" + fieldname
+        cached = self._numeric.get(key)
+        if cached is None:
+            cached = self._numeric[key] = np.array(self._array(key, build), dtype=np.float64)
+        return cached
 
     def latin_terms(self, fieldname: str) -> list[str]:
         """The field's terms that start with a letter a-z, sorted (typo correction's vocabulary).
@@ -158,7 +179,7 @@ class SearcherState:
 
         return list(find_all_matches(dfa, lookup))
 
-    def suggestion_priors(self) -> list[float]:
+    def suggestion_priors(self) -> np.ndarray:
         """Each document's suggestion prior, by docnum."""
 
         def build(leaf) -> list[float]:
@@ -173,4 +194,9 @@ class SearcherState:
                 for d, kind in enumerate(kinds)
             ]
 
-        return self._array("priors", build)
+        cached = self._numeric.get("priors")
+        if cached is None:
+            cached = self._numeric["priors"] = np.array(
+                self._array("priors", build), dtype=np.float64
+            )
+        return cached

@@ -97,7 +97,8 @@ def instant_search():
     than suggesting titles, and only the settled query is worth storing.
     Answers with the event id, which the box puts on the click-through link.
     """
-    csrf.protect()
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()  # the blueprint is exempt from the automatic check: its GETs are reads
     locale = request.form.get("locale", "")
     if locale not in current_app.config["LOCALES"]:
         return bad_request(_("Unknown locale."))

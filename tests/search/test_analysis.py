@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
@@ -170,3 +171,42 @@ def test_normalize_query_text_keeps_stop_word_only_queries():
     assert normalize_query_text("  The\tTHE ", "en") == "the the"
     assert normalize_query_text("", "en") == ""
     assert normalize_query_text("\x00\x01", "en") == ""
+
+
+# ---- the highlighter's stemming shortcut
+
+
+def _content_words(locale: str) -> set[str]:
+    from pathlib import Path
+
+    pattern = re.compile(r"\w+(?:['’.]\w+)*")
+    folder = Path(__file__).resolve().parents[2] / "content" / locale
+    words = {w for path in folder.rglob("*.md") for w in pattern.findall(path.read_text())}
+    assert len(words) > 1000  # the demo content is there
+    return words
+
+
+TRICKY = {
+    "en": {"dying", "lying", "tying", "skies", "Generously", "ＩＮＶＯＩＣＥＳ", "it’s"},
+    "ar": {"يستخدم", "تستغرق", "المؤسسات", "الائتماني", "شيئ", "بطيئ", "دائن", "فئة", "رؤية"},
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_stem_shortcut_never_rejects_a_word_that_matches(locale):
+    """Snippets skip stemming words the shortcut rules out: it must never rule out a match."""
+    from search.highlight import _stem_shortcut
+
+    analyzer = analyzer_for(locale)
+    words = _content_words(locale) | TRICKY[locale]
+    stems = {w: [t.text for t in analyzer(w, mode="index")] for w in words}
+    missed = []
+    for word, word_stems in stems.items():
+        for stem in word_stems:
+            possible = _stem_shortcut(analyzer, frozenset({stem}))
+            if not possible(word):
+                missed.append((word, stem))
+    assert missed == []
+    # ...and it does rule out most words, which is its point.
+    possible = _stem_shortcut(analyzer, frozenset(stems[next(iter(TRICKY[locale]))]))
+    assert sum(map(possible, words)) < len(words) / 4

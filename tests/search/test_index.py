@@ -291,10 +291,10 @@ def test_fast_doc_sets_agree_with_whoosh(make_doc):
     ]
     cache = PostingCache(max_postings=1000)
     for query in queries:
-        expected = set(searcher.docs_for_query(query))
-        assert matching_docs(searcher, query) == expected, query
-        assert matching_docs(searcher, query, cache) == expected, query
-        assert matching_docs(searcher, query, cache) == expected, query  # from the cache
+        expected = sorted(set(searcher.docs_for_query(query)))
+        assert matching_docs(searcher, query).tolist() == expected, query
+        assert matching_docs(searcher, query, cache).tolist() == expected, query
+        assert matching_docs(searcher, query, cache).tolist() == expected, query  # cached
 
 
 def test_ranking_matches_whoosh_bm25f(index):
