@@ -64,25 +64,35 @@ SMALL_SCALE = 0.1
 TARGETS = {"api_search_p95_ms": 50.0, "api_suggest_p95_ms": 20.0, "app_over_raw_p95": 1.5}
 
 
-def timed(call, runs: list[tuple[str, str]], warmup: int = WARMUP) -> dict:
-    """Wall-clock p50/p95/p99/mean of ``call(locale, text)`` over ``runs`` after ``warmup``,
-    and the same for the CPU time this thread spent (``cpu``).
+def timed(calls: dict, runs: list[tuple[str, str]], warmup: int = WARMUP) -> dict:
+    """For each named ``call(locale, text)``: wall-clock p50/p95/p99/mean over ``runs`` after
+    ``warmup``, and the same for the CPU time this thread spent (``cpu``).
 
-    On a shared machine wall-clock includes waiting for a core; CPU time is
-    what the query itself cost. Neither includes the other's blind spot:
-    CPU time leaves out waiting for the disk (an SQLite commit's fsync).
+    The calls are interleaved query by query, in an order that rotates, so a
+    comparison between them (the app's overhead over the raw engine) is not
+    skewed by whichever ran first warming the disk cache. On a shared machine
+    wall-clock includes waiting for a core; CPU time is what the query itself
+    cost. Neither includes the other's blind spot: CPU time leaves out waiting
+    for the disk (an SQLite commit's fsync).
     """
+    names = list(calls)
     for locale, text in runs[:warmup]:
-        call(locale, text)
-    wall, cpu = [], []
-    for locale, text in runs:
-        c0, t0 = time.thread_time(), time.perf_counter()
-        call(locale, text)
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
-    stats = summarize(wall)
-    stats["cpu"] = {k: v for k, v in summarize(cpu).items() if k != "n"}
-    return stats
+        for name in names:
+            calls[name](locale, text)
+    wall: dict = {name: [] for name in names}
+    cpu: dict = {name: [] for name in names}
+    for i, (locale, text) in enumerate(runs):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            c0, t0 = time.thread_time(), time.perf_counter()
+            calls[name](locale, text)
+            wall[name].append((time.perf_counter() - t0) * 1000)
+            cpu[name].append((time.thread_time() - c0) * 1000)
+    report = {}
+    for name in names:
+        stats = summarize(wall[name])
+        stats["cpu"] = {k: v for k, v in summarize(cpu[name]).items() if k != "n"}
+        report[name] = stats
+    return report
 
 
 def make_bench_app(folder: str, index_dir: str):
@@ -181,15 +191,25 @@ def run(scale: float, index_dir: str | None, skip_fts: bool) -> dict:
         def raw_search(locale: str, text: str) -> None:
             zero["n"] += index.search(SearchQuery(text, locale)).total == 0
 
-        report["raw_search"] = timed(raw_search, queries)
-        report["raw_search"]["zero_result_share"] = round(zero["n"] / (len(queries) + WARMUP), 3)
-        report["raw_suggest"] = timed(lambda loc, text: index.suggest(text, loc), suggestions)
-
         app = make_bench_app(tmp, root)
         client = app.test_client()
-        report["api_search"] = timed(api_caller(client, "/api/v1/search"), queries)
-        report["api_suggest"] = timed(api_caller(client, "/api/v1/suggest"), suggestions)
-        report["api_instant_record"] = timed(instant_recorder(client), suggestions)
+        report.update(
+            timed(
+                {"raw_search": raw_search, "api_search": api_caller(client, "/api/v1/search")},
+                queries,
+            )
+        )
+        report["raw_search"]["zero_result_share"] = round(zero["n"] / (len(queries) + WARMUP), 3)
+        report.update(
+            timed(
+                {
+                    "raw_suggest": lambda loc, text: index.suggest(text, loc),
+                    "api_suggest": api_caller(client, "/api/v1/suggest"),
+                },
+                suggestions,
+            )
+        )
+        report.update(timed({"api_instant_record": instant_recorder(client)}, suggestions))
         from app.extensions import db
         from app.insights.models import Event
 
@@ -205,7 +225,9 @@ def run(scale: float, index_dir: str | None, skip_fts: bool) -> dict:
             report["fts5"] = {
                 "build_seconds_incl_analysis": round(time.perf_counter() - t0, 1),
                 "db_mb": round(os.path.getsize(fts_path) / 2**20, 1),
-                "search": timed(lambda loc, text: fts_search(fts, loc, text), queries),
+                "search": timed({"fts5": lambda loc, text: fts_search(fts, loc, text)}, queries)[
+                    "fts5"
+                ],
             }
             fts.close()
 
