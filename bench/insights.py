@@ -3,7 +3,7 @@
 Generates N events (fixed seed) over the last 90 days into a fresh SQLite file, rolls them
 up, then times GET /insights/ (the last 28 days and the last 90 days) through the Flask test
 client as a signed-in CS editor. The baseline computes the same dashboard with every day
-read from raw events (no roll-ups). Prints JSON.
+read from raw events (no roll-ups). "under_one_second": both request medians are. Prints JSON.
 
     .venv/bin/python bench/insights.py [--events 1000000] [--keep PATH]
 """
@@ -252,7 +252,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", help="SQLite file to write (default: a temporary one)")
     parser.add_argument(
-        "--reuse", action="store_true", help="time an existing --keep database again"
+        "--reuse",
+        action="store_true",
+        help="time an existing --keep database again (kept by this version: roll-ups change)",
     )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tp-insights-bench-"))
@@ -335,7 +337,9 @@ def main() -> None:
         times = timed(lambda q=query: client.get(f"/insights/?{q}"), args.repeat)
         report[f"request_{label}_ms_median"] = round(statistics.median(times), 1)
         report[f"request_{label}_ms_max"] = round(max(times), 1)
-    report["under_one_second"] = report["request_28_days_ms_median"] < 1000
+    report["under_one_second"] = all(
+        report[f"request_{label}_ms_median"] < 1000 for label in ranges
+    )
     report["database_mb"] = round(path.stat().st_size / 1e6, 1)
     print(json.dumps(report, indent=2))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -57,9 +58,9 @@ TOPICS_KEPT = 5
 _ARTICLE_PATH = re.compile(r"^/(?P<locale>[a-z]{2})/articles/(?P<slug>[^/?#]+)")
 
 
-@dataclass(frozen=True)
-class RawEvent:
-    """The columns of an Event the computation reads."""
+class RawEvent(NamedTuple):
+    """The columns of an Event the computation reads (a tuple: today's thousands are built
+    on every dashboard request)."""
 
     id: int
     name: str
@@ -137,36 +138,34 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def load_events(start: datetime, end: datetime) -> list[RawEvent]:
-    """Events the metrics read in [start, end), oldest first; uses the (name, time) index."""
-    columns = (
-        Event.id,
-        Event.name,
-        Event.occurred_at,
-        Event.session_key,
-        Event.locale,
-        Event.subject_type,
-        Event.subject_id,
-        Event.data,
-    )
+    """Events the metrics read in [start, end), oldest first; uses the (name, time) index.
+
+    Core columns, unpacked as tuples: ORM rows read by attribute name took twice as long.
+    """
+    table = Event.__table__
     query = (
-        sa.select(*columns)
-        .where(Event.name.in_(sorted(EVENT_NAMES)))
-        .where(Event.occurred_at >= start, Event.occurred_at < end)
-        .order_by(Event.occurred_at, Event.id)
+        sa.select(
+            table.c.id,
+            table.c.name,
+            table.c.occurred_at,
+            table.c.session_key,
+            table.c.locale,
+            table.c.subject_type,
+            table.c.subject_id,
+            table.c.data,
+        )
+        .where(table.c.name.in_(sorted(EVENT_NAMES)))
+        .where(table.c.occurred_at >= start, table.c.occurred_at < end)
+        .order_by(table.c.occurred_at, table.c.id)
     )
     return [
-        RawEvent(
-            r.id,
-            r.name,
-            r.occurred_at,
-            r.session_key or "",
-            r.locale or "",
-            r.subject_type,
-            r.subject_id,
-            r.data if isinstance(r.data, dict) else {},
-        )
-        for r in db.session.execute(query)
+        RawEvent(id_, name, at, key or "", locale or "", kind, subject, _as_dict(data))
+        for id_, name, at, key, locale, kind, subject, data in db.session.execute(query)
     ]
+
+
+def _as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 @lru_cache(maxsize=50_000)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.forum.models import Topic
+from app.insights import query_weeks
 from app.insights.rollup_models import DailyQuery
 from app.insights.source import RangeData
 
@@ -113,21 +114,14 @@ def fold_keys(weights_by_key: dict[str, int]) -> dict[str, str]:
 
 def _candidates(data: RangeData) -> dict[tuple[str, str], list[int]]:
     """(locale, normalized) → [searches, zero, no_clicks, clicks]: the most unanswered
-    queries plus the most searched ones (so typos fold onto them); one grouped scan."""
+    queries plus the most searched ones (so typos fold onto them); one grouped scan, of
+    whole weeks where it can (query_weeks.py)."""
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     if data.rolled_days:
-        query = (
-            sa.select(
-                DailyQuery.locale,
-                DailyQuery.normalized,
-                sa.func.sum(DailyQuery.searches),
-                sa.func.sum(DailyQuery.zero_results),
-                sa.func.sum(DailyQuery.no_clicks),
-                sa.func.sum(DailyQuery.clicks),
-            )
-            .where(*data._rolled_where(DailyQuery, True))
-            .group_by(DailyQuery.locale, DailyQuery.normalized)
-        )
+        rows = query_weeks.query_rows(data.filters).subquery()
+        query = sa.select(
+            rows.c.locale, rows.c.normalized, *(sa.func.sum(rows.c[c]) for c in query_weeks.SUMS)
+        ).group_by(rows.c.locale, rows.c.normalized)
         grouped = [
             ((locale, normalized), [int(v or 0) for v in values])
             for locale, normalized, *values in db.session.execute(query)

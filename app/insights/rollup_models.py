@@ -44,6 +44,8 @@ class DailySession(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("day", "locale", "session_key", name="uq_insights_daily_session"),
         sa.Index("ix_insights_daily_session_day", "day", "locale"),
+        # A key's other days: finding its previous day, and live keys already rolled.
+        sa.Index("ix_insights_daily_session_key", "session_key", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,25 @@ class DailySession(db.Model):
     suggestion_opened: Mapped[bool] = mapped_column(default=False)
 
 
+class DailySessionCount(db.Model):
+    """DailySession rows with one flag, counted per day, scope and the key's previous day.
+
+    `previous_day` is the last earlier rolled day the same key had the flag in the same scope
+    (NULL: none), so a range's distinct sessions are a sum; see session_counts.py. `locale`
+    is a locale or ALL_LOCALES ("*"), where a key that used two locales counts once.
+    """
+
+    __tablename__ = "insights_daily_session_count"
+    __table_args__ = (sa.Index("ix_insights_daily_session_count_scope", "locale", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column()
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    flag: Mapped[str] = mapped_column(sa.String(40))
+    previous_day: Mapped[date | None] = mapped_column()
+    sessions: Mapped[int] = mapped_column(default=0)
+
+
 class DailyQuery(db.Model):
     """Searches for one normalized query on one day, with examples and the questions after."""
 
@@ -66,7 +87,10 @@ class DailyQuery(db.Model):
             "day", "locale", "category", "normalized", name="uq_insights_daily_query"
         ),
         sa.Index("ix_insights_daily_query_day", "day", "locale"),
-        sa.Index("ix_insights_daily_query_normalized", "normalized", "locale"),
+        # Covers a gap's trend and first day (gaps.py) without reading the wide rows.
+        sa.Index(
+            "ix_insights_daily_query_member", "normalized", "locale", "day", "no_clicks", "category"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +106,24 @@ class DailyQuery(db.Model):
     topic_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     # {article id (as a string, JSON keys are strings): clicks from this query}
     clicked_articles: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class WeeklyQuery(db.Model):
+    """DailyQuery summed over a week (from Monday) and every category; see query_weeks.py."""
+
+    __tablename__ = "insights_weekly_query"
+    __table_args__ = (
+        sa.UniqueConstraint("week", "locale", "normalized", name="uq_insights_weekly_query"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[date] = mapped_column()
+    locale: Mapped[str] = mapped_column(sa.String(8), default="")
+    normalized: Mapped[str] = mapped_column(sa.String(200))
+    searches: Mapped[int] = mapped_column(default=0)
+    zero_results: Mapped[int] = mapped_column(default=0)
+    no_clicks: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
 
 
 class DailyArticle(db.Model):

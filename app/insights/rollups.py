@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.insights import query_weeks, session_counts
 from app.insights.facts import (
     EVENT_NAMES,
     LOOKAHEAD,
@@ -91,8 +92,17 @@ def roll_up(
 
 
 def write_day(facts: DayFacts, now: datetime) -> None:
-    """Replace the roll-up rows of one day with `facts`."""
+    """Replace the roll-up rows of one day with `facts`, and the aggregates built on them.
+
+    The day's week of query sums is rebuilt. Its session counts are recounted, and so are
+    those of later days sharing a session key with its old rows or its new ones: a key's
+    previous day there may have been, or may now be, this one (session_counts.py).
+    """
     day = facts.day
+    keys = set(
+        db.session.scalars(sa.select(DailySession.session_key).where(DailySession.day == day))
+    )
+    keys.update(key for _locale, key in facts.sessions)
     for table in ROLLUP_TABLES:
         db.session.execute(sa.delete(table).where(table.day == day))
     db.session.execute(sa.delete(RolledDay).where(RolledDay.day == day))
@@ -133,6 +143,7 @@ def write_day(facts: DayFacts, now: datetime) -> None:
             for (locale, category, normalized), q in facts.queries.items()
         ],
     )
+    query_weeks.refresh(query_weeks.week_of(day))
     _insert(
         DailyArticle,
         [
@@ -148,6 +159,7 @@ def write_day(facts: DayFacts, now: datetime) -> None:
             if article_id is not None
         ],
     )
+    session_counts.refresh({day} | session_counts.later_days(day, keys))
     db.session.add(RolledDay(day=day, events=facts.events, rolled_at=now))
 
 

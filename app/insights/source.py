@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -21,9 +22,8 @@ from app.insights.facts import (
     load_events,
 )
 from app.insights.filters import Filters
-from app.insights.rollup_models import DailyArticle, DailyCount, DailySession, RolledDay
-
-_CHUNK = 500
+from app.insights.rollup_models import DailyArticle, DailyCount, RolledDay
+from app.insights.session_counts import RolledSessions, rolled_flags, rolled_sessions
 
 
 class RangeData:
@@ -43,8 +43,6 @@ class RangeData:
         self.rolled_days = sorted(rolled)
         self.live_days = [d for d in filters.days if d not in rolled and d <= today]
         self._live: list[DayFacts] | None = None
-        self._rolled_totals: dict[str, int] | None = None
-        self._rolled_by_day: dict[date, dict[str, int]] | None = None
 
     # -- live (raw) days -------------------------------------------------------------------
 
@@ -144,61 +142,33 @@ class RangeData:
             if flag in flags and self._locale_ok(locale)
         }
 
-    def _distinct_columns(self):
-        key = DailySession.session_key
-        return [
-            sa.func.count(sa.distinct(sa.case((getattr(DailySession, f).is_(True), key))))
-            for f in SESSION_FLAGS
-        ]
+    @cached_property
+    def _rolled_sessions(self) -> RolledSessions:
+        if not self.rolled_days:
+            return RolledSessions(dict.fromkeys(SESSION_FLAGS, 0), {})
+        return rolled_sessions(self.filters.start, self.filters.end, self.filters.locale)
 
-    def _rolled_distinct(self) -> dict[str, int]:
-        """Distinct rolled sessions per flag over the range: one scan for every flag."""
-        if self._rolled_totals is None:
-            self._rolled_totals = dict.fromkeys(SESSION_FLAGS, 0)
-            if self.rolled_days:
-                row = db.session.execute(
-                    sa.select(*self._distinct_columns()).where(*self._rolled_where(DailySession))
-                ).one()
-                pairs = zip(SESSION_FLAGS, row, strict=True)
-                self._rolled_totals = {f: int(v or 0) for f, v in pairs}
-        return self._rolled_totals
-
-    def _rolled_distinct_by_day(self) -> dict[date, dict[str, int]]:
-        if self._rolled_by_day is None:
-            self._rolled_by_day = {}
-            if self.rolled_days:
-                query = (
-                    sa.select(DailySession.day, *self._distinct_columns())
-                    .where(*self._rolled_where(DailySession))
-                    .group_by(DailySession.day)
-                )
-                for day, *values in db.session.execute(query):
-                    self._rolled_by_day[day] = {
-                        f: int(v or 0) for f, v in zip(SESSION_FLAGS, values, strict=True)
-                    }
-        return self._rolled_by_day
+    @cached_property
+    def _live_keys_rolled(self) -> dict[str, set[str]]:
+        """Flags that live days' keys already had on rolled days of the range."""
+        if not self.rolled_days:
+            return {}
+        keys = {
+            key for facts in self.live for locale, key in facts.sessions if self._locale_ok(locale)
+        }
+        f = self.filters
+        return rolled_flags(keys, f.start, f.end, f.locale) if keys else {}
 
     def distinct_sessions(self, flag: str) -> int:
         """Distinct session keys that did `flag` in the range (a key counts once)."""
-        column = getattr(DailySession, flag)
-        rolled = self._rolled_distinct()[flag]
-        live = self._live_keys(flag)
-        if live and self.rolled_days:
-            keys = sorted(live)
-            for offset in range(0, len(keys), _CHUNK):
-                seen = db.session.scalars(
-                    sa.select(DailySession.session_key)
-                    .distinct()
-                    .where(*self._rolled_where(DailySession))
-                    .where(column.is_(True))
-                    .where(DailySession.session_key.in_(keys[offset : offset + _CHUNK]))
-                )
-                live -= set(seen)
+        rolled = self._rolled_sessions.totals[flag]
+        seen = self._live_keys_rolled
+        live = {key for key in self._live_keys(flag) if flag not in seen.get(key, ())}
         return rolled + len(live)
 
     def distinct_sessions_by_day(self, flag: str) -> dict[date, int]:
         per_day = {day: 0 for day in self.filters.days}
-        for day, counts in self._rolled_distinct_by_day().items():
+        for day, counts in self._rolled_sessions.by_day.items():
             per_day[day] = counts[flag]
         for facts in self.live:
             per_day[facts.day] = len(self._live_keys(flag, facts.day))
