@@ -163,6 +163,17 @@ class Flag(db.Model):
     """A signed-in user's report of a post, waiting in the moderators' queue."""
 
     __tablename__ = "forum_flag"
+    __table_args__ = (
+        # One open flag per reporter and post, even for two requests at the same instant.
+        sa.Index(
+            "uq_forum_flag_open",
+            "post_id",
+            "reporter_id",
+            unique=True,
+            sqlite_where=sa.text("resolved_at IS NULL"),
+            postgresql_where=sa.text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_post.id", ondelete="CASCADE"))

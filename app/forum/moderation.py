@@ -20,6 +20,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
 from app.extensions import db
@@ -29,6 +30,7 @@ from app.forum.spam import normalize_body
 from app.kb.models import utcnow
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
+ALREADY_FLAGGED = _l("You have already flagged this post. Moderators will review it.")
 REASON_MAX = 500
 NOTE_MAX = 500
 
@@ -112,21 +114,38 @@ def flag_post(post: Post, reporter: User, reason: str, note: str | None = None) 
         raise ModerationError("not_found", _l("That post does not exist."))
     if post.author_id == reporter.id:
         raise ModerationError("own_post", _l("You cannot flag your own post."))
-    already = db.session.scalar(
+    if _open_flag(post, reporter) is not None:
+        raise ModerationError("already_flagged", ALREADY_FLAGGED)
+    note = " ".join((note or "").split())[:NOTE_MAX] or None
+    flag = Flag(post_id=post.id, reporter_id=reporter.id, reason=reason, note=note)
+    db.session.add(flag)
+    return flag
+
+
+def _open_flag(post: Post, reporter: User) -> int | None:
+    return db.session.scalar(
         sa.select(Flag.id).where(
             Flag.post_id == post.id,
             Flag.reporter_id == reporter.id,
             Flag.resolved_at.is_(None),
         )
     )
-    if already is not None:
-        raise ModerationError(
-            "already_flagged", _l("You have already flagged this post. Moderators will review it.")
-        )
-    note = " ".join((note or "").split())[:NOTE_MAX] or None
-    flag = Flag(post_id=post.id, reporter_id=reporter.id, reason=reason, note=note)
-    db.session.add(flag)
-    return flag
+
+
+def commit_flag(post: Post, reporter: User) -> None:
+    """Commit the flag :func:`flag_post` added.
+
+    Two requests at the same instant (a double click) both pass the check in
+    :func:`flag_post`; the database's unique index on open flags lets only one
+    in, and the other is told it has already flagged the post.
+    """
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if _open_flag(post, reporter) is None:
+            raise
+        raise ModerationError("already_flagged", ALREADY_FLAGGED) from None
 
 
 @dataclass

@@ -128,6 +128,7 @@ def flag_post(post_id: int):
     if form.validate_on_submit():
         try:
             moderation.flag_post(post, current_user, form.reason.data, form.note.data)
+            moderation.commit_flag(post, current_user)
         except moderation.ModerationError as error:
             if error.code != "already_flagged":
                 return render_template(
@@ -135,7 +136,6 @@ def flag_post(post_id: int):
                 ), error_status(error)
             flash(error.message, "info")  # a double click lands here: nothing to undo
         else:
-            db.session.commit()
             flash(_("Thank you. Moderators will review this post."), "success")
         return back_to(form, topic_url(post.topic, post))
     status = 400 if form.is_submitted() else 200

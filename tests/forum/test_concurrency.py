@@ -89,3 +89,46 @@ def test_parallel_replies_lose_nothing(threaded_app):
         hits = run_search(SearchRequest(text="separate thread", locale="en")).hits
         assert [h.doc_id for h in hits] == [f"topic:{topic_id}"]
         db.session.remove()
+
+
+def test_simultaneous_flags_by_one_user_store_one(threaded_app):
+    """A double click sends two flag requests at once: one flag is stored, the other is told."""
+    from app.forum import moderation
+    from app.forum.models import Flag
+
+    app = threaded_app
+    with app.app_context():
+        ensure_categories()
+        asker = make_user("asker@example.com", name="Asker")
+        post_id = db.session.scalar(sa.select(Post.id).where(Post.topic_id == make_topic(asker).id))
+        reporter_id = make_user("reporter@example.com", name="Reporter").id
+        db.session.remove()
+
+    attempts = 8
+    barrier = threading.Barrier(attempts)
+    outcomes: list[str] = []
+
+    def flag(_number: int) -> None:
+        with app.app_context():
+            try:
+                post = db.session.get(Post, post_id)
+                reporter = db.session.get(User, reporter_id)
+                moderation.flag_post(post, reporter, "spam")
+                barrier.wait(timeout=60)  # everyone has passed the "already flagged?" check
+                moderation.commit_flag(post, reporter)
+                outcomes.append("stored")
+            except moderation.ModerationError as error:
+                outcomes.append(error.code)
+            except BaseException as error:  # reported below
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=flag, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["already_flagged"] * (attempts - 1) + ["stored"], outcomes
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Flag.id))) == 1
