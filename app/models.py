@@ -20,7 +20,9 @@ from app.insights.rollup_models import (
     DailyCount,
     DailyQuery,
     DailySession,
+    DailySessionCount,
     RolledDay,
+    WeeklyQuery,
 )
 from app.insights.task_models import ApiToken, GapAlert, GapTask
 from app.kb.models import (
@@ -46,6 +48,7 @@ __all__ = [
     "DailyCount",
     "DailyQuery",
     "DailySession",
+    "DailySessionCount",
     "EditorAuditEntry",
     "Event",
     "Flag",
@@ -67,4 +70,5 @@ __all__ = [
     "Topic",
     "TopicFollow",
     "User",
+    "WeeklyQuery",
 ]
