@@ -8,7 +8,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.extensions import db
 from app.kb.content_sync import article_files, export_content, import_content
+from app.site_search.synonym_files import (
+    SYNONYMS_FILE,
+    SynonymFileError,
+    format_synonyms,
+    import_synonyms,
+    read_synonym_groups,
+)
 
 content_cli = AppGroup("content", help="Load content/ into the database and write it back.")
 
@@ -20,7 +28,7 @@ def _content_root(path: str | None) -> Path:
 @content_cli.command("import")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def import_command(path: str | None) -> None:
-    """Import Markdown articles from PATH (default: the content folder)."""
+    """Import Markdown articles and synonyms.yml from PATH (default: the content folder)."""
     root = _content_root(path)
     if not root.is_dir():
         raise click.ClickException(f"{root} is not a folder")
@@ -44,6 +52,14 @@ def import_command(path: str | None) -> None:
         click.echo(f"archived {relative}")
     counts = report.counts()
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+    try:
+        groups = read_synonym_groups(root / SYNONYMS_FILE, tuple(current_app.config["LOCALES"]))
+    except SynonymFileError as error:
+        click.secho(f"FAILED {SYNONYMS_FILE}: {error}", fg="red", err=True)
+        raise SystemExit(1) from None
+    synonyms = import_synonyms(groups)
+    db.session.commit()
+    click.echo(f"synonym groups: added {len(synonyms.added)}, kept {len(synonyms.kept)}")
     if not report.ok:
         raise SystemExit(1)
 
@@ -51,9 +67,11 @@ def import_command(path: str | None) -> None:
 @content_cli.command("export")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def export_command(path: str | None) -> None:
-    """Write every article back to PATH as Markdown (default: the content folder)."""
-    written = export_content(_content_root(path))
-    click.echo(f"exported {written} articles")
+    """Write every article (Markdown) and the synonyms back to PATH (default: content folder)."""
+    root = _content_root(path)
+    written = export_content(root)
+    (root / SYNONYMS_FILE).write_text(format_synonyms(), encoding="utf-8")
+    click.echo(f"exported {written} articles and {SYNONYMS_FILE}")
 
 
 def register_cli(app: Flask) -> None:

@@ -28,7 +28,7 @@ from app.extensions import db
 from app.kb.content_sync import import_content
 from app.kb.models import Article, ArticleStatus
 from app.site_search.engine import search_index
-from app.site_search.models import Synonym
+from app.site_search.synonym_files import SYNONYMS_FILE, import_synonyms, read_synonym_groups
 from app.site_search.outbox import pending_count
 from app.site_search.services import SearchRequest, run_search
 from tests.conftest import CONTENT_DIR, make_app
@@ -38,26 +38,6 @@ LOCALES = ("en", "ja", "ar")
 TOP = 3
 MIN_TOP3_RATE = 0.90
 MIN_QUERIES_PER_LOCALE = 25
-
-# What a support team would plausibly keep in search_synonym: (term, synonyms).
-SYNONYMS: dict[str, list[tuple[str, list[str]]]] = {
-    "en": [
-        ("2fa", ["two-factor", "mfa"]),
-        ("invoice", ["bill"]),
-        ("sso", ["single sign-on"]),
-        ("price", ["pricing", "cost"]),
-    ],
-    "ja": [
-        ("請求書", ["インボイス"]),
-        ("2段階認証", ["二段階認証", "2FA"]),
-        ("スマートフォン", ["スマホ"]),
-    ],
-    "ar": [
-        ("كلمة المرور", ["كلمة السر"]),
-        ("المصادقة الثنائية", ["التحقق بخطوتين", "2FA"]),
-    ],
-}
-
 
 @dataclass(frozen=True)
 class Case:
@@ -109,9 +89,8 @@ def relevance_app(tmp_path_factory):
         db.create_all()
         report = import_content(CONTENT_DIR, LOCALES)
         assert report.ok, report.failed
-        for locale, rows in SYNONYMS.items():
-            for term, synonyms in rows:
-                db.session.add(Synonym(locale=locale, term=term, synonyms=synonyms))
+        # The synonyms the demo ships with (content/synonyms.yml), as `flask content import`.
+        import_synonyms(read_synonym_groups(CONTENT_DIR / SYNONYMS_FILE, LOCALES))
         db.session.commit()
         assert pending_count() == 0, "the search outbox was not applied after the import"
         index = search_index()
