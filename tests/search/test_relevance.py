@@ -28,9 +28,9 @@ from app.extensions import db
 from app.kb.content_sync import import_content
 from app.kb.models import Article, ArticleStatus
 from app.site_search.engine import search_index
-from app.site_search.synonym_files import SYNONYMS_FILE, import_synonyms, read_synonym_groups
 from app.site_search.outbox import pending_count
 from app.site_search.services import SearchRequest, run_search
+from app.site_search.synonym_files import SYNONYMS_FILE, import_synonyms, read_synonym_groups
 from tests.conftest import CONTENT_DIR, make_app
 
 QUERIES_FILE = Path(__file__).with_name("relevance_queries.yml")
@@ -38,6 +38,7 @@ LOCALES = ("en", "ja", "ar")
 TOP = 3
 MIN_TOP3_RATE = 0.90
 MIN_QUERIES_PER_LOCALE = 25
+
 
 @dataclass(frozen=True)
 class Case:
