@@ -68,6 +68,7 @@ class Config:
     FORUM_BODY_MAX_CHARS = 20000
     FORUM_DUPLICATE_WINDOW_SECONDS = 120
     FORUM_TOPICS_PER_PAGE = 20
+    FORUM_REPLIES_PER_PAGE = 30  # per topic page; the question and accepted answer head page 1
     RATELIMIT_POSTING = "10 per minute;100 per hour"
     RATELIMIT_FORUM_ACTIONS = "60 per minute;600 per hour"
     # SQLite waits this long for another writer instead of failing with "database is locked".

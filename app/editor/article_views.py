@@ -38,6 +38,8 @@ from app.kb.articles import snapshot_of
 from app.kb.models import Article, ArticleKind, ArticleStatus, Category
 from app.locales import LOCALE_NAMES
 
+MOVE_STEP_FIELD = "move_step"  # the name of the steps' "Move up" / "Move down" buttons
+
 
 def _categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.slug)))
@@ -130,6 +132,17 @@ def render_editor(form, article=None, status=200, **context):
     )
 
 
+def moved_step_response(form: ArticleForm, article=None, **context):
+    """A "Move up/down" button pressed without JavaScript: the form again with two steps
+    swapped and everything typed kept. Nothing is saved; a bad move is refused with a 400."""
+    try:
+        move = form.move_step(request.form.get(MOVE_STEP_FIELD))
+    except EditorError as error:
+        error_to_form(form, error)
+        return render_editor(form, article, status=error.status, **context)
+    return render_editor(form, article, step_moved=move, **context)
+
+
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():
     form = ArticleForm()
@@ -147,6 +160,8 @@ def new_article():
     if not form.validate_on_submit():
         return render_editor(form, status=400)
     locale = form.locale.data if form.locale.data in _locales() else default_locale
+    if MOVE_STEP_FIELD in request.form:
+        return moved_step_response(form)
     if request.form.get("action") == "preview":
         return render_editor(form)
     try:
@@ -181,6 +196,8 @@ def edit_article(article_id: int):
         return render_editor(form, article)
     if not form.validate_on_submit():
         return render_editor(form, article, status=400)
+    if MOVE_STEP_FIELD in request.form:
+        return moved_step_response(form, article)
     if request.form.get("action") == "preview":
         return render_editor(form, article)
     base = form.base_number()

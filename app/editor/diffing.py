@@ -91,13 +91,34 @@ def _as_text(name: str, value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _step_order(old_steps: list | None, new_steps: list | None) -> FieldDiff | None:
+    """The steps' titles in order, when steps both revisions have changed places."""
+    old_steps, new_steps = old_steps or [], new_steps or []
+    common = {s.get("key") for s in old_steps} & {s.get("key") for s in new_steps}
+    old_keys = [s.get("key") for s in old_steps if s.get("key") in common]
+    new_keys = [s.get("key") for s in new_steps if s.get("key") in common]
+    if old_keys == new_keys:
+        return None
+    before, after = (
+        "\n".join(f"{s.get('title')} [{s.get('key')}]" for s in steps)
+        for steps in (old_steps, new_steps)
+    )
+    return FieldDiff("step_order", diff_text(before, after, context=len(old_steps)))
+
+
 def diff_snapshots(old: dict, new: dict) -> list[FieldDiff]:
-    """Per-field differences between two revision snapshots (with `slug` added)."""
+    """Per-field differences between two revision snapshots (with `slug` added).
+
+    A change in the order of the steps is shown first on its own, as a list of titles."""
     diffs = []
     for name in FIELD_ORDER:
         before, after = _as_text(name, old.get(name)), _as_text(name, new.get(name))
         if before == after:
             continue
+        if name == "steps":
+            order = _step_order(old.get(name), new.get(name))
+            if order is not None:
+                diffs.append(order)
         if name in ("body", "steps"):
             html = diff_text(before, after)
         else:

@@ -28,6 +28,7 @@ from app.kb.models import ArticleKind
 
 DEFAULT_BODY_MAX = 100_000
 STEPS_MAX = 30
+STEP_MOVES = {"up": -1, "down": 1}  # the "Move up" / "Move down" buttons of the step editor
 
 
 @dataclass
@@ -50,6 +51,25 @@ class DraftInput:
     tags: str = ""  # comma-separated
     translation_key: str = ""
     steps: list[StepInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepMove:
+    """One press of "Move up" or "Move down": the step at `index` trades places with a neighbour."""
+
+    index: int
+    direction: str
+
+    @property
+    def target(self) -> int:
+        return self.index + STEP_MOVES[self.direction]
+
+    def focus_direction(self, count: int) -> str:
+        """Which button of the moved step keeps the focus: the one pressed, unless the step
+        reached the end it pointed to (then that button is hidden and the other one is used)."""
+        if self.direction == "up":
+            return "up" if self.target > 0 else "down"
+        return "down" if self.target < count - 1 else "up"
 
 
 def body_limit() -> int:
@@ -89,8 +109,42 @@ def parse_tags(raw: str) -> tuple[str, ...]:
     return tags
 
 
+def step_is_filled(step: StepInput) -> bool:
+    """A step with neither a title nor text is dropped when the article is saved."""
+    return bool(one_line(step.title) or clean_text(step.body).strip())
+
+
+def movable_step_count(steps: list[StepInput]) -> int:
+    """How many rows can be reordered: up to the last filled step. The empty rows after it
+    are there to add a step, so nothing moves into or out of them."""
+    filled = [index for index, step in enumerate(steps) if step_is_filled(step)]
+    return filled[-1] + 1 if filled else 0
+
+
+def _cannot_move() -> EditorError:
+    return EditorError(_("That step cannot be moved there."), field="steps")
+
+
+def parse_step_move(value: str | None) -> StepMove:
+    """A move button's value, "<index>:up" or "<index>:down"; EditorError if malformed."""
+    index, _sep, direction = (value or "").partition(":")
+    if not (index.isascii() and index.isdigit() and len(index) <= 3) or direction not in STEP_MOVES:
+        raise _cannot_move()
+    return StepMove(int(index), direction)
+
+
+def move_step(steps: list[StepInput], move: StepMove) -> list[StepInput]:
+    """The steps with one swapped with its neighbour, keys and all; nothing else changes."""
+    count = movable_step_count(steps)
+    if not (0 <= move.index < count and 0 <= move.target < count):
+        raise _cannot_move()
+    moved = list(steps)
+    moved[move.index], moved[move.target] = moved[move.target], moved[move.index]
+    return moved
+
+
 def _steps(raw: list[StepInput], kind: str) -> tuple[StepFields, ...]:
-    filled = [s for s in raw if one_line(s.title) or clean_text(s.body).strip()]
+    filled = [s for s in raw if step_is_filled(s)]
     if kind != ArticleKind.GUIDE.value:
         return ()
     if not filled:

@@ -21,7 +21,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from app.editor.drafts import DraftInput, StepInput
+from app.editor.drafts import (
+    DraftInput,
+    StepInput,
+    StepMove,
+    movable_step_count,
+    move_step,
+    parse_step_move,
+)
 from app.kb.models import ArticleKind
 
 
@@ -67,25 +74,41 @@ class ArticleForm(FlaskForm):
             body=self.body.data or "",
             tags=self.tags.data or "",
             translation_key=translation_key,
-            steps=[
-                StepInput(s.form.key.data or "", s.form.title.data or "", s.form.body.data or "")
-                for s in self.steps
-            ],
+            steps=self.step_inputs(),
         )
+
+    def step_inputs(self) -> list[StepInput]:
+        return [
+            StepInput(s.form.key.data or "", s.form.title.data or "", s.form.body.data or "")
+            for s in self.steps
+        ]
+
+    def _set_steps(self, steps: list[StepInput]) -> None:
+        while len(self.steps):
+            self.steps.pop_entry()
+        for step in steps:
+            self.steps.append_entry({"key": step.key, "title": step.title, "body": step.body})
 
     def fill(self, data: DraftInput, category_slug: str) -> None:
         """Put stored values in the form (GET, restore, conflicts)."""
         self.title.data, self.summary.data = data.title, data.summary
         self.kind.data, self.tags.data, self.slug.data = data.kind, data.tags, data.slug
         self.body.data, self.category.data = data.body, category_slug
-        while len(self.steps):
-            self.steps.pop_entry()
-        for step in data.steps:
-            self.steps.append_entry({"key": step.key, "title": step.title, "body": step.body})
+        self._set_steps(data.steps)
 
     def add_blank_step(self) -> None:
         """One empty step row, so a step can be added without JavaScript."""
         self.steps.append_entry({})
+
+    def move_step(self, value: str | None) -> StepMove:
+        """A "Move up/down" button without JavaScript: swap two steps, keeping everything
+        typed (keys travel with their steps). Raises EditorError for a move that cannot be."""
+        move = parse_step_move(value)
+        self._set_steps(move_step(self.step_inputs(), move))
+        return move
+
+    def movable_step_count(self) -> int:
+        return movable_step_count(self.step_inputs())
 
     def base_number(self) -> int | None:
         try:

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.editor.article_views import error_to_form, render_editor, setup_form
+from app.editor.article_views import (
+    MOVE_STEP_FIELD,
+    error_to_form,
+    moved_step_response,
+    render_editor,
+    setup_form,
+)
 from app.editor.audit import record_action
 from app.editor.blueprint import bp, get_article_or_404, render_with_status
 from app.editor.drafts import build_fields, fields_to_input
@@ -45,6 +51,8 @@ def translate(article_id: int, target: str):
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         status = 200 if request.form.get("action") == "preview" else 400
         return render_editor(form, status=status, source=source, translating_to=locale)
+    if MOVE_STEP_FIELD in request.form:
+        return moved_step_response(form, source=source, translating_to=locale)
     try:
         category = category_by_slug(form.category.data or "")
         fields = build_fields(

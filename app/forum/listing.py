@@ -6,16 +6,20 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
 from app.forum.models import ForumCategory, Notification, Post, PostRevision, Topic
+from app.forum.permissions import can_see_hidden
 
 log = logging.getLogger(__name__)
 
 SORTS = ("latest", "top", "unanswered", "solved")
 RELATED_LIMIT = 5
+REPLY_PAGE_CAP = 1_000_000  # ?page= above this is treated as this (then as the last page)
 
 
 def categories() -> list[ForumCategory]:
@@ -86,21 +90,82 @@ def visible_topic(topic_id: int, viewer: User | None, include_hidden: bool) -> T
     return topic
 
 
-def topic_posts(topic: Topic, include_hidden: bool) -> tuple[Post, Post | None, list[Post]]:
-    """The question, the accepted answer (if visible) and the other replies, oldest first."""
-    question = None
-    accepted = None
-    replies: list[Post] = []
-    for post in topic.posts:
-        if post.is_first:
-            question = post
-        elif post.is_hidden and not include_hidden:
-            continue
-        elif post.id == topic.accepted_post_id:
-            accepted = post
-        else:
-            replies.append(post)
-    return question, accepted, replies
+@dataclass(frozen=True)
+class TopicPage:
+    """One page of a topic: the question and the accepted answer head page 1, then replies."""
+
+    question: Post | None
+    accepted: Post | None
+    replies: Pagination
+
+    @property
+    def posts(self) -> list[Post]:
+        return [p for p in (self.question, self.accepted, *self.replies.items) if p is not None]
+
+
+def replies_per_page() -> int:
+    return max(1, int(current_app.config.get("FORUM_REPLIES_PER_PAGE", 30)))
+
+
+def parse_reply_page(value: str | None) -> int:
+    """A topic page number from the query string: odd values are page 1, huge ones are capped.
+
+    The topic page then clamps what is left to its last page, so no value is an error.
+    """
+    try:
+        page = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(page, REPLY_PAGE_CAP) if page >= 1 else 1
+
+
+def _paged_reply_filters(topic: Topic, include_hidden: bool) -> list:
+    """The replies shown page by page: not the question, not the accepted answer."""
+    clauses = [Post.topic_id == topic.id, Post.is_first.is_(False)]
+    if topic.accepted_post_id is not None:
+        clauses.append(Post.id != topic.accepted_post_id)
+    if not include_hidden:
+        clauses.append(Post.is_hidden.is_(False))
+    return clauses
+
+
+def _accepted_answer(topic: Topic, include_hidden: bool) -> Post | None:
+    if topic.accepted_post_id is None:
+        return None
+    post = db.session.get(Post, topic.accepted_post_id)
+    if post is None or post.topic_id != topic.id or (post.is_hidden and not include_hidden):
+        return None
+    return post
+
+
+def topic_page(topic: Topic, include_hidden: bool, page: int, per_page: int) -> TopicPage:
+    """The posts on one page of a topic, oldest reply first; a page past the end is the last."""
+    query = sa.select(Post).where(*_paged_reply_filters(topic, include_hidden)).order_by(Post.id)
+    replies = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if page > max(replies.pages, 1):
+        replies = db.paginate(query, page=max(replies.pages, 1), per_page=per_page, error_out=False)
+    if replies.page > 1:
+        return TopicPage(None, None, replies)
+    question = db.session.scalar(
+        sa.select(Post).where(Post.topic_id == topic.id, Post.is_first.is_(True))
+    )
+    return TopicPage(question, _accepted_answer(topic, include_hidden), replies)
+
+
+def post_page(topic: Topic, post_id: int | None, viewer: User | None) -> int:
+    """The page of `topic` that shows this post to `viewer` (moderators also see hidden ones).
+
+    The question and the accepted answer are on page 1; a reply's page counts the paged
+    replies before it, so links to a post (mail, notifications, redirects) land on it.
+    """
+    if post_id is None or post_id == topic.accepted_post_id:
+        return 1
+    before = db.session.scalar(
+        sa.select(sa.func.count(Post.id)).where(
+            *_paged_reply_filters(topic, can_see_hidden(viewer)), Post.id < post_id
+        )
+    )
+    return (before or 0) // replies_per_page() + 1
 
 
 def add_view(topic: Topic) -> None:
@@ -172,10 +237,11 @@ class NotificationItem:
     notification: Notification
     topic: Topic
     actor_name: str | None
+    page: int = 1  # the topic page that shows the notification's post
 
 
 def notification_items(user: User, limit: int = 50) -> list[NotificationItem]:
-    """The user's newest notifications with their topic and who caused them."""
+    """The user's newest notifications with their topic, who caused them and the post's page."""
     actor = aliased(User)
     rows = db.session.execute(
         sa.select(Notification, Topic, actor.display_name)
@@ -185,7 +251,7 @@ def notification_items(user: User, limit: int = 50) -> list[NotificationItem]:
         .order_by(Notification.id.desc())
         .limit(limit)
     )
-    return [NotificationItem(n, t, name) for n, t, name in rows]
+    return [NotificationItem(n, t, name, post_page(t, n.post_id, user)) for n, t, name in rows]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import ROLE_LABELS, User
 from app.extensions import db, login_manager
-from app.forum import moderation
+from app.forum import listing, moderation
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.forum.paths import topic_slug
@@ -66,14 +66,16 @@ def safe_next(target: str | None) -> str | None:
 
 
 def topic_url(topic: Topic, post: Post | None = None) -> str:
-    """The topic page (at the post) once the forum's views exist; else the queue or home."""
+    """The topic page at the post (on its page) once the forum's views exist; else queue/home."""
     if "forum.topic" in current_app.view_functions:
         anchor = f"post-{post.id}" if post is not None and not post.is_first else None
+        page = listing.post_page(topic, post.id, current_user) if anchor else 1
         return url_for(
             "forum.topic",
             locale=topic.locale,
             topic_id=topic.id,
             slug=topic_slug(topic.title),
+            page=page if page > 1 else None,
             _anchor=anchor,
         )
     if moderation.is_moderator(current_user):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.extensions import db
+from app.forum.listing import post_page
 from app.forum.models import Notification, Post, Topic, TopicFollow
 from app.forum.paths import topic_path
 from app.kb.models import utcnow
@@ -30,6 +31,7 @@ class PendingMail:
     kind: str
     topic_id: int
     actor_name: str
+    post_id: int | None = None
 
 
 def is_following(user: User | None, topic: Topic) -> bool:
@@ -85,7 +87,15 @@ def notify(
                 actor_id=actor_id,
             )
         )
-        pending.append(PendingMail(user_id, kind, topic.id, actor.display_name if actor else ""))
+        pending.append(
+            PendingMail(
+                user_id,
+                kind,
+                topic.id,
+                actor.display_name if actor else "",
+                post.id if post is not None else None,
+            )
+        )
     return pending
 
 
@@ -94,7 +104,7 @@ def _absolute(path: str) -> str:
     return base.rstrip("/") + path
 
 
-def _mail_text(kind: str, topic: Topic, actor_name: str) -> tuple[str, str]:
+def _mail_text(kind: str, topic: Topic, actor_name: str, link: str) -> tuple[str, str]:
     """Subject and body of a notification e-mail, in the language that is active."""
     subjects = {
         "reply": _("New reply to “%(title)s”", title=topic.title),
@@ -102,7 +112,6 @@ def _mail_text(kind: str, topic: Topic, actor_name: str) -> tuple[str, str]:
         "mention": _("%(name)s mentioned you in “%(title)s”", name=actor_name, title=topic.title),
     }
     subject = subjects.get(kind, topic.title)
-    link = _absolute(topic_path(topic.locale, topic.id, topic.title))
     body = "\n\n".join(
         [
             subject,
@@ -114,6 +123,12 @@ def _mail_text(kind: str, topic: Topic, actor_name: str) -> tuple[str, str]:
         ]
     )
     return subject, body
+
+
+def post_path(topic: Topic, post_id: int | None, reader: User) -> str:
+    """The topic page that shows the post to `reader`, at the post (the topic without one)."""
+    page = post_page(topic, post_id, reader)
+    return topic_path(topic.locale, topic.id, topic.title, page=page, post_id=post_id)
 
 
 def send_pending_mail(pending: list[PendingMail]) -> None:
@@ -132,8 +147,9 @@ def send_pending_mail(pending: list[PendingMail]) -> None:
                 continue
             if user.is_suspended:
                 continue
+            link = _absolute(post_path(topic, item.post_id, user))
             with force_locale(user.locale or topic.locale):
-                subject, body = _mail_text(item.kind, topic, item.actor_name)
+                subject, body = _mail_text(item.kind, topic, item.actor_name, link)
             send_mail(user.email, subject, body)
         except Exception:  # a mail problem must never undo or fail the post
             log.exception("notification mail for user %s failed", item.user_id)

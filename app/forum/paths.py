@@ -14,9 +14,17 @@ def topic_slug(title: str) -> str:
     return slugify_unicode(title or "", "-")[:SLUG_MAX].strip("-") or "topic"
 
 
-def topic_path(locale: str, topic_id: int, title: str = "") -> str:
-    """Same as url_for('forum.topic', ...): /<locale>/community/topics/<id>/<slug>."""
-    return f"/{locale}/community/topics/{topic_id}/{quote(topic_slug(title))}"
+def topic_path(
+    locale: str, topic_id: int, title: str = "", page: int = 1, post_id: int | None = None
+) -> str:
+    """Same as url_for('forum.topic', ...): /<locale>/community/topics/<id>/<slug>.
+
+    With a page (from listing.post_page) and a post: ?page=<n>#post-<id>, where the post is.
+    """
+    path = f"/{locale}/community/topics/{topic_id}/{quote(topic_slug(title))}"
+    if page > 1:
+        path += f"?page={page}"
+    return path + (f"#post-{post_id}" if post_id is not None else "")
 
 
 def profile_path(locale: str, user_id: int) -> str:

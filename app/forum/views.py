@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -74,14 +76,27 @@ def honeypot_filled(form) -> bool:
     return honeypot_tripped(form)
 
 
-def topic_url(topic: Topic, **anchor) -> str:
+def topic_url(topic: Topic, page: int = 1, **anchor) -> str:
+    """A topic page's canonical URL (page 1 has no ?page=); keywords such as _anchor pass on."""
     return url_for(
         "forum.topic",
         locale=topic.locale,
         topic_id=topic.id,
         slug=topic_slug(topic.title),
+        page=page if page > 1 else None,
         **anchor,
     )
+
+
+def post_url(post: Post) -> str:
+    """The topic page that shows this post to the viewer, scrolled to the post."""
+    page = listing.post_page(post.topic, post.id, viewer())
+    return topic_url(post.topic, page, _anchor=f"post-{post.id}")
+
+
+def asked_for_json() -> bool:
+    """A script (static/js/forum.js) asked for JSON instead of a redirect."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def forum_error_response(error: ForumError):
@@ -90,6 +105,7 @@ def forum_error_response(error: ForumError):
 
 
 bp.add_app_template_global(topic_url, "forum_topic_url")
+bp.add_app_template_global(post_url, "forum_post_url")
 bp.add_app_template_global(topic_slug, "forum_topic_slug")
 bp.add_app_template_global(services.can_edit, "forum_can_edit")
 bp.add_app_template_global(services.is_staff, "forum_is_staff")
@@ -129,18 +145,20 @@ def category(slug: str):
     return _list_page("forum/category.html", category=found)
 
 
-def _render_topic(topic: Topic, reply_form: ReplyForm | None = None, status: int = 200):
+def _render_topic(
+    topic: Topic, reply_form: ReplyForm | None = None, status: int = 200, page: int = 1
+):
     include_hidden = services.can_see_hidden(viewer())
-    question, accepted, replies = listing.topic_posts(topic, include_hidden)
-    post_ids = [p.id for p in (question, accepted, *replies) if p is not None]
+    shown = listing.topic_page(topic, include_hidden, page, listing.replies_per_page())
     articles, solved_topics = listing.related_help(topic)
     html = render_template(
         "forum/topic.html",
         topic=topic,
-        question=question,
-        accepted=accepted,
-        replies=replies,
-        voted=services.voted_post_ids(viewer(), post_ids),
+        question=shown.question,
+        accepted=shown.accepted,
+        replies=shown.replies.items,
+        pagination=shown.replies,
+        voted=services.voted_post_ids(viewer(), [p.id for p in shown.posts]),
         following=services.is_following(viewer(), topic),
         may_accept=services.can_accept(viewer(), topic),
         may_reply=not topic.is_locked or services.is_moderator(viewer()),
@@ -159,11 +177,12 @@ def _render_topic(topic: Topic, reply_form: ReplyForm | None = None, status: int
 @bp.get("/topics/<int:topic_id>/<slug>")
 def topic(topic_id: int, slug: str | None = None):
     found = get_topic_or_404(topic_id)
+    page = listing.parse_reply_page(request.args.get("page"))
     if slug != topic_slug(found.title):
-        return redirect(topic_url(found), 301)
+        return redirect(topic_url(found, page), 301)
     listing.add_view(found)
     db.session.commit()
-    return _render_topic(found)
+    return _render_topic(found, page=page)
 
 
 @bp.post("/topics/<int:topic_id>/reply")
@@ -175,15 +194,20 @@ def reply(topic_id: int):
     if honeypot_filled(form):
         abort(400)
     if not form.validate_on_submit():
-        return _render_topic(found, reply_form=form, status=400)
+        return _render_topic(found, reply_form=form, status=400, page=listing.REPLY_PAGE_CAP)
     try:
         post = services.create_reply(viewer(), found, form.body.data)
     except ForumError as error:
         if error.status in (403, 404) and error.code != "suspended":
             abort(error.status)
         form.body.errors.append(error.message)
-        return _render_topic(db.session.get(Topic, topic_id), reply_form=form, status=error.status)
-    return redirect(topic_url(found, _anchor=f"post-{post.id}"), 303)
+        return _render_topic(
+            db.session.get(Topic, topic_id),
+            reply_form=form,
+            status=error.status,
+            page=listing.REPLY_PAGE_CAP,  # the last page, where the reply would have gone
+        )
+    return redirect(post_url(post), 303)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -219,7 +243,7 @@ def edit_post(post_id: int):
                 status = error.status
             else:
                 flash(_("Your changes were saved."), "success")
-                return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+                return redirect(post_url(post), 303)
         else:
             status = 400
     return render_template("forum/edit_post.html", form=form, post=post, topic=post.topic), status
@@ -247,13 +271,20 @@ def _action_form_or_400() -> None:
 @limiter.limit(actions_limit, key_func=limit_key)
 @login_required
 def vote(post_id: int):
+    """Toggle the viewer's upvote; forum.js asks for JSON to update the button in place."""
     post = get_post_or_404(post_id)
     _action_form_or_400()
     try:
-        services.toggle_vote(viewer(), post)
+        voted = services.toggle_vote(viewer(), post)
     except ForumError as error:
+        if asked_for_json():
+            return jsonify(error=error.message), error.status
         return forum_error_response(error)
-    return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+    if asked_for_json():
+        score = post.vote_count
+        label = ngettext("%(num)d vote", "%(num)d votes", score)
+        return jsonify(score=score, voted=voted, label=label)
+    return redirect(post_url(post), 303)
 
 
 @bp.post("/posts/<int:post_id>/accept")
@@ -267,7 +298,7 @@ def accept(post_id: int):
     except ForumError as error:
         return forum_error_response(error)
     flash(_("Marked as the accepted answer: the topic is solved."), "success")
-    return redirect(topic_url(post.topic, _anchor=f"post-{post.id}"), 303)
+    return redirect(post_url(post), 303)
 
 
 @bp.post("/topics/<int:topic_id>/unaccept")

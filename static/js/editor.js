@@ -1,6 +1,8 @@
 // Editor live preview: the Markdown goes to the server, which renders it with the same
 // app/markdown.py as the published page, so the preview cannot differ from the site.
 // Without JavaScript the form's "Preview" button does the same with a full page load.
+// The guide steps' "Move up" / "Move down" buttons move a step in place here; without
+// JavaScript they post the form, which comes back with the two steps swapped (not saved).
 (function () {
   "use strict";
 
@@ -69,9 +71,108 @@
     });
   }
 
+  var NUMBER = "__NUMBER__";
+  var STEP_PREFIX = /^steps-\d+-/;
+  var RENAMED = ["name", "id", "for", "aria-describedby"];
+
+  function setupSteps(form) {
+    var list = form.querySelector("[data-step-list]");
+    var status = form.querySelector("#step-move-status");
+    if (!list) return;
+
+    function rows() {
+      return Array.prototype.filter.call(list.children, function (el) {
+        return el.classList.contains("step-editor");
+      });
+    }
+
+    function filled(row) {
+      var title = row.querySelector("input[name$='-title']");
+      var body = row.querySelector("textarea[name$='-body']");
+      return Boolean((title && title.value.trim()) || (body && body.value.trim()));
+    }
+
+    // Same rule as app/editor/drafts.py movable_step_count: the rows up to the last filled
+    // one move; the empty rows after it are for adding a step.
+    function movableCount(all) {
+      for (var i = all.length - 1; i >= 0; i -= 1) {
+        if (filled(all[i])) return i + 1;
+      }
+      return 0;
+    }
+
+    function showButtons(all) {
+      var count = movableCount(all);
+      all.forEach(function (row, index) {
+        row.querySelectorAll("button[data-move]").forEach(function (button) {
+          var up = button.getAttribute("data-move") === "up";
+          button.hidden = up ? !(index > 0 && index < count) : !(index < count - 1);
+        });
+      });
+    }
+
+    // Field names carry the position (steps-2-title): renaming them makes the posted order
+    // the order on screen. Labels and button names get their number from data-template.
+    function renumber(all) {
+      all.forEach(function (row, index) {
+        row.querySelectorAll("*").forEach(function (el) {
+          RENAMED.forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value && STEP_PREFIX.test(value)) {
+              el.setAttribute(attr, value.replace(STEP_PREFIX, "steps-" + index + "-"));
+            }
+          });
+        });
+        row.querySelectorAll("[data-template]").forEach(function (el) {
+          el.textContent = el.getAttribute("data-template").replace(NUMBER, String(index + 1));
+        });
+        row.querySelectorAll("button[data-move]").forEach(function (button) {
+          button.value = index + ":" + button.getAttribute("data-move");
+        });
+      });
+      showButtons(all);
+    }
+
+    function announce(position) {
+      if (!status) return;
+      var text = status.getAttribute("data-template").replace(NUMBER, String(position));
+      status.textContent = "";
+      // A fresh text node after a pause, so the same message twice is announced twice.
+      window.setTimeout(function () {
+        status.textContent = text;
+      }, 50);
+    }
+
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-move]");
+      if (!button || !list.contains(button)) return;
+      event.preventDefault();
+      var all = rows();
+      var row = button.closest(".step-editor");
+      var index = all.indexOf(row);
+      var direction = button.getAttribute("data-move");
+      var other = all[direction === "up" ? index - 1 : index + 1];
+      if (index < 0 || !other || button.hidden) return;
+      // Move the neighbour, not the focused row, so the focus never leaves the page.
+      list.insertBefore(other, direction === "up" ? row.nextSibling : row);
+      all = rows();
+      renumber(all);
+      var same = row.querySelector("button[data-move='" + direction + "']");
+      var keep = same && !same.hidden ? same : row.querySelector("button[data-move]:not([hidden])");
+      if (keep && document.activeElement !== keep) keep.focus();
+      announce(all.indexOf(row) + 1);
+    });
+
+    // Typing into the empty row turns it into a step that can move.
+    list.addEventListener("input", function () {
+      showButtons(rows());
+    });
+  }
+
   function init() {
     var forms = document.querySelectorAll("form.editor-form[data-preview-url]");
     Array.prototype.forEach.call(forms, setup);
+    Array.prototype.forEach.call(forms, setupSteps);
   }
 
   if (document.readyState === "loading") {

@@ -1,21 +1,24 @@
 """A CS editor's day in the browser: fix a typo, preview, publish, restore, capture an FAQ,
-collide with a colleague, and round-trip the content files."""
+collide with a colleague, round-trip the content files, and reorder a guide's steps."""
 
 from __future__ import annotations
 
 import re
 import time
 from dataclasses import replace
+from importlib.resources import files
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
+from tests.browser.test_accessibility import describe, run_axe
 from tests.conftest import make_user
 
 PASSWORD = "correct horse battery"
 SLUG = "refund-policy"
 TYPO_TITLE, FIXED_TITLE = "Can I get a refnud?", "Can I get a refund?"
+GUIDE = "connect-slack"  # no other browser test reads this guide, so its order may change
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,71 @@ def test_editor_fixes_publishes_restores_captures_and_collides(
     imported = runner.invoke(args=["content", "import", str(tmp_path / "content")])
     assert imported.exit_code == 0, imported.output
     assert "added 0, updated 0" in imported.output and "conflicts 0" in imported.output
+
+
+def assert_no_axe_violations(page: Page, name: str) -> None:
+    """axe-core, as tests/browser/test_accessibility.py runs it on the public pages."""
+    violations = run_axe(page, (files("axe_playwright_python") / "axe.min.js").read_text("utf-8"))
+    assert not violations, f"axe violations on {name}:\n{describe(violations)}"
+
+
+def test_editor_reorders_guide_steps_with_the_keyboard(new_page, live_server, editors, screenshot):
+    [(article_id,)] = live_server.query(
+        "SELECT id FROM kb_article WHERE locale = 'en' AND slug = ?", (GUIDE,)
+    )
+    rows = live_server.query(
+        "SELECT key, title FROM kb_guide_step WHERE article_id = ? ORDER BY position",
+        (article_id,),
+    )
+    keys, titles = [key for key, _ in rows], [title for _, title in rows]
+    count = len(keys)
+    assert count >= 3
+    page = new_page()
+    sign_in(page, "casey@example.com")
+    # Casey, as a reader, ticks off the first step: the tick must survive the reordering.
+    page.goto(f"/en/articles/{GUIDE}")
+    page.locator(f"#step-{keys[0]} button.step-toggle").click()
+    expect(page.locator(f"#step-{keys[0]}")).to_have_class(re.compile(r"\bstep-done\b"))
+
+    page.goto(f"/editor/articles/{article_id}/edit")
+    expect(page.get_by_role("button", name="Move up: step 1", exact=True)).to_have_count(0)
+    assert_no_axe_violations(page, "the editor page")
+    page.evaluate("window.sameDocument = true")  # gone if a move reloads the page
+    focused = page.locator(":focus")
+    status = page.locator("#step-move-status")
+
+    # Move the first step down, to the end, with the keyboard only.
+    page.get_by_role("button", name="Move down: step 1", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(focused).to_have_accessible_name("Move down: step 2")
+    expect(status).to_have_text("Step moved to position 2")
+    expect(page.get_by_label("Step 1 title", exact=True)).to_have_value(titles[1])
+    expect(page.get_by_label("Step 2 title", exact=True)).to_have_value(titles[0])
+    expect(page.get_by_label("Step 2 key", exact=True)).to_have_value(keys[0])
+    for position in range(3, count + 1):
+        page.keyboard.press("Space")
+        expect(status).to_have_text(f"Step moved to position {position}")
+    # At the bottom "Move down" is gone, so the focus stays on the step's "Move up".
+    expect(focused).to_have_accessible_name(f"Move up: step {count}")
+    expect(page.locator(f"#steps-{count - 1}-key")).to_have_value(keys[0])
+    page.keyboard.press("Enter")  # and one back up: second to last
+    expect(focused).to_have_accessible_name(f"Move up: step {count - 1}")
+    expect(status).to_have_text(f"Step moved to position {count - 1}")
+    assert page.evaluate("window.sameDocument === true"), "moving a step reloaded the page"
+    assert_no_axe_violations(page, "the editor page after a move")
+    screenshot(page, "editor-steps-moved")
+
+    expected = [*keys[1 : count - 1], keys[0], keys[count - 1]]
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("stays as it is")
+    expect(page.locator(f"#steps-{count - 2}-key")).to_have_value(keys[0])
+    publish(page)
+    assert [key for (key,) in live_server.query(
+        "SELECT key FROM kb_guide_step WHERE article_id = ? ORDER BY position", (article_id,)
+    )] == expected  # fmt: skip
+
+    page.goto(f"/en/articles/{GUIDE}")
+    expect(page.locator("ol.steps > li.step")).to_have_count(count)
+    shown = page.locator("ol.steps > li.step").evaluate_all("items => items.map(i => i.id)")
+    assert shown == [f"step-{key}" for key in expected]
+    expect(page.locator(f"#step-{keys[0]}")).to_have_class(re.compile(r"\bstep-done\b"))
