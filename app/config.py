@@ -29,7 +29,7 @@ class Config:
     RATELIMIT_SIGN_IN = "10 per minute;50 per hour"
     RATELIMIT_SIGN_UP = "5 per minute;20 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
-    RATELIMIT_INSTANT_SEARCH = "30 per minute;600 per hour"
+    RATELIMIT_INSTANT_SEARCH = "60 per minute;1000 per hour"
     # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     PASSWORD_RESET_HOURS = 2
