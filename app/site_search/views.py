@@ -6,6 +6,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from sqlalchemy import select
 
 from app.extensions import db
+from app.forum.models import ForumCategory
 from app.kb import services as kb
 from app.kb.models import Category
 from app.site_search import services
@@ -15,7 +16,14 @@ bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
 
 
 def category_names(locale: str) -> dict[str, str]:
-    return {c.slug: c.name_in(locale) for c in db.session.scalars(select(Category))}
+    """Slug → name of every category a result can have: forum categories and KB ones.
+
+    Topics are indexed with their forum category's slug, articles with theirs; a slug
+    both use is one facet (the knowledge base's name is shown).
+    """
+    names = {c.slug: c.name_in(locale) for c in db.session.scalars(select(ForumCategory))}
+    names.update((c.slug, c.name_in(locale)) for c in db.session.scalars(select(Category)))
+    return names
 
 
 def safe_target(target: str) -> str | None:

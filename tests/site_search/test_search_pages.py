@@ -217,3 +217,21 @@ def test_instant_search_recording_is_rate_limited(demo_db_file, tmp_path):
     assert codes == [201, 201, 429]
     error = settle(client, "again", token, "ja").get_json()["error"]
     assert error["status"] == 429 and error["message"]
+
+
+def test_forum_categories_are_named_and_filterable_in_results(search_client):
+    from app.forum.seeding import ensure_categories
+    from tests.forum.conftest import make_topic, make_user
+
+    ensure_categories()
+    asker = make_user("asker@example.com", name="Asker")
+    make_topic(asker, title="Xylograph export keeps failing", body="The xylograph export stops.")
+    db.session.commit()
+
+    html = search_client.get("/en/search?q=xylograph").get_data(as_text=True)
+    assert "Xylograph export keeps failing" in html
+    assert "Questions" in html and ">questions<" not in html  # the name, not the slug
+    filtered = search_client.get("/en/search?q=xylograph&category=questions")
+    assert "Xylograph export keeps failing" in filtered.get_data(as_text=True)
+    api = search_client.get("/api/v1/search?q=xylograph&locale=en&category=questions")
+    assert api.status_code == 200 and api.get_json()["total"] == 1
