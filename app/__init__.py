@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_defaults(push_locale)
 
     from app import models  # noqa: F401  (every model registered before use)
+    from app.accounts.admin_views import bp as admin_bp
     from app.accounts.session import init_login
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
@@ -97,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ask_bp)  # before forum: /community/ask is not a topic
     app.register_blueprint(forum_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(insights_api_bp)
     init_editor(app)  # /editor/ and /media/

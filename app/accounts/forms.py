@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,7 +26,12 @@ def new_password_field(label) -> PasswordField:
         validators=[
             DataRequired(),
             Length(
-                min=PASSWORD_MIN, message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN)
+                min=PASSWORD_MIN,
+                message=lazy_ngettext(
+                    "Use at least %(num)d character.",
+                    "Use at least %(num)d characters.",
+                    PASSWORD_MIN,
+                ),
             ),
             Length(max=PASSWORD_MAX),
         ],

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -56,8 +57,16 @@ def account_error_messages() -> dict[str, str]:
     """What to tell the user for each services.AccountError, translated now."""
     return {
         "common_password": _("That password is too common. Choose another."),
-        "too_short": _("Use at least %(min)d characters.", min=services.PASSWORD_MIN),
-        "too_long": _("Use at most %(max)d characters.", max=services.PASSWORD_MAX),
+        "too_short": ngettext(
+            "Use at least %(num)d character.",
+            "Use at least %(num)d characters.",
+            services.PASSWORD_MIN,
+        ),
+        "too_long": ngettext(
+            "Use at most %(num)d character.",
+            "Use at most %(num)d characters.",
+            services.PASSWORD_MAX,
+        ),
         "empty_name": _("Enter a display name."),
         "invalid_email": _("Enter a valid email address."),
         "email_taken": _("An account with this email already exists. Sign in instead."),

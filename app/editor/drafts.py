@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.editor.errors import EditorError
 from app.kb.content_files import (
@@ -100,9 +101,9 @@ def parse_tags(raw: str) -> tuple[str, ...]:
     if len(tags) > TAGS_MAX or any(len(t) > TAG_MAX for t in tags):
         raise EditorError(
             _(
-                "Use at most %(count)s tags of at most %(size)s characters each.",
-                count=TAGS_MAX,
-                size=TAG_MAX,
+                "Use at most %(tags)s of at most %(characters)s each.",
+                tags=ngettext("%(num)d tag", "%(num)d tags", TAGS_MAX),
+                characters=ngettext("%(num)d character", "%(num)d characters", TAG_MAX),
             ),
             field="tags",
         )
@@ -151,17 +152,23 @@ def _steps(raw: list[StepInput], kind: str) -> tuple[StepFields, ...]:
         raise EditorError(_("A guide needs at least one step with a title."), field="steps")
     if len(filled) > STEPS_MAX:
         raise EditorError(
-            _("A guide can have at most %(count)s steps.", count=STEPS_MAX), field="steps"
+            ngettext(
+                "A guide can have at most %(num)d step.",
+                "A guide can have at most %(num)d steps.",
+                STEPS_MAX,
+            ),
+            field="steps",
         )
     steps, keys = [], set()
     for number, step in enumerate(filled, start=1):
         title = one_line(step.title)
         if not title or len(title) > TITLE_MAX:
             raise EditorError(
-                _(
-                    "Step %(number)s needs a title of at most %(size)s characters.",
+                ngettext(
+                    "Step %(number)s needs a title of at most %(num)d character.",
+                    "Step %(number)s needs a title of at most %(num)d characters.",
+                    TITLE_MAX,
                     number=number,
-                    size=TITLE_MAX,
                 ),
                 field="steps",
             )
@@ -191,14 +198,24 @@ def build_fields(data: DraftInput, category_slug: str, status: str) -> ArticleFi
         raise EditorError(_("Give the article a title."), field="title")
     if len(title) > TITLE_MAX:
         raise EditorError(
-            _("The title is longer than %(size)s characters.", size=TITLE_MAX), field="title"
+            ngettext(
+                "The title is longer than %(num)d character.",
+                "The title is longer than %(num)d characters.",
+                TITLE_MAX,
+            ),
+            field="title",
         )
     summary = one_line(data.summary)
     if not summary:
         raise EditorError(_("Write a one-sentence summary."), field="summary")
     if len(summary) > SUMMARY_MAX:
         raise EditorError(
-            _("The summary is longer than %(size)s characters.", size=SUMMARY_MAX), field="summary"
+            ngettext(
+                "The summary is longer than %(num)d character.",
+                "The summary is longer than %(num)d characters.",
+                SUMMARY_MAX,
+            ),
+            field="summary",
         )
     slug = one_line(data.slug).lower()
     if not SLUG_PATTERN.match(slug):
@@ -212,9 +229,12 @@ def build_fields(data: DraftInput, category_slug: str, status: str) -> ArticleFi
     body = normalize_markdown(clean_text(data.body))
     if len(body) > body_limit():
         raise EditorError(
-            _(
+            ngettext(
+                "The text is %(length)s character long; the limit is %(size)s. Split it into "
+                "several articles.",
                 "The text is %(length)s characters long; the limit is %(size)s. Split it into "
                 "several articles.",
+                len(body),
                 length=f"{len(body):,}",
                 size=f"{body_limit():,}",
             ),

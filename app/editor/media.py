@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -89,7 +90,12 @@ def store_image(
         raise EditorError(_("Choose an image file to upload."), field="file")
     if len(data) > limit:
         raise EditorError(
-            _("That image is larger than %(size)s KB.", size=limit // 1000), field="file"
+            ngettext(
+                "That image is larger than %(num)d KB.",
+                "That image is larger than %(num)d KB.",
+                limit // 1000,
+            ),
+            field="file",
         )
     image = _decode(data)
     fmt = image.format

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.editor.drafts import body_limit, clean_text
 from app.markdown import render_markdown
@@ -49,8 +50,10 @@ def preview_markdown(text: str) -> Preview:
     """Render exactly as the published page will (app/markdown.py), or explain why not."""
     text = clean_text(text)
     if len(text) > body_limit():
-        message = _(
+        message = ngettext(
+            "The text is %(length)s character long; the limit is %(size)s.",
             "The text is %(length)s characters long; the limit is %(size)s.",
+            len(text),
             length=f"{len(text):,}",
             size=f"{body_limit():,}",
         )

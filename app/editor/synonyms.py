@@ -5,6 +5,7 @@ edit takes effect on the next search without reindexing."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.editor.audit import record_action
@@ -24,7 +25,12 @@ def _parse(term: str, words: str) -> tuple[str, list[str]]:
     term = one_line(term).lower()
     if not term or len(term) > TERM_MAX:
         raise EditorError(
-            _("Enter a word or phrase of at most %(size)s characters.", size=TERM_MAX), field="term"
+            ngettext(
+                "Enter a word or phrase of at most %(num)d character.",
+                "Enter a word or phrase of at most %(num)d characters.",
+                TERM_MAX,
+            ),
+            field="term",
         )
     found = [w for w in (one_line(p).lower() for p in words.split(",")) if w and w != term]
     found = list(dict.fromkeys(found))
@@ -33,9 +39,9 @@ def _parse(term: str, words: str) -> tuple[str, list[str]]:
     if len(found) > WORDS_MAX or any(len(w) > TERM_MAX for w in found):
         raise EditorError(
             _(
-                "Use at most %(count)s synonyms of at most %(size)s characters.",
-                count=WORDS_MAX,
-                size=TERM_MAX,
+                "Use at most %(synonyms)s of at most %(characters)s.",
+                synonyms=ngettext("%(num)d synonym", "%(num)d synonyms", WORDS_MAX),
+                characters=ngettext("%(num)d character", "%(num)d characters", TERM_MAX),
             ),
             field="synonyms",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +24,11 @@ class AskForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=str, validate_choice=False)
     tags = StringField(
         _l("Tags (optional)"),
-        description=_l("Up to %(count)d, separated by commas.", count=ask.TAGS_MAX),
+        description=lazy_ngettext(
+            "Up to %(num)d, separated by commas.",
+            "Up to %(num)d, separated by commas.",
+            ask.TAGS_MAX,
+        ),
     )
     body = TextAreaField(_l("Details"), description=_l("Markdown works: **bold**, lists, `code`."))
     website = StringField(_l("Leave this field empty"))
@@ -41,9 +46,10 @@ class AskForm(FlaskForm):
         limit = ask.title_max()
         if len(field.data) > limit:
             raise ValidationError(
-                _l(
-                    "Keep the title under %(max)d characters (it has %(count)d).",
-                    max=limit,
+                ngettext(
+                    "Keep the title under %(num)d character (it has %(count)d).",
+                    "Keep the title under %(num)d characters (it has %(count)d).",
+                    limit,
                     count=len(field.data),
                 )
             )
@@ -58,10 +64,18 @@ class AskForm(FlaskForm):
         except ask.AskInputError as error:
             if error.code == "too_many_tags":
                 raise ValidationError(
-                    _l("Use at most %(max)d tags.", max=error.details["max"])
+                    ngettext(
+                        "Use at most %(num)d tag.",
+                        "Use at most %(num)d tags.",
+                        error.details["max"],
+                    )
                 ) from None
             raise ValidationError(
-                _l("Keep each tag under %(max)d characters.", max=error.details["max"])
+                ngettext(
+                    "Keep each tag under %(num)d character.",
+                    "Keep each tag under %(num)d characters.",
+                    error.details["max"],
+                )
             ) from None
 
     def validate_body(self, field: TextAreaField) -> None:
@@ -71,9 +85,10 @@ class AskForm(FlaskForm):
         limit = ask.body_max()
         if len(field.data) > limit:
             raise ValidationError(
-                _l(
-                    "Keep the details under %(max)d characters (they have %(count)d).",
-                    max=limit,
+                ngettext(
+                    "Keep the details under %(num)d character (they have %(count)d).",
+                    "Keep the details under %(num)d characters (they have %(count)d).",
+                    limit,
                     count=len(field.data),
                 )
             )

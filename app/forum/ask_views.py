@@ -29,6 +29,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.extensions import db, limiter
@@ -336,7 +337,12 @@ def suggestions():
         text = ask.clean_query(values[0] if values else "")
     except ask.AskInputError:
         return json_error(
-            400, _("The query is too long (at most %(max)d characters).", max=ask.QUERY_MAX)
+            400,
+            ngettext(
+                "The query is too long (at most %(num)d character).",
+                "The query is too long (at most %(num)d characters).",
+                ask.QUERY_MAX,
+            ),
         )
     payload: dict = {"query": text, "count": 0, "event_id": None, "suggestions": []}
     if len(text) >= ask.QUERY_MIN:

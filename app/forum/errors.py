@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 # code -> HTTP status a view answers with (anything not listed is a 400 with a message).
 STATUS = {
@@ -41,7 +42,11 @@ def error_message(code: str) -> str:
     """The message shown to the user for a ForumError code, in the current language."""
     messages = {
         "empty_title": _("Please write a title."),
-        "title_too_long": _("Please keep the title under %(max)d characters.", max=200),
+        "title_too_long": ngettext(
+            "Please keep the title under %(num)d character.",
+            "Please keep the title under %(num)d characters.",
+            200,
+        ),
         "empty_body": _("Please write something: the text is empty."),
         "body_too_long": _("This post is too long. Please shorten it and try again."),
         "locked": _("This topic is locked: it no longer accepts replies or edits."),

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
@@ -73,7 +74,11 @@ def clean_reason(reason: str | None) -> str:
     if len(text) > REASON_MAX:
         raise ModerationError(
             "reason_too_long",
-            _l("Keep the reason under %(max)d characters.", max=REASON_MAX),
+            lazy_ngettext(
+                "Keep the reason under %(num)d character.",
+                "Keep the reason under %(num)d characters.",
+                REASON_MAX,
+            ),
         )
     return text
 

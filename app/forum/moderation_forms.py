@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -30,7 +31,14 @@ class FlagForm(FlaskForm):
         _l("Anything moderators should know? (optional)"),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("Keep it under %(max)d characters.", max=NOTE_MAX)),
+            Length(
+                max=NOTE_MAX,
+                message=lazy_ngettext(
+                    "Keep it under %(num)d character.",
+                    "Keep it under %(num)d characters.",
+                    NOTE_MAX,
+                ),
+            ),
         ],
     )
     next = HiddenField()
@@ -45,7 +53,11 @@ class ReasonForm(FlaskForm):
             DataRequired(message=_l("Give a reason for this action.")),
             Length(
                 max=REASON_MAX,
-                message=_l("Keep the reason under %(max)d characters.", max=REASON_MAX),
+                message=lazy_ngettext(
+                    "Keep the reason under %(num)d character.",
+                    "Keep the reason under %(num)d characters.",
+                    REASON_MAX,
+                ),
             ),
         ],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -29,7 +30,12 @@ class FeedbackDetailsForm(FlaskForm):
         validators=[
             Optional(),
             Length(
-                max=2000, message=_l("Please keep your comment under %(max)d characters.", max=2000)
+                max=2000,
+                message=lazy_ngettext(
+                    "Please keep your comment under %(num)d character.",
+                    "Please keep your comment under %(num)d characters.",
+                    2000,
+                ),
             ),
         ],
     )

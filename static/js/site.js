@@ -28,8 +28,12 @@
             step.classList.toggle("step-done", nowDone);
             doneInput.value = nowDone ? "0" : "1";
             button.setAttribute("aria-pressed", nowDone ? "true" : "false");
-            var label = nowDone ? button.dataset.labelDone : button.dataset.labelTodo;
-            button.firstChild.nodeValue = label;
+            // The visible label is aria-hidden; the hidden span carries the whole name
+            // ("Mark as done: <step title>") as one translated sentence.
+            button.querySelector(".step-toggle-label").textContent =
+              nowDone ? button.dataset.labelDone : button.dataset.labelTodo;
+            button.querySelector(".step-toggle-name").textContent =
+              nowDone ? button.dataset.nameDone : button.dataset.nameTodo;
             if (progressText) {
               progressText.textContent = progressText.dataset.template
                 .replace("__DONE__", data.done_count).replace("__TOTAL__", data.total);

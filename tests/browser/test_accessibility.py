@@ -337,3 +337,51 @@ def test_editor_pages_have_no_axe_violations(
         report = describe(violations)
         print(f"axe violations on {path} ({locale}):\n{report}")
         pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")
+
+
+# --- Admin pages (an administrator signed in) ---------------------------------------------
+
+A11Y_ADMIN = ("a11y-admin@example.com", "correct horse battery staple")
+
+
+@pytest.fixture(scope="session")
+def admin_in_live_db(live_server) -> tuple[str, str]:
+    """An admin, and a suspended customer so both statuses show in the user list."""
+    from app.accounts.models import User
+    from app.extensions import db
+
+    email, password = A11Y_ADMIN
+    with live_server.app.app_context():
+        boss = User(email=email, display_name="Admin", role="admin")
+        boss.set_password(password)
+        banned = User(email="a11y-suspended@example.com", display_name="Suspended Sam")
+        banned.set_password(password)
+        banned.is_suspended = True
+        db.session.add_all([boss, banned])
+        db.session.commit()
+        db.session.remove()
+    return A11Y_ADMIN
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_admin_users_page_has_no_axe_violations(
+    new_page, axe_source, admin_in_live_db, locale: str
+):
+    path = "/admin/users"
+    email, password = admin_in_live_db
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    page.goto(f"/account/sign-in?next={path}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{path}")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    expect(page.locator("main table select[name=role]").first).to_be_visible()
+
+    violations = run_axe(page, axe_source)
+
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on {path} ({locale}):\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")

@@ -151,6 +151,14 @@ def test_guide_progress_updates_in_place_and_survives_a_reload(page: Page, live_
     expect(bar).to_have_js_property("value", 2)
     expect(steps.nth(0).locator("button.step-toggle")).to_have_attribute("aria-pressed", "true")
     expect(steps.nth(1).locator("button.step-toggle")).to_have_attribute("aria-pressed", "false")
+    titles = [steps.nth(index).locator("h3").inner_text() for index in (0, 1, 2)]
+    expect(steps.nth(0).locator("button.step-toggle")).to_have_accessible_name(
+        f"Done — undo: {titles[0]}"
+    )
+    expect(steps.nth(0).locator(".step-toggle-label")).to_have_text("Done — undo")
+    expect(steps.nth(1).locator("button.step-toggle")).to_have_accessible_name(
+        f"Mark as done: {titles[1]}"
+    )
     assert page.evaluate("window.sameDocument === true"), "ticking a step reloaded the page"
 
     page.reload()
@@ -164,6 +172,10 @@ def test_guide_progress_updates_in_place_and_survives_a_reload(page: Page, live_
     steps.nth(2).locator("button.step-toggle").click()
     expect(progress).to_have_text(f"1 of {total} done")
     expect(steps.nth(2)).not_to_have_class(re.compile(r"\bstep-done\b"))
+    expect(steps.nth(2).locator("button.step-toggle")).to_have_accessible_name(
+        f"Mark as done: {titles[2]}"
+    )
+    expect(steps.nth(2).locator(".step-toggle-label")).to_have_text("Mark as done")
 
 
 def test_guide_steps_work_without_javascript(new_page, live_server):

@@ -188,6 +188,32 @@ def test_signed_in_progress_is_stored_per_user_and_shared_across_languages(demo_
     assert 'class="step step-done" id="step-' + keys[1] + '"' in japanese
 
 
+def step_toggle(html: str, key: str) -> str:
+    """The toggle button of one guide step, as rendered."""
+    match = re.search(rf'id="step-{key}">.*?(<button .*?</button>)', html, re.S)
+    assert match, f"no toggle for step {key}"
+    return match.group(1)
+
+
+def test_step_toggle_names_the_step_in_one_sentence_in_both_states(demo_app, demo_client):
+    keys, token = guide_step_keys(demo_client)
+    demo_client.post(
+        f"/en/articles/set-up-your-workspace/steps/{keys[0]}",
+        data={"done": "1", "csrf_token": token},
+    )
+    html = demo_client.get("/en/articles/set-up-your-workspace").get_data(as_text=True)
+    titles = re.findall(r'<li class="step[^"]*" id="step-[^"]+">\s*<h3>(.*?)</h3>', html)
+    done, todo = step_toggle(html, keys[0]), step_toggle(html, keys[1])
+    name = '<span class="step-toggle-name visually-hidden">{}</span>'
+    # The visible label is hidden from assistive tech; the hidden span is the whole name, and
+    # site.js swaps both texts from the data attributes when the step is ticked in place.
+    assert '<span class="step-toggle-label" aria-hidden="true">Done — undo</span>' in done
+    assert name.format(f"Done — undo: {titles[0]}") in done
+    assert f'data-name-todo="Mark as done: {titles[0]}"' in done
+    assert name.format(f"Mark as done: {titles[1]}") in todo
+    assert f'data-name-done="Done — undo: {titles[1]}"' in todo
+
+
 def test_unknown_guide_step_is_404(demo_client):
     _keys, token = guide_step_keys(demo_client)
     response = demo_client.post(
