@@ -30,6 +30,7 @@ from app.extensions import limiter
 from app.locales import current_locale
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+bp.add_app_template_global(services.PASSWORD_MIN, "password_min")
 
 
 def safe_next(target: str | None, locale: str | None = None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
@@ -77,7 +78,13 @@ def parse_filters(
         )
     end = min(end, today)
     if (end - start).days + 1 > MAX_DAYS:
-        raise FilterError(_("Choose a range of at most %(days)d days.", days=MAX_DAYS))
+        raise FilterError(
+            ngettext(
+                "Choose a range of at most %(num)d day.",
+                "Choose a range of at most %(num)d days.",
+                MAX_DAYS,
+            )
+        )
     locale = (args.get("locale") or "").strip() or None
     if locale is not None and locale not in set(locales):
         raise FilterError(_("Unknown language."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -54,7 +55,14 @@ class TaskForm(FlaskForm):
         _l("Note"),
         validators=[
             Optional(),
-            Length(max=500, message=_l("Please keep the note under %(max)d characters.", max=500)),
+            Length(
+                max=500,
+                message=lazy_ngettext(
+                    "Please keep the note under %(num)d character.",
+                    "Please keep the note under %(num)d characters.",
+                    500,
+                ),
+            ),
         ],
     )
 
@@ -64,7 +72,14 @@ class TokenForm(FlaskForm):
         _l("Token name"),
         validators=[
             DataRequired(message=_l("Give the token a name.")),
-            Length(max=80, message=_l("Please keep the name under %(max)d characters.", max=80)),
+            Length(
+                max=80,
+                message=lazy_ngettext(
+                    "Please keep the name under %(num)d character.",
+                    "Please keep the name under %(num)d characters.",
+                    80,
+                ),
+            ),
         ],
     )
 

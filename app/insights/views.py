@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -155,7 +156,11 @@ def explore():
     form = filter_form(ExploreForm)
     term = " ".join((request.args.get("q") or "").split())
     if len(term) > 100:
-        error = _("Please keep the search term under %(max)d characters.", max=100)
+        error = ngettext(
+            "Please keep the search term under %(num)d character.",
+            "Please keep the search term under %(num)d characters.",
+            100,
+        )
     result = chart = None
     if term and not error:
         result = dashboards.explore(term, filters, utcnow(), tuple(current_app.config["LOCALES"]))
