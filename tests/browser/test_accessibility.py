@@ -78,6 +78,29 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def assert_no_axe_violations(page: Page, axe_source: str, where: str) -> None:
+    """Fail with axe's report (also printed) if the page has any violation."""
+    violations = run_axe(page, axe_source)
+    if violations:
+        report = describe(violations)
+        print(f"axe violations on {where}:\n{report}")
+        pytest.fail(f"{len(violations)} axe violation(s) on {where}:\n{report}")
+
+
+def expect_language(page: Page, locale: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+
+
+def sign_in_to(page: Page, email: str, password: str, path: str, lands_on: str = "") -> None:
+    """Sign in through the form, sent on to ``path``; wait for ``lands_on`` (default: path)."""
+    page.goto(f"/account/sign-in?next={path}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lands_on or f"**{path}")
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 @pytest.mark.parametrize("locale", LOCALES)
 def test_page_has_no_axe_violations(new_page, browser_errors, axe_source, locale: str, name: str):
@@ -88,17 +111,11 @@ def test_page_has_no_axe_violations(new_page, browser_errors, axe_source, locale
     response = page.goto(path.format(locale=locale))
     assert response is not None
     assert response.status == (404 if name == "not-found" else 200)
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    expect_language(page, locale)
     if prepare is not None:
         prepare(page)
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on {name} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on {name} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"{name} ({locale})")
 
 
 # --- Signed-in pages: the moderation queue and log -------------------------------------
@@ -161,24 +178,14 @@ def test_moderation_pages_have_no_axe_violations(
 ):
     email, password = flagged_post_in_live_db
     page = new_page(locale=BROWSER_LOCALES[locale])
-    page.goto(f"/account/sign-in?next={path}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    sign_in_to(page, email, password, path)
+    expect_language(page, locale)
     if path == "/moderation/":
         expect(page.locator(".mod-item")).to_have_count(1)
         page.locator(".mod-action summary").first.click()  # an open reason form is checked too
         expect(page.locator(".mod-action[open] input[name=reason]")).to_be_visible()
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on {path} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"{path} ({locale})")
 
 
 # The ask flow (signed in): the form with suggestions, the preview, the banner, the thanks page.
@@ -211,15 +218,9 @@ def walk_ask_flow(page: Page, locale: str, until: str) -> None:
 def test_ask_flow_pages_have_no_axe_violations(new_page, axe_source, locale: str, step: str):
     page = new_page(locale=BROWSER_LOCALES[locale])
     walk_ask_flow(page, locale, step)
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    expect_language(page, locale)
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on ask {step} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on ask {step} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"ask {step} ({locale})")
 
 
 # --- Forum pages, with the demo topics of `flask forum seed-demo` ------------------------
@@ -270,24 +271,16 @@ def test_forum_pages_have_no_axe_violations(new_page, forum_demo, axe_source, lo
     path = forum_page_path(forum_demo, locale, name)
     page = new_page(locale=BROWSER_LOCALES[locale])
     if name == "forum-topic-signed-in":  # vote, accept, follow buttons and the reply form
-        page.goto(f"/account/sign-in?next={path}")
-        page.locator("#email").fill("maya.chen@example.com")
-        page.locator("#password").fill(FORUM_DEMO_PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url("**/community/topics/**")
+        sign_in_to(
+            page, "maya.chen@example.com", FORUM_DEMO_PASSWORD, path, "**/community/topics/**"
+        )
         expect(page.locator("form.reply-form")).to_be_visible()
     else:
         response = page.goto(path)
         assert response is not None and response.status == 200
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    expect_language(page, locale)
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on {name} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on {name} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"{name} ({locale})")
 
 
 # --- Editor pages (CS editor signed in) ---------------------------------------------------
@@ -323,20 +316,10 @@ def test_editor_pages_have_no_axe_violations(
         path = f"/editor/articles/{article_id}/{path}"
     email, password = editor_in_live_db
     page = new_page(locale=BROWSER_LOCALES[locale])
-    page.goto(f"/account/sign-in?next={path}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    sign_in_to(page, email, password, path)
+    expect_language(page, locale)
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on {path} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"{path} ({locale})")
 
 
 # --- Admin pages (an administrator signed in) ---------------------------------------------
@@ -370,18 +353,8 @@ def test_admin_users_page_has_no_axe_violations(
     path = "/admin/users"
     email, password = admin_in_live_db
     page = new_page(locale=BROWSER_LOCALES[locale])
-    page.goto(f"/account/sign-in?next={path}")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
+    sign_in_to(page, email, password, path)
+    expect_language(page, locale)
     expect(page.locator("main table select[name=role]").first).to_be_visible()
 
-    violations = run_axe(page, axe_source)
-
-    if violations:
-        report = describe(violations)
-        print(f"axe violations on {path} ({locale}):\n{report}")
-        pytest.fail(f"{len(violations)} axe violation(s) on {path} ({locale}):\n{report}")
+    assert_no_axe_violations(page, axe_source, f"{path} ({locale})")
