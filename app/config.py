@@ -80,6 +80,19 @@ class Config:
     INSIGHTS_WEBHOOK_URL = ""
     INSIGHTS_WEBHOOK_THRESHOLD = 20
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS = 5
+    # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
+    # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
+    PROXY_HOPS: int = 0
+    LOG_LEVEL: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
+    LOG_FORMAT: str = "text"  # text: one readable line per record; json: one JSON object per line
+    MEDIA_DIR: str = ""  # uploaded images; empty: instance/media. Shared storage for several hosts.
+    # Background jobs (mail, webhooks): "thread" delivers them from a thread of the web
+    # server, "worker" leaves them to `flask jobs work`, "inline" sends at once (tests).
+    JOBS_RUNNER: str = "thread"
+    JOBS_MAX_ATTEMPTS: int = 8  # then the job is marked failed (shown by `flask jobs status`)
+    JOBS_RETRY_BASE_SECONDS: int = 10  # the n-th retry waits base * 2**(n-1) seconds
+    JOBS_POLL_SECONDS: int = 2  # how often an idle worker looks for due jobs
+    JOBS_READY_BACKLOG: int = 1000  # /readyz fails when more due jobs than this wait
     TESTING = False
 
 
@@ -91,6 +104,7 @@ class TestingConfig(Config):
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
     SEARCH_SYNC_ON_START = False
+    JOBS_RUNNER: str = "inline"
 
 
 def _coerce(current: Any, raw: str) -> Any:
