@@ -58,11 +58,11 @@ def posting_limit() -> str:
 
 
 def preview_limit() -> str:
-    return current_app.config.get("RATELIMIT_ASK_PREVIEW", "30 per minute")
+    return current_app.config["RATELIMIT_ASK_PREVIEW"]
 
 
 def suggestions_limit() -> str:
-    return current_app.config.get("RATELIMIT_ASK_SUGGESTIONS", "120 per minute")
+    return current_app.config["RATELIMIT_ASK_SUGGESTIONS"]
 
 
 # --- per-session flow state ------------------------------------------------------------------
