@@ -18,8 +18,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.clock import utcnow
 from app.extensions import db
-from app.jobs.models import DONE, FAILED, PENDING, RUNNING, Job, utcnow
+from app.jobs.models import DONE, FAILED, PENDING, RUNNING, Job
 
 log = logging.getLogger("app.jobs")
 CLAIM_TIMEOUT = timedelta(minutes=10)

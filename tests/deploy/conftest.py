@@ -47,11 +47,11 @@ def site(demo_db_file, demo_index_dir, tmp_path) -> Site:
     app = make_app(tmp_path, f"sqlite:///{database}", SEARCH_INDEX_DIR=str(tmp_path / "index"))
     with app.app_context():
         from app.accounts.models import User
+        from app.clock import utcnow
         from app.forum.models import ForumCategory
         from app.forum.posting import create_topic
         from app.forum.seeding import ensure_categories
         from app.kb import services
-        from app.kb.models import utcnow
 
         db.create_all()  # tables added since the session's demo file was made
         ensure_categories()

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
 from app.jobs import queue
-from app.jobs.models import Job, utcnow
+from app.jobs.models import Job
 from app.mail import send_mail, sent_mail
 
 
