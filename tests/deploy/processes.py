@@ -96,8 +96,11 @@ def app_env(**settings: str) -> dict[str, str]:
 class Gunicorn:
     """gunicorn started with deploy/gunicorn.conf.py; only --bind and the worker count change."""
 
-    def __init__(self, port: int, env: dict[str, str], log: Path, workers: int = 2):
+    def __init__(
+        self, port: int, env: dict[str, str], log: Path, workers: int = 2, app="app:create_app()"
+    ):
         self.port, self.env, self.log_path, self.workers = port, env, log, workers
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
@@ -111,7 +114,7 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "app:create_app()",
+                self.app,
             ],
             cwd=PROJECT_ROOT,
             env=self.env,

@@ -14,10 +14,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def front(site, tmp_path):
-    """nginx → gunicorn (2 workers × 4 threads: 8 request slots) on free ports."""
+    """nginx → gunicorn (2 workers × 4 threads: 8 request slots) on free ports.
+
+    gunicorn serves the app with two probe pages (tests/deploy/cache_probe_app.py).
+    """
     app_port = free_port()
     env = app_env(**site.settings(PROXY_HOPS=1, RATELIMIT_SIGN_IN="3 per minute"))
-    gunicorn = Gunicorn(app_port, env, tmp_path / "gunicorn.log").start()
+    probe_app = "tests.deploy.cache_probe_app:app"
+    gunicorn = Gunicorn(app_port, env, tmp_path / "gunicorn.log", app=probe_app).start()
     nginx = None
     try:
         wait_for(app_port)
@@ -104,3 +108,19 @@ def test_the_api_takes_a_10000_character_query_through_nginx(front):
         f"/api/v1/search?q={quote(query)}&locale=en"
     )
     assert status != 414 and status < 500
+
+
+def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers(front):
+    nginx, _gunicorn = front
+    client = Client(nginx.port)
+    first = client.get("/_probe/public")
+    second = client.get("/_probe/public")
+    assert first[1]["x-cache-status"] == "MISS" and second[1]["x-cache-status"] == "HIT"
+    assert second[2] == first[2]  # one render served twice
+    signed_in = client.get("/_probe/public", headers={"Cookie": "session=someone"})
+    assert signed_in[1]["x-cache-status"] == "BYPASS" and signed_in[2] != first[2]
+    remembered = client.get("/_probe/public", headers={"Cookie": "remember_token=x"})
+    assert remembered[1]["x-cache-status"] == "BYPASS"
+    private = [client.get("/_probe/private") for _ in range(2)]
+    assert private[0][2] != private[1][2]
+    assert "HIT" not in {response[1].get("x-cache-status") for response in private}
