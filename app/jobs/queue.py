@@ -63,28 +63,34 @@ def _due(now):
 
 
 def claim_next() -> Job | None:
-    """Take the oldest due job for this worker, or None when nothing is due."""
+    """Take the oldest due job for this worker, or None when nothing is due.
+
+    One statement: UPDATE ... WHERE id = (the oldest due id) AND still due. PostgreSQL
+    skips rows another worker has locked (SKIP LOCKED); SQLite runs the statement under
+    its single write lock, so no read-then-upgrade race exists there.
+    """
     now = utcnow()
     for _attempt in range(5):
-        candidate = db.session.scalar(
-            sa.select(Job.id, Job.status)
+        oldest_due = (
+            sa.select(Job.id)
             .where(_due(now))
             .order_by(Job.id)
             .limit(1)
             .with_for_update(skip_locked=True)
+            .scalar_subquery()
         )
-        if candidate is None:
-            db.session.rollback()
-            return None
         token = secrets.token_hex(16)
         taken = db.session.execute(
             sa.update(Job)
-            .where(Job.id == candidate, _due(now))
+            .where(Job.id == oldest_due, _due(now))
             .values(status=RUNNING, claimed_at=now, claim_token=token, attempts=Job.attempts + 1)
-        ).rowcount
+            .returning(Job.id)
+        ).scalar()
         db.session.commit()
-        if taken:
-            return db.session.scalar(sa.select(Job).filter_by(id=candidate, claim_token=token))
+        if taken is not None:
+            return db.session.scalar(sa.select(Job).filter_by(id=taken, claim_token=token))
+        if not db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(_due(now))):
+            return None
     return None
 
 
