@@ -1,12 +1,13 @@
 """Benchmark: reads through the shipped nginx + gunicorn, alone and while 10 writers post.
 
 Builds a site on a scratch PostgreSQL database (the demo content, a search index, one
-forum topic) with Redis as the rate-limit store, starts gunicorn with
+forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
 deploy/gunicorn.conf.py and Debian's nginx with deploy/nginx.conf (ports and paths
 changed only), then runs wrk (32 connections) over the English article pages: first
-alone (the baseline), then while WRITERS threads post forum replies as fast as they are
-answered. Prints JSON: rps, p50 and p99 of both runs, the ratio, the posts written and
-the load average (the machine may be shared).
+alone (the baseline), then while WRITERS threads post forum replies (one POST each, the
+session's CSRF token reused) as fast as they are answered. Prints JSON: rps, p50 and
+p99 of both runs, the ratio, the posts written and the load average (the machine may
+be shared).
 
     .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
 """
@@ -17,12 +18,14 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from tests.deploy.processes import (  # noqa: E402
+    CSRF,
     Client,
     Gunicorn,
     Nginx,
@@ -53,7 +57,7 @@ end
 """
 
 
-def build_site(folder: Path, database_url: str) -> dict:
+def build_site(folder: Path, database_url: str, writers: int) -> dict:
     settings = {
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(folder / "index"),
@@ -84,9 +88,13 @@ def build_site(folder: Path, database_url: str) -> dict:
         db.session.add(writer)
         db.session.commit()
         category = db.session.scalars(db.select(ForumCategory)).first()
-        topic = create_topic(writer, category, "en", "Load drill", "Replies go below.")
+        topics = [  # one per writer: a reply re-indexes its whole topic
+            create_topic(writer, category, "en", f"Load drill {n}", f"Replies to drill {n}.")
+            for n in range(writers)
+        ]
         articles = [f"/en/articles/{a.slug}" for a in services.all_published() if a.locale == "en"]
-        found = {"topic": topic_path("en", topic.id, topic.title), "articles": articles}
+        paths = [topic_path("en", topic.id, topic.title) for topic in topics]
+        found = {"topics": paths, "articles": articles}
         db.session.remove()
         db.engine.dispose()
     return found
@@ -112,23 +120,26 @@ def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
     }
 
 
-def writers(port: int, topic: str, count: int, stop: threading.Event, posted: list) -> list:
-    reply = "/".join(topic.split("/")[:5]) + "/reply"
-
+def start_writers(port: int, topics: list[str], stop: threading.Event, posted: list) -> list:
     def write(number: int) -> None:
+        topic = topics[number]
+        reply = "/".join(topic.split("/")[:5]) + "/reply"  # /en/community/topics/<id>/reply
         client = Client(port, timeout=30)
         client.post_form(
             "/account/sign-in", "/account/sign-in",
             {"email": "writer@example.com", "password": PASSWORD},
         )  # fmt: skip
+        token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session: reused
         sequence = 0
         while not stop.is_set():
             sequence += 1
             body = f"Load reply {number}-{sequence}: how do I export a report to CSV?"
-            if client.post_form(topic, reply, {"body": body})[0] == 303:
-                posted.append(body)
+            form = {"body": body, "csrf_token": token}
+            started = time.monotonic()
+            status = client.request("POST", reply, form=form)[0]
+            posted.append((status, time.monotonic() - started))
 
-    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(count)]
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(len(topics))]
     for thread in threads:
         thread.start()
     return threads
@@ -150,7 +161,7 @@ def main() -> None:
         folder = Path(scratch)
         (folder / "media").mkdir()
         url = f"{POSTGRES}/{database}"
-        site = build_site(folder, url)
+        site = build_site(folder, url, args.writers)
         env = app_env(
             DATABASE_URL=url,
             SEARCH_INDEX_DIR=str(folder / "index"),
@@ -176,7 +187,7 @@ def main() -> None:
             run_wrk(nginx.port, 5, args.connections, script)  # warm every worker
             alone = run_wrk(nginx.port, args.seconds, args.connections, script)
             stop, posted = threading.Event(), []
-            threads = writers(nginx.port, site["topic"], args.writers, stop, posted)
+            threads = start_writers(nginx.port, site["topics"], stop, posted)
             time.sleep(2)
             with_writers = run_wrk(nginx.port, args.seconds, args.connections, script)
             stop.set()
@@ -196,7 +207,9 @@ def main() -> None:
                 "reads_alone": alone,
                 "reads_with_writers": with_writers,
                 "writers": args.writers,
-                "posts_written": len(posted),
+                "posts_written": sum(1 for status, _s in posted if status == 303),
+                "post_statuses": dict(Counter(str(status) for status, _s in posted)),
+                "post_p50_ms": round(1000 * statistics.median([s for _st, s in posted] or [0])),
                 "rps_ratio": round(with_writers["rps"] / alone["rps"], 3),
                 "targets_met": with_writers["rps"] >= 0.7 * alone["rps"]
                 and with_writers["p99_ms"] <= 500,
