@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README "Deploy", as commands: a bare Debian 12 machine → Touchpoint on PostgreSQL + Redis
-# behind nginx. Run as root from a checkout: sudo deploy/install.sh
+# behind nginx. Run as root from a checkout: deploy/install.sh
 # Every step is the README's; the variables only name things. tests/deploy/test_install.py
 # runs it with SYSTEM=0 (no apt, users, systemd or nginx: a test has none of them) on a
 # scratch database and Redis db 3, then starts the site the way the systemd unit does.
@@ -11,7 +11,8 @@ TP_HOME="${TP_HOME:-/srv/touchpoint}"        # app in $TP_HOME/app, uploads in $
 TP_ETC="${TP_ETC:-/etc/touchpoint}"          # touchpoint.env: settings and secrets
 DB_NAME="${DB_NAME:-touchpoint}"
 DB_USER="${DB_USER:-touchpoint}"
-PG_ADMIN="${PG_ADMIN-sudo -u postgres}"      # how to run createuser/createdb as a superuser
+PG_ADMIN="${PG_ADMIN-runuser -u postgres --}" # how to run createuser/createdb as a superuser
+AS_APP="${AS_APP-runuser -u touchpoint --}"   # flask commands run as the service user
 PG_HOST_ARGS="${PG_HOST_ARGS:-}"             # e.g. "-h 127.0.0.1 -U postgres"
 DATABASE_URL="${DATABASE_URL:-postgresql://$DB_USER@/$DB_NAME}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -38,6 +39,9 @@ if [ "$SOURCE" != "$TP_HOME/app" ]; then
 fi
 cd "$TP_HOME/app"
 mkdir -p instance
+if [ "$SYSTEM" = 1 ]; then
+  chown -R touchpoint:touchpoint "$TP_HOME/media" "$TP_HOME/search-index" instance
+fi
 
 step "3. The PostgreSQL database"
 if [ "$SYSTEM" = 1 ]; then
@@ -66,21 +70,21 @@ fi
 
 step "6. Schema, content, forum categories, search index"
 set -a; . "$TP_ETC/touchpoint.env"; set +a
-.venv/bin/flask db upgrade
-.venv/bin/flask content import
-.venv/bin/flask forum init
-.venv/bin/flask search reindex
+$AS_APP .venv/bin/flask db upgrade
+$AS_APP .venv/bin/flask content import
+$AS_APP .venv/bin/flask forum init
+$AS_APP .venv/bin/flask search reindex
 
 step "7. The first admin"
 if [ -n "$ADMIN_PASSWORD" ]; then
-  .venv/bin/flask users create --email "$ADMIN_EMAIL" --role admin --password "$ADMIN_PASSWORD"
+  $AS_APP .venv/bin/flask users create --email "$ADMIN_EMAIL" --role admin \
+    --password "$ADMIN_PASSWORD"
 else
-  .venv/bin/flask users create --email "$ADMIN_EMAIL" --role admin
+  $AS_APP .venv/bin/flask users create --email "$ADMIN_EMAIL" --role admin
 fi
 
 step "8. systemd: the web app, the job worker and the timers"
 if [ "$SYSTEM" = 1 ]; then
-  chown -R touchpoint:touchpoint "$TP_HOME/media" "$TP_HOME/search-index" instance
   cp deploy/systemd/*.service deploy/systemd/*.timer /etc/systemd/system/
   systemctl daemon-reload
   systemctl enable --now touchpoint-web touchpoint-jobs

@@ -63,6 +63,7 @@ def test_the_deploy_section_ends_with_a_working_site(tmp_path):
         DB_NAME=database,
         DB_USER=user,
         PG_ADMIN="",
+        AS_APP="",
         PG_HOST_ARGS=f"-h {hostname} -p {pg_port} -U {user}",
         DATABASE_URL=f"postgresql://{pg}/{database}",
         REDIS_URL=REDIS_URL,
