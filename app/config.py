@@ -89,6 +89,8 @@ class Config:
     INSIGHTS_WEBHOOK_URL: str = ""
     INSIGHTS_WEBHOOK_THRESHOLD: int = 20
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
+    # The query explorer's database work stops after this (0: no limit).
+    INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
     TESTING: bool = False
 
 

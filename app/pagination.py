@@ -7,17 +7,15 @@ from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
+from app.request_numbers import whole_number
 
 PAGE_MAX = 100_000  # ?page= above this (or anything that is not a number) is page 1
 
 
 def page_number(value: object) -> int:
     """A page number from the query string; anything odd is page 1, never an error."""
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > len(str(PAGE_MAX)):
-        return 1
-    number = int(text)
-    return number if 1 <= number <= PAGE_MAX else 1
+    number = whole_number(str(value or "").strip(), max_digits=len(str(PAGE_MAX)))
+    return number if number is not None and 1 <= number <= PAGE_MAX else 1
 
 
 def paginate(query: sa.Select, page: int, per_page: int) -> Pagination:

@@ -44,10 +44,12 @@ from app.insights.gaps import content_gaps
 from app.insights.metrics.help import HELP
 from app.insights.source import RangeData
 from app.insights.task_models import GapTask
+from app.insights.time_limit import QueryTooSlow, database_time_limit
 from app.kb.forms import reason_choices
 from app.kb.models import Article, Category, utcnow
 from app.locales import LOCALE_NAMES
 from app.pagination import page_number
+from app.request_numbers import whole_number
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
@@ -164,7 +166,14 @@ def explore():
         )
     result = chart = None
     if term and not error:
-        result = dashboards.explore(term, filters, utcnow(), tuple(current_app.config["LOCALES"]))
+        try:
+            with database_time_limit(current_app.config["INSIGHTS_EXPLORE_TIMEOUT_MS"]):
+                result = dashboards.explore(
+                    term, filters, utcnow(), tuple(current_app.config["LOCALES"])
+                )
+        except QueryTooSlow:
+            error = _("That took too long to count. Try a shorter date range or another term.")
+    if result is not None:
         from app.insights import charts
 
         chart = charts.line_chart(
@@ -326,8 +335,7 @@ def update_task(task_id: int):
 
 
 def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_number((value or "").strip())
 
 
 # -- exports and tokens ---------------------------------------------------------------------
