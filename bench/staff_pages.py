@@ -56,9 +56,9 @@ def timed(fn, repeat: int) -> list[float]:
 
 def seed_staff_rows(rng: random.Random) -> None:
     from app.accounts.models import User
+    from app.clock import utcnow
     from app.forum.models import Flag, ForumCategory, Post, Topic
     from app.insights.task_models import ApiToken, GapTask
-    from app.kb.models import utcnow
 
     users = {}
     for role in ("cs_editor", "product", "moderator", "customer"):
@@ -139,8 +139,8 @@ def main() -> None:
     )
     rng = random.Random(SEED)
     with app.app_context():
+        from app.clock import utcnow
         from app.insights.rollups import roll_up
-        from app.kb.models import utcnow
 
         db.create_all()
         articles = insights_bench.seed_content(db.session)

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
 from app.forum import ask
 from app.forum.ask_forms import AnsweredForm, AskForm, PostDraftForm
@@ -39,7 +40,6 @@ from app.forum.ask_models import AskDraft
 from app.forum.models import Topic
 from app.forum.paths import topic_path
 from app.forum.spam import honeypot_tripped
-from app.insights.events import anonymous_session_key, record_event
 from app.locales import current_locale
 from app.markdown import render_user_markdown
 from app.request_numbers import whole_number

@@ -25,11 +25,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum import permissions as forum_permissions
 from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
 from app.forum.spam import normalize_body
-from app.kb.models import utcnow
 from app.pagination import paginate
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.rollup_models import DailyQuery
 from app.insights.task_models import GapStatus, GapTask
-from app.kb.models import Article, utcnow
+from app.kb.models import Article
 from app.pagination import paginate
 
 LABEL_MAX = 200

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.task_models import ApiToken
-from app.kb.models import utcnow
 from app.pagination import paginate
 
 TOKEN_PREFIX = "tpi_"

@@ -27,6 +27,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role
+from app.clock import utcnow
 from app.errors import render_error
 from app.extensions import db, login_manager
 from app.insights import dashboards, exports, tasks, tokens
@@ -46,7 +47,7 @@ from app.insights.source import RangeData
 from app.insights.task_models import GapTask
 from app.insights.time_limit import QueryTooSlow, database_time_limit
 from app.kb.forms import reason_choices
-from app.kb.models import Article, Category, utcnow
+from app.kb.models import Article, Category
 from app.locales import LOCALE_NAMES
 from app.pagination import page_number
 from app.request_numbers import whole_number
