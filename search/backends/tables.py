@@ -1,0 +1,40 @@
+"""The one table every backend shares: what a result shows, and what each row was analyzed with.
+
+Backends keep their tokens beside it (SQLite: FTS5 tables whose rowid is
+``search_documents.id``; PostgreSQL: a ``tsvector`` column or table keyed by
+it). Hits, facets' (kind, category), suggestion priors and ``flask search
+status`` read this table, the same SQL on both databases.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+search_documents = sa.Table(
+    "search_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # "article:12", "topic:7", "post:99"
+    sa.Column("doc_id", sa.String(40), nullable=False, unique=True),
+    # the result the row is found as: its own doc_id, or its topic's for a post
+    sa.Column("group_id", sa.String(40), nullable=False, index=True),
+    sa.Column("locale", sa.String(8), nullable=False),
+    sa.Column("type", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("category", sa.String(80), nullable=False, default=""),
+    sa.Column("title", sa.Text, nullable=False, default=""),
+    sa.Column("summary", sa.Text, nullable=False, default=""),
+    # the start of the body, for snippets (all of it is indexed)
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("url", sa.String(500), nullable=False, default=""),
+    sa.Column("solved", sa.Boolean, nullable=False, default=False),
+    sa.Column("popularity", sa.Integer, nullable=False, default=0),
+    sa.Column("updated", sa.DateTime, nullable=True),
+    # static rank of the row's title among suggestions (search.indexing.suggestion_prior)
+    sa.Column("prior", sa.Float, nullable=False, default=0.0),
+    # search.analysis.ANALYZER_VERSIONS[locale] when the tokens were written
+    sa.Column("analyzer_version", sa.Integer, nullable=False),
+    sa.Index("ix_search_documents_locale_version", "locale", "analyzer_version"),
+)
