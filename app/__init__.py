@@ -11,8 +11,22 @@ from werkzeug.routing import BaseConverter
 
 from app.config import Config, TestingConfig, database_uri, settings_from_env
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.read_replica import init_read_replica
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+REPLICA_READ_ENDPOINTS = (
+    "api.search",
+    "api.suggest",
+    "site_search.search",
+    "kb.home",
+    "kb.category",
+    "kb.article",
+    "forum.index",
+    "forum.category",
+    "forum.topic",
+)
+"""GET endpoints whose reads may go to the DATABASE_READ_URL replica (app/read_replica.py)."""
 
 
 class LocaleConverter(BaseConverter):
@@ -55,6 +69,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.locales import current_locale, pull_locale, push_locale
 
     db.init_app(app)
+    init_read_replica(
+        app,
+        database_uri(app.config["DATABASE_READ_URL"], app.instance_path),
+        endpoints=REPLICA_READ_ENDPOINTS,
+    )
     from app.sqlite_settings import init_sqlite
 
     init_sqlite(app)

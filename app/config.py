@@ -16,6 +16,8 @@ class Config:
 
     SECRET_KEY = "dev-only-change-me"
     DATABASE_URL = ""  # empty: a SQLite file under instance/
+    # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
+    DATABASE_READ_URL = ""
     CONTENT_DIR = str(PROJECT_ROOT / "content")
     SEARCH_INDEX_DIR = ""  # empty: instance/search-index
     LOCALES = ("en", "ja", "ar")
