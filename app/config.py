@@ -19,7 +19,6 @@ class Config:
     # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
     DATABASE_READ_URL = ""
     CONTENT_DIR = str(PROJECT_ROOT / "content")
-    SEARCH_INDEX_DIR = ""  # empty: instance/search-index
     LOCALES = ("en", "ja", "ar")
     DEFAULT_LOCALE = "en"
     RTL_LOCALES = ("ar",)
@@ -52,8 +51,6 @@ class Config:
     # as 304 from the browser cache still carries a valid token.
     WTF_CSRF_TIME_LIMIT = None
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
-    # Apply search changes a crash left queued when the app starts.
-    SEARCH_SYNC_ON_START = True
     # CS editor (app/editor/): a second person must publish what one sends for review.
     EDITOR_REQUIRE_REVIEW = False
     EDITOR_BODY_MAX = 100_000  # characters of Markdown per article body or guide step
@@ -92,7 +89,6 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
-    SEARCH_SYNC_ON_START = False
 
 
 def _coerce(current: Any, raw: str) -> Any:

@@ -65,7 +65,7 @@ class SearchQuery:
             self.category,
             self.page,
             self.per_page,
-            _synonym_key(self.synonyms),
+            synonym_key(self.synonyms),
         )
 
 
@@ -121,7 +121,7 @@ def build_clauses(
     segments: list[Segment], analyzer, synonyms: Mapping[str, list[str]] | None = None
 ) -> list[Clause]:
     """The clauses of a query, in order, with synonyms folded in."""
-    synonym_map = _compiled_synonyms(analyzer, _synonym_key(synonyms)) if synonyms else {}
+    synonym_map = compiled_synonyms(analyzer, synonym_key(synonyms)) if synonyms else {}
     longest = max((len(k) for k in synonym_map), default=1)
     clauses: list[Clause] = []
     for segment in segments:
@@ -191,7 +191,7 @@ def _synonyms_at(tokens, i, synonym_map, longest):
     return (tokens[i],), None
 
 
-def _synonym_key(synonyms: Mapping[str, list[str]] | None) -> tuple:
+def synonym_key(synonyms: Mapping[str, list[str]] | None) -> tuple:
     if not synonyms:
         return ()
     return tuple(sorted((str(k), tuple(str(v) for v in vs)) for k, vs in synonyms.items()))
@@ -202,7 +202,7 @@ _SYNONYM_CACHE_SIZE = 32
 _synonym_cache: dict[tuple[int, tuple], tuple[object, dict]] = {}
 
 
-def _compiled_synonyms(analyzer, key: tuple) -> dict:
+def compiled_synonyms(analyzer, key: tuple) -> dict:
     """Synonyms as analyzed token tuples, symmetric: each entry is one equivalence set."""
     cache_key = (id(analyzer), key)
     cached = _synonym_cache.get(cache_key)

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.insights.events import record_event
 from app.insights.models import Event
-from app.site_search.engine import search_index
+from app.site_search.engine import search_store
 from app.site_search.models import Synonym
 from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
@@ -96,16 +96,16 @@ def _engine_query(request: SearchRequest) -> SearchQuery:
 
 
 def run_search(request: SearchRequest) -> SearchResults:
-    return search_index().search(_engine_query(request))
+    return search_store().search(db.session.connection(), _engine_query(request))
 
 
 def count_results(request: SearchRequest) -> int:
     """The total ``run_search`` would report, without ranking or snippets (for recording)."""
-    return search_index().count(_engine_query(request))
+    return search_store().count(db.session.connection(), _engine_query(request))
 
 
 def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
-    return search_index().suggest(text, locale, limit=limit)
+    return search_store().suggest(db.session.connection(), text, locale, limit=limit)
 
 
 def _stored_query(text: str) -> str:

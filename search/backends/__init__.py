@@ -12,6 +12,11 @@ BACKENDS: dict[str, type[SearchBackend]] = {"sqlite": SQLiteBackend, "postgresql
 """Database dialect name → backend class."""
 
 
+def has_backend(engine: Engine) -> bool:
+    """Whether the engine's database has a search backend."""
+    return engine.dialect.name in BACKENDS
+
+
 def backend_for(engine: Engine) -> SearchBackend:
     """The backend for the engine's database; ValueError for a database without one."""
     backend = BACKENDS.get(engine.dialect.name)

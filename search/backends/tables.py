@@ -12,14 +12,24 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+TOKEN_TABLE_PREFIXES = ("search_fts", "search_titles_", "search_spell_", "search_vocab")
+"""Names of tables a backend keeps beside search_documents (with their shadow tables):
+schema comparisons leave them to the backend's own migration."""
+
+
+def is_token_table(name: str) -> bool:
+    """Whether a table is a backend's token storage (FTS5 tables and their shadows)."""
+    return name.startswith(TOKEN_TABLE_PREFIXES)
+
+
 search_documents = sa.Table(
     "search_documents",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, autoincrement=True),
     # "article:12", "topic:7", "post:99"
-    sa.Column("doc_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("doc_id", sa.String(40), nullable=False),
     # the result the row is found as: its own doc_id, or its topic's for a post
-    sa.Column("group_id", sa.String(40), nullable=False, index=True),
+    sa.Column("group_id", sa.String(40), nullable=False),
     sa.Column("locale", sa.String(8), nullable=False),
     sa.Column("type", sa.String(10), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
@@ -36,5 +46,8 @@ search_documents = sa.Table(
     sa.Column("prior", sa.Float, nullable=False, default=0.0),
     # search.analysis.ANALYZER_VERSIONS[locale] when the tokens were written
     sa.Column("analyzer_version", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("id", name="pk_search_documents"),
+    sa.UniqueConstraint("doc_id", name="uq_search_documents_doc_id"),
+    sa.Index("ix_search_documents_group_id", "group_id"),
     sa.Index("ix_search_documents_locale_version", "locale", "analyzer_version"),
 )
