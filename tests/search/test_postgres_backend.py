@@ -9,6 +9,8 @@ pg_trgm finds typo candidates.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -192,3 +194,71 @@ def test_deleted_rows_are_not_found_or_counted(engine):
         assert backend.typo_candidates(conn, "en", "content", "refunx", 1) == {}
     assert groups(engine, Or((Term("refund"), Term("refunds")))) == ["article:2"]
     assert groups(engine, Prefix("ref")) == ["article:2"]
+
+
+def test_migrations_create_the_token_tables_on_postgresql_only(tmp_path):
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.site_search.engine import search_store
+    from search.documents import SearchDocument
+    from search.query import SearchQuery
+    from tests.conftest import make_app
+
+    def tables(app) -> set[str]:
+        with app.app_context():
+            names = set(sa.inspect(db.engine).get_table_names())
+            db.engine.dispose()
+        return names
+
+    lite = make_app(tmp_path / "lite", f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    with lite.app_context():
+        upgrade()
+    assert not {n for n in tables(lite) if n.startswith("search_pg_")}
+
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    try:
+        app = make_app(tmp_path / "pg", url)
+        with app.app_context():
+            upgrade()
+            store = search_store()
+            doc = SearchDocument(
+                "article:1", "article", "en", "faq", "account", "Reset outlook.com sync", "", ""
+            )
+            store.write(db.session.connection(), [doc])
+            db.session.commit()
+            found = store.search(db.session.connection(), SearchQuery("outlook.com", "en"))
+            assert [hit.doc_id for hit in found.hits] == ["article:1"]
+            db.session.remove()
+        assert {"search_pg_tokens", "search_pg_words"} <= tables(app)
+    finally:
+        drop_postgres_schema(POSTGRES_URL, schema)
+
+
+def test_a_user_who_may_not_create_pg_trgm_is_told_what_to_ask(tmp_path):
+    suffix = uuid.uuid4().hex[:10]
+    database, role = f"tp_noext_{suffix}", f"tp_noext_{suffix}"
+    admin = sa.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    owner = sa.create_engine(f"{base}/{database}")
+    with owner.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA s AUTHORIZATION "{role}"'))
+    owner.dispose()
+    user_url = f"{base.replace('//postgres@', f'//{role}@')}/{database}?options=-csearch_path%3Ds"
+    engine = sa.create_engine(user_url)
+    try:
+        asked = r"Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
+        with pytest.raises(RuntimeError, match=asked), engine.begin() as conn:
+            metadata.create_all(conn)
+            PostgresBackend().create_schema(conn, ("en",))
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()

@@ -1,0 +1,85 @@
+"""search on PostgreSQL: tsvector token storage, GIN indexes, pg_trgm vocabulary
+
+Revision ID: e5b8d2c4f7a1
+Revises: a3f1c9e07b52
+Create Date: 2026-12-07 03:00:00
+
+PostgreSQL only (on SQLite this revision does nothing): the tables of
+search/backends/postgres.py. Needs the pg_trgm extension; it is created
+here when this database user may (pg_trgm is a trusted extension: the
+database owner may), otherwise the upgrade stops and says what to ask a
+superuser. Rows are written by `flask search reindex`.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "e5b8d2c4f7a1"
+down_revision = "a3f1c9e07b52"
+branch_labels = None
+depends_on = None
+
+MISSING_TRGM = (
+    "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
+    "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm; "
+    "then run `flask db upgrade` again."
+)
+
+
+def _trgm_schema(bind) -> str | None:
+    return bind.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+            " WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar()
+
+
+def upgrade():
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    bind.execute(sa.text("SELECT pg_advisory_xact_lock(7311911)"))
+    schema = _trgm_schema(bind)
+    if schema is None:
+        try:
+            with bind.begin_nested():
+                bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+        except sa.exc.DBAPIError as error:
+            raise RuntimeError(f"{MISSING_TRGM} ({error.orig})") from error
+        schema = _trgm_schema(bind)
+    trgm = '"' + schema.replace('"', '""') + '"'
+    op.execute(
+        """CREATE TABLE search_pg_tokens (
+            id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
+            locale varchar(8) NOT NULL,
+            content tsvector NOT NULL,
+            title_words tsvector NOT NULL,
+            spell_words tsvector NOT NULL
+        )"""
+    )
+    op.execute("CREATE INDEX ix_search_pg_tokens_content ON search_pg_tokens USING gin (content)")
+    op.execute(
+        "CREATE INDEX ix_search_pg_tokens_title_words ON search_pg_tokens USING gin (title_words)"
+    )
+    op.execute(
+        "CREATE INDEX ix_search_pg_tokens_spell_words ON search_pg_tokens USING gin (spell_words)"
+    )
+    op.execute(
+        """CREATE TABLE search_pg_words (
+            locale varchar(8) NOT NULL,
+            vocabulary varchar(8) NOT NULL,
+            word text NOT NULL,
+            PRIMARY KEY (locale, vocabulary, word)
+        )"""
+    )
+    op.execute(
+        f"CREATE INDEX ix_search_pg_words_trgm ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)"
+    )
+
+
+def downgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP TABLE IF EXISTS search_pg_words")
+    op.execute("DROP TABLE IF EXISTS search_pg_tokens")
