@@ -15,6 +15,7 @@ import time
 import pytest
 
 from app.extensions import db
+from app.forum.paths import topic_path
 from app.forum.seeding import ensure_categories
 from app.read_replica import EXTENSION_KEY
 from tests.conftest import make_app
@@ -57,17 +58,21 @@ def test_searches_and_public_pages_read_from_the_replica(clusters, tmp_path):
         scratch.wait_for_replay()
         scratch.sql(scratch.replica_port, "SELECT pg_wal_replay_pause()")
         topic = make_topic(author, title=f"My {WORD} export stopped", body=f"The {WORD} job fails.")
-        topic_url = f"/en/community/topics/{topic.id}"
+        topic_url = topic_path("en", topic.id, topic.title)
         db.session.remove()
 
         # Replay paused: the replica has neither the topic nor its search rows.
         assert client.get(topic_url).status_code == 404
+        assert search_total(client, WORD) == 0
+        # The search above recorded its event on the primary.
+        assert scratch.sql(scratch.primary_port, "SELECT count(*) FROM insights_event") >= 1
 
         scratch.sql(scratch.replica_port, "SELECT pg_wal_replay_resume()")
         deadline = time.monotonic() + 10
-        while client.get(topic_url).status_code == 404:
+        while search_total(client, WORD) == 0:
             assert time.monotonic() < deadline, "the replica never showed the new post"
             time.sleep(0.1)
+        assert client.get(topic_url).status_code == 200
         db.session.remove()
         db.engine.dispose()
         app.extensions[EXTENSION_KEY].engine.dispose()
