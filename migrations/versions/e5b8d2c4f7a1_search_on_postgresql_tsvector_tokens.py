@@ -53,6 +53,12 @@ def upgrade():
         """CREATE TABLE search_pg_tokens (
             id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
             locale varchar(8) NOT NULL,
+            doc_id varchar(40) NOT NULL,
+            group_id varchar(40) NOT NULL,
+            type varchar(10) NOT NULL,
+            kind varchar(10) NOT NULL,
+            category varchar(80) NOT NULL,
+            prior float8 NOT NULL,
             content tsvector NOT NULL,
             title_words tsvector NOT NULL,
             spell_words tsvector NOT NULL
@@ -64,6 +70,24 @@ def upgrade():
     )
     op.execute(
         "CREATE INDEX ix_search_pg_tokens_spell_words ON search_pg_tokens USING gin (spell_words)"
+    )
+    # search_documents columns copied for matching without a join, kept in step on update
+    op.execute(
+        """CREATE OR REPLACE FUNCTION search_pg_tokens_follow() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE search_pg_tokens SET group_id = NEW.group_id, type = NEW.type,
+                kind = NEW.kind, category = NEW.category, prior = NEW.prior
+            WHERE id = NEW.id;
+            RETURN NULL;
+        END $$"""
+    )
+    op.execute(
+        """CREATE TRIGGER search_pg_tokens_follow
+        AFTER UPDATE OF group_id, type, kind, category, prior ON search_documents
+        FOR EACH ROW WHEN ((OLD.group_id, OLD.type, OLD.kind, OLD.category, OLD.prior)
+            IS DISTINCT FROM (NEW.group_id, NEW.type, NEW.kind, NEW.category, NEW.prior))
+        EXECUTE FUNCTION search_pg_tokens_follow()"""
     )
     op.execute(
         """CREATE TABLE search_pg_words (
@@ -81,5 +105,7 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP TRIGGER IF EXISTS search_pg_tokens_follow ON search_documents")
+    op.execute("DROP FUNCTION IF EXISTS search_pg_tokens_follow()")
     op.execute("DROP TABLE IF EXISTS search_pg_words")
     op.execute("DROP TABLE IF EXISTS search_pg_tokens")

@@ -54,6 +54,12 @@ SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_tokens (
         id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
         locale varchar(8) NOT NULL,
+        doc_id varchar(40) NOT NULL,
+        group_id varchar(40) NOT NULL,
+        type varchar(10) NOT NULL,
+        kind varchar(10) NOT NULL,
+        category varchar(80) NOT NULL,
+        prior float8 NOT NULL,
         content tsvector NOT NULL,
         title_words tsvector NOT NULL,
         spell_words tsvector NOT NULL
@@ -64,6 +70,21 @@ SCHEMA_STATEMENTS = (
     " ON search_pg_tokens USING gin (title_words)",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_spell_words"
     " ON search_pg_tokens USING gin (spell_words)",
+    # search_documents columns copied for matching without a join; kept in step on update
+    # (SearchStore.update_group changes kind/category without rewriting tokens).
+    """CREATE OR REPLACE FUNCTION search_pg_tokens_follow() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE search_pg_tokens SET group_id = NEW.group_id, type = NEW.type,
+            kind = NEW.kind, category = NEW.category, prior = NEW.prior
+        WHERE id = NEW.id;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER search_pg_tokens_follow
+    AFTER UPDATE OF group_id, type, kind, category, prior ON search_documents
+    FOR EACH ROW WHEN ((OLD.group_id, OLD.type, OLD.kind, OLD.category, OLD.prior)
+        IS DISTINCT FROM (NEW.group_id, NEW.type, NEW.kind, NEW.category, NEW.prior))
+    EXECUTE FUNCTION search_pg_tokens_follow()""",
     """CREATE TABLE IF NOT EXISTS search_pg_words (
         locale varchar(8) NOT NULL,
         vocabulary varchar(8) NOT NULL,
@@ -78,11 +99,15 @@ SCHEMA_STATEMENTS = (
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
-    """INSERT INTO search_pg_tokens (id, locale, content, title_words, spell_words)
-    VALUES (:id, :locale, CAST(:content AS tsvector),
+    """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
+        content, title_words, spell_words)
+    VALUES (:id, :locale, :doc_id, :group_id, :type, :kind, :category, :prior,
+            CAST(:content AS tsvector),
             array_to_tsvector(CAST(:title_words AS text[])),
             array_to_tsvector(CAST(:spell_words AS text[])))
-    ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, content = excluded.content,
+    ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
+        group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
+        category = excluded.category, prior = excluded.prior, content = excluded.content,
         title_words = excluded.title_words, spell_words = excluded.spell_words"""
 )
 
@@ -145,6 +170,12 @@ class PostgresBackend(SearchBackend):
                 {
                     "id": row_id,
                     "locale": row.locale,
+                    "doc_id": row.doc_id,
+                    "group_id": row.group_id,
+                    "type": row.type,
+                    "kind": row.kind,
+                    "category": row.category or "",
+                    "prior": float(row.prior),
                     "content": tsvector_literal(row.tokens),
                     "title_words": words_of(row.title_words),
                     "spell_words": words_of(row.spell_words),
@@ -181,10 +212,9 @@ class PostgresBackend(SearchBackend):
             return {}
         found = conn.execute(
             sa.text(
-                """SELECT d.kind, d.category, count(DISTINCT d.group_id)
-                FROM search_pg_tokens t JOIN search_documents d ON d.id = t.id
-                WHERE t.locale = :locale AND t.content @@ CAST(:query AS tsquery)
-                GROUP BY d.kind, d.category"""
+                """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                GROUP BY kind, category"""
             ),
             {"locale": locale, "query": query},
         )
@@ -211,24 +241,24 @@ class PostgresBackend(SearchBackend):
             params[f"rank{i}"], params[f"boost{i}"] = literal, boost
             scores.append(
                 f"CAST(:boost{i} AS float8) * ts_rank(CAST('{RANK_WEIGHTS}' AS float4[]),"
-                f" t.content, CAST(:rank{i} AS tsquery), {RANK_NORMALIZATION})"
+                f" content, CAST(:rank{i} AS tsquery), {RANK_NORMALIZATION})"
             )
         filters = ""
         if kind:
-            filters += " AND d.kind = :kind"
+            filters += " AND kind = :kind"
             params["kind"] = kind
         if category:
-            filters += " AND d.category = :category"
+            filters += " AND category = :category"
             params["category"] = category
         if exclude:
-            filters += " AND d.group_id <> ALL(CAST(:exclude AS text[]))"
+            filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
             params["exclude"] = sorted(exclude)
         found = conn.execute(
             sa.text(
                 f"""WITH scored AS (
-                    SELECT d.group_id, d.doc_id, {" + ".join(scores) or "0.0"} AS score
-                    FROM search_pg_tokens t JOIN search_documents d ON d.id = t.id
-                    WHERE t.locale = :locale AND t.content @@ CAST(:query AS tsquery){filters}
+                    SELECT group_id, doc_id, {" + ".join(scores) or "0.0"} AS score
+                    FROM search_pg_tokens
+                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
                 ), best AS (
                     SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
                     ORDER BY group_id, score DESC, doc_id COLLATE "C"
@@ -312,11 +342,10 @@ class PostgresBackend(SearchBackend):
         return list(
             conn.execute(
                 sa.text(
-                    """SELECT d.doc_id FROM search_pg_tokens t
-                    JOIN search_documents d ON d.id = t.id
-                    WHERE t.locale = :locale AND d.type <> 'post'
-                      AND t.title_words @@ CAST(:query AS tsquery)
-                    ORDER BY d.prior DESC, d.doc_id COLLATE "C"
+                    """SELECT doc_id FROM search_pg_tokens
+                    WHERE locale = :locale AND type <> 'post'
+                      AND title_words @@ CAST(:query AS tsquery)
+                    ORDER BY prior DESC, doc_id COLLATE "C"
                     LIMIT :limit"""
                 ),
                 {"locale": locale, "query": query, "limit": limit},

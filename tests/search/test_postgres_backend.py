@@ -153,6 +153,17 @@ def test_title_match_outranks_body_match_and_groups_collapse(engine):
     assert counts == {("faq", "general"): 2, ("topic", "general"): 1}
 
 
+def test_kind_and_category_changed_without_new_tokens_are_followed(engine):
+    write(engine, row("topic:1", title=["export"], kind="topic", category="billing"))
+    with engine.begin() as conn:
+        conn.execute(sa.update(search_documents).values(category="account"))
+    assert groups(engine, Term("export"), category="billing") == []
+    assert groups(engine, Term("export"), category="account") == ["topic:1"]
+    with engine.connect() as conn:
+        counts = PostgresBackend().match_counts(conn, "en", Term("export"))
+    assert counts == {("topic", "account"): 1}
+
+
 def test_typo_candidates_come_from_the_trigram_vocabulary(engine):
     write(
         engine,
