@@ -19,7 +19,7 @@ from tests.scale.servers import Client, Gunicorn, server_env
 
 pytestmark = pytest.mark.slow
 
-ACKNOWLEDGED_BEFORE_KILL = 60
+ACKNOWLEDGED_BEFORE_KILL = 30
 
 
 def test_acknowledged_posts_survive_a_sigkill_and_are_found(any_db_forum, tmp_path):
@@ -51,7 +51,7 @@ def test_acknowledged_posts_survive_a_sigkill_and_are_found(any_db_forum, tmp_pa
     try:
         for thread in writers:
             thread.start()
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 60
         while len(acknowledged) < ACKNOWLEDGED_BEFORE_KILL:
             assert time.monotonic() < deadline, f"only {len(acknowledged)} posts acknowledged"
             time.sleep(0.05)
