@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 
-from search.analysis import analyzer_for, analyzer_version
+from search.analysis import ANALYZER_VERSION, analyzer_for
 from search.backends.base import IndexRow
 from search.documents import SearchDocument
 
@@ -107,7 +107,7 @@ def index_row(doc: SearchDocument, locale: str | None = None) -> IndexRow:
         popularity=int(doc.popularity),
         updated=doc.updated,
         prior=suggestion_prior(doc.type == "article", doc.solved, doc.popularity, len(doc.title)),
-        analyzer_version=analyzer_version(locale),
+        analyzer_version=ANALYZER_VERSION,
         tokens=tokens,
         title_words=title_words,
         spell_words=spell_words,

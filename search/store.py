@@ -19,11 +19,18 @@ from sqlalchemy.engine import Connection
 
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
-from search.clauses import Stage, build_clauses, fuzzy_distance, stages
 from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
-from search.query import SearchQuery, clean_user_text, parse_user_text
+from search.query import (
+    SearchQuery,
+    Stage,
+    build_clauses,
+    clean_user_text,
+    fuzzy_distance,
+    parse_user_text,
+    stages,
+)
 from search.results import EMPTY_FACETS, SearchHit, SearchResults, Suggestion
 
 DEFAULT_LOCALES = ("en", "ja", "ar")
