@@ -28,13 +28,8 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
-ANALYZER_VERSIONS: dict[str, int] = {"en": 1, "ja": 1, "ar": 1}
-"""Bump a locale's number whenever its analyzer emits different tokens for the same text:
-each search row records the version that wrote it, and `flask search reindex` rewrites
-the rows of older versions (searches keep answering from them until then)."""
-
-SIMPLE_ANALYZER_VERSION = 1
-"""The version of the fold-only analyzer other locales get."""
+ANALYZER_VERSION = 2
+"""Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
 
 SECTION_SEPARATOR = "\x1f"
 """Joins weighted sections (title, summary, tags, body) in one indexed value."""
@@ -587,11 +582,6 @@ def sectioned(analyzer: CompositeAnalyzer, boosts: tuple[float, ...]) -> Composi
     """The same analyzer with its tokenizer wrapped in a :class:`SectionTokenizer`."""
     tokenizer, *filters = analyzer.items
     return CompositeAnalyzer(SectionTokenizer(tokenizer, boosts), *filters)
-
-
-def analyzer_version(locale: str) -> int:
-    """The version of the analyzer a locale's rows are written with."""
-    return ANALYZER_VERSIONS.get(_language(locale), SIMPLE_ANALYZER_VERSION)
 
 
 def analyze(text: str, locale: str, mode: str = "query") -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 
-from search.analysis import analyzer_for, analyzer_version
+from search.analysis import ANALYZER_VERSION, analyzer_for
 from search.backends.base import IndexRow
 from search.documents import SearchDocument
 
@@ -26,7 +26,9 @@ def locale_analyzers(locale: str):
     pair = cache.get(locale)
     if pair is None:
         analyzer = analyzer_for(locale)
-        pair = cache[locale] = (analyzer, unstemmed(analyzer))
+        plain = unstemmed(analyzer)
+        same = len(plain.items) == len(analyzer.items)
+        pair = cache[locale] = (analyzer, analyzer if same else plain)
     return pair
 
 
@@ -78,7 +80,18 @@ def index_row(doc: SearchDocument, locale: str | None = None) -> IndexRow:
     if is_post:
         texts = {"body": doc.body}
     tokens = {field: field_tokens(analyzer, text) for field, text in texts.items()}
-    spell_texts = [doc.title, doc.summary, tags] + ([doc.body] if doc.type == "article" else [])
+    if is_post:
+        title_words, spell_words = [], []
+    elif plain is analyzer:  # nothing to unstem (Japanese): the same tokens, not a second pass
+        title_words = list(dict.fromkeys(tokens["title"]))
+        spell_fields = ("title", "summary", "tags") + (("body",) if doc.type == "article" else ())
+        spell_words = list(dict.fromkeys(t for f in spell_fields for t in tokens[f]))
+    else:
+        title_words = plain_words(plain, doc.title)
+        spell_texts = [doc.title, doc.summary, tags]
+        if doc.type == "article":
+            spell_texts.append(doc.body)
+        spell_words = plain_words(plain, *spell_texts)
     return IndexRow(
         doc_id=doc.doc_id,
         group_id=doc.group_id or doc.doc_id,
@@ -94,8 +107,8 @@ def index_row(doc: SearchDocument, locale: str | None = None) -> IndexRow:
         popularity=int(doc.popularity),
         updated=doc.updated,
         prior=suggestion_prior(doc.type == "article", doc.solved, doc.popularity, len(doc.title)),
-        analyzer_version=analyzer_version(locale),
+        analyzer_version=ANALYZER_VERSION,
         tokens=tokens,
-        title_words=[] if is_post else plain_words(plain, doc.title),
-        spell_words=[] if is_post else plain_words(plain, *spell_texts),
+        title_words=title_words,
+        spell_words=spell_words,
     )

@@ -19,11 +19,18 @@ from sqlalchemy.engine import Connection
 
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
-from search.clauses import Stage, build_clauses, fuzzy_distance, stages
 from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
-from search.query import SearchQuery, clean_user_text, parse_user_text
+from search.query import (
+    SearchQuery,
+    Stage,
+    build_clauses,
+    clean_user_text,
+    fuzzy_distance,
+    parse_user_text,
+    stages,
+)
 from search.results import EMPTY_FACETS, SearchHit, SearchResults, Suggestion
 
 DEFAULT_LOCALES = ("en", "ja", "ar")
@@ -135,16 +142,21 @@ class SearchStore:
         ]
         if moved:
             self.backend.delete_tokens(conn, moved)
-        pairs = []
+        ids: dict[str, int] = {}
+        new = []
         for row in rows:
             values = {name: getattr(row, name) for name in _ROW_COLUMNS}
             if row.doc_id in existing:
-                row_id = existing[row.doc_id][0]
+                row_id = ids[row.doc_id] = existing[row.doc_id][0]
                 conn.execute(sa.update(docs_table).where(docs_table.c.id == row_id).values(values))
             else:
-                row_id = conn.execute(sa.insert(docs_table).values(values)).inserted_primary_key[0]
-            pairs.append((row_id, row))
-        self.backend.write_tokens(conn, pairs)
+                new.append(values)
+        if new:
+            inserted = conn.execute(
+                sa.insert(docs_table).returning(docs_table.c.id, docs_table.c.doc_id), new
+            )
+            ids.update((doc_id, row_id) for row_id, doc_id in inserted)
+        self.backend.write_tokens(conn, [(ids[row.doc_id], row) for row in rows])
         return len(rows)
 
     def remove(self, conn: Connection, doc_ids: Iterable[str]) -> None:

@@ -1,7 +1,7 @@
 """Moderation services: flags, the flag queue, hiding, locking, pinning, moving, suspending.
 
 Every moderator action needs a reason and writes a ModerationAction row. The
-functions change rows through the ORM session only (so the search outbox's
+functions change rows through the ORM session only (so the search rows'
 after_flush hook sees a changed Topic) and never commit: the caller does.
 
 Decisions worth knowing:
@@ -24,11 +24,11 @@ from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum import permissions as forum_permissions
 from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
 from app.forum.spam import normalize_body
-from app.kb.models import utcnow
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
 ALREADY_FLAGGED = _l("You have already flagged this post. Moderators will review it.")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from app.extensions import db
 from app.site_search.engine import search_store
 from app.site_search.sources import SOURCES, SearchSource
-from search.analysis import analyzer_version
+from search.analysis import ANALYZER_VERSION
 from search.backends.tables import search_documents as docs_table
 from search.documents import make_doc_id
 
@@ -25,18 +25,14 @@ BATCH_RETRIES = 5
 
 
 def _current_groups(source: SearchSource) -> dict[str, bool]:
-    """group_id → whether every row of it was written by its locale's current analyzer."""
+    """group_id → whether every row of it was written by the current analyzers."""
     c = docs_table.c
     rows = db.session.execute(
-        sa.select(c.group_id, c.locale, c.analyzer_version)
+        sa.select(c.group_id, sa.func.min(c.analyzer_version), sa.func.max(c.analyzer_version))
         .where(c.group_id.like(f"{source.name}:%"))
-        .distinct()
+        .group_by(c.group_id)
     )
-    current: dict[str, bool] = {}
-    for group_id, locale, version in rows:
-        ok = version == analyzer_version(locale)
-        current[group_id] = current.get(group_id, True) and ok
-    return current
+    return {g: low == high == ANALYZER_VERSION for g, low, high in rows}
 
 
 def _write_batch(source: SearchSource, keys: list[int]) -> None:
@@ -119,7 +115,7 @@ def status() -> None:
         for (loc, _, version), n in rows.items():
             if loc == locale:
                 versions[version] = versions.get(version, 0) + n
-        current = analyzer_version(locale)
+        current = ANALYZER_VERSION
         stale += sum(n for v, n in versions.items() if v != current)
         shown = ", ".join(
             f"v{v}{' (current)' if v == current else ''}: {n}" for v, n in sorted(versions.items())

@@ -54,7 +54,7 @@ class IndexRow:
     popularity: int
     updated: datetime | None
     prior: float
-    analyzer_version: str
+    analyzer_version: int
     tokens: dict[str, list[str]] = field(default_factory=dict)
     """field (FIELDS) → analyzed tokens in order; a Japanese compound's sub-words follow
     the field's words, so a phrase of words stays adjacent."""

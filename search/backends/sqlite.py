@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -51,6 +52,7 @@ _LOCALE_NAME = re.compile(r"[a-z]{2,3}\Z")
 BM25_WEIGHTS = ", ".join(str(FIELD_WEIGHTS[f]) for f in FIELDS)
 
 
+@lru_cache(maxsize=200_000)
 def encode_token(token: str) -> str:
     """The token with every character unicode61 would split at mapped to a private-use one."""
     if all(unicodedata.category(c)[0] in _KEPT_CATEGORIES for c in token):

@@ -50,7 +50,7 @@ search_documents = sa.Table(
     sa.Column("updated", sa.DateTime, nullable=True),
     # static rank of the row's title among suggestions (search.indexing.suggestion_prior)
     sa.Column("prior", sa.Float, nullable=False, default=0.0),
-    # search.analysis.ANALYZER_VERSIONS[locale] when the tokens were written
+    # search.analysis.ANALYZER_VERSION when the tokens were written
     sa.Column("analyzer_version", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("id", name="pk_search_documents"),
     sa.UniqueConstraint("doc_id", name="uq_search_documents_doc_id"),

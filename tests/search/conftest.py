@@ -1,5 +1,5 @@
 """Fixtures for the search engine tests: small synthetic documents in three languages, searched
-in a database of each backend (the ``search_engine`` fixture's params; SQLite here)."""
+in a database of each backend (``BACKENDS``; SQLite here)."""
 
 from __future__ import annotations
 
