@@ -241,18 +241,21 @@ class SearchStore:
                 counts = self.backend.match_counts(conn, locale, loosest.node)
                 wider_total, wider_facets = _facets(counts, q.kind, q.category)
                 if wider_total > total:
-                    first = self.backend.ranked(
-                        conn,
-                        locale,
-                        chosen.node,
-                        kind=q.kind,
-                        category=q.category,
-                        exclude=frozenset(),
-                        limit=TOP_UP_BELOW,
-                    )
+                    first = self._ranked(conn, locale, chosen, q, frozenset(), TOP_UP_BELOW)
                     matched.tiers.append((loosest, frozenset(g.group_id for g in first)))
                     matched.total, matched.facets = wider_total, wider_facets
         return matched
+
+    def _ranked(self, conn, locale, stage: Stage, q: SearchQuery, exclude, limit: int):
+        return self.backend.ranked(
+            conn,
+            locale,
+            stage.node,
+            kind=q.kind,
+            category=q.category,
+            exclude=exclude,
+            limit=limit,
+        )
 
     def _page_hits(self, conn, locale, analyzer, tiers, q: SearchQuery) -> list[SearchHit]:
         """The page's hits: each tier ranked on its own, tiers in order."""
@@ -262,15 +265,7 @@ class SearchStore:
             wanted = start + q.per_page - len(ranked)
             if wanted <= 0:
                 break
-            found = self.backend.ranked(
-                conn,
-                locale,
-                stage.node,
-                kind=q.kind,
-                category=q.category,
-                exclude=exclude,
-                limit=wanted,
-            )
+            found = self._ranked(conn, locale, stage, q, exclude, wanted)
             ranked.extend((group, stage) for group in found)
         page = ranked[start:]
         if not page:

@@ -53,17 +53,6 @@ def pg_forum(tmp_path):
     drop_postgres_schema(POSTGRES_URL, schema)
 
 
-@pytest.fixture(params=["postgresql", "sqlite-file"])
-def any_db_forum(request, tmp_path):
-    """The same forum on PostgreSQL and on a SQLite file."""
-    if request.param == "sqlite-file":
-        yield build_forum(tmp_path, f"sqlite:///{tmp_path / 'forum.sqlite3'}", 50, 5)
-        return
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    yield build_forum(tmp_path, url, writers=50, topics=5)
-    drop_postgres_schema(POSTGRES_URL, schema)
-
-
 def sign_in(client, email: str) -> int:
     return client.submit(
         "/account/sign-in", "/account/sign-in", {"email": email, "password": PASSWORD}

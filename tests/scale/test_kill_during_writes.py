@@ -1,4 +1,6 @@
-"""SIGKILL the whole server (master and workers) while 50 writers post, then start it again.
+"""PostgreSQL: SIGKILL the whole server (master and workers) while 50 writers post, restart.
+
+(The same on a SQLite file: tests/site_search/test_serving_while_writing.py.)
 
 Every reply the server acknowledged (303) must be in the database and found
 by search after the restart, with no command run by hand: search rows are
@@ -22,8 +24,8 @@ pytestmark = pytest.mark.slow
 ACKNOWLEDGED_BEFORE_KILL = 30
 
 
-def test_acknowledged_posts_survive_a_sigkill_and_are_found(any_db_forum, tmp_path):
-    forum = any_db_forum
+def test_acknowledged_posts_survive_a_sigkill_and_are_found(pg_forum, tmp_path):
+    forum = pg_forum
     env = server_env(forum.database_url)
     server = Gunicorn(env, tmp_path / "first.log", workers=2).start()
     acknowledged: list[str] = []
