@@ -17,8 +17,9 @@ class Config:
 
     SECRET_KEY: str = "dev-only-change-me"
     DATABASE_URL: str = ""  # empty: a SQLite file under instance/
+    # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
+    DATABASE_READ_URL: str = ""
     CONTENT_DIR: str = str(PROJECT_ROOT / "content")
-    SEARCH_INDEX_DIR: str = ""  # empty: instance/search-index
     LOCALES: tuple[str, ...] = ("en", "ja", "ar")
     DEFAULT_LOCALE: str = "en"
     RTL_LOCALES: tuple[str, ...] = ("ar",)
@@ -57,8 +58,6 @@ class Config:
     # as 304 from the browser cache still carries a valid token.
     WTF_CSRF_TIME_LIMIT: int | None = None
     BABEL_TRANSLATION_DIRECTORIES: str = str(PROJECT_ROOT / "app" / "translations")
-    # Apply search changes a crash left queued when the app starts.
-    SEARCH_SYNC_ON_START: bool = True
     # CS editor (app/editor/): a second person must publish what one sends for review.
     EDITOR_REQUIRE_REVIEW: bool = False
     EDITOR_BODY_MAX: int = 100_000  # characters of Markdown per article body or guide step
@@ -101,7 +100,6 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
-    SEARCH_SYNC_ON_START = False
 
 
 class SettingError(ValueError):

@@ -13,6 +13,14 @@ import markdown.inlinepatterns
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text from our own sanitized HTML (for search; never user-supplied raw HTML)."""
+    return " ".join(unescape(_TAG.sub(" ", html or "")).split())
+
+
 MARKDOWN_EXTENSIONS = [
     "tables",
     "fenced_code",

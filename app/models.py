@@ -34,7 +34,7 @@ from app.kb.models import (
     GuideProgress,
     GuideStep,
 )
-from app.site_search.models import SearchOutbox, Synonym
+from app.site_search.models import Synonym
 
 __all__ = [
     "ApiToken",
@@ -65,7 +65,6 @@ __all__ = [
     "PostRevision",
     "PostVote",
     "RolledDay",
-    "SearchOutbox",
     "Synonym",
     "Topic",
     "TopicFollow",

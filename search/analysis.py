@@ -28,6 +28,9 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
+ANALYZER_VERSION = 2
+"""Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
+
 SECTION_SEPARATOR = "\x1f"
 """Joins weighted sections (title, summary, tags, body) in one indexed value."""
 
