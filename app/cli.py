@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.kb.content_render import rerender_articles
 from app.kb.content_sync import article_files, export_content, import_content
 from app.site_search.synonym_files import (
     SYNONYMS_FILE,
@@ -62,6 +63,14 @@ def import_command(path: str | None) -> None:
     click.echo(f"synonym groups: added {len(synonyms.added)}, kept {len(synonyms.kept)}")
     if not report.ok:
         raise SystemExit(1)
+
+
+@content_cli.command("rerender")
+def rerender_command() -> None:
+    """Refresh stored article HTML after the Markdown renderer changed (no new revisions)."""
+    changed = rerender_articles()
+    db.session.commit()
+    click.echo(f"re-rendered {len(changed)} articles")
 
 
 @content_cli.command("export")

@@ -54,6 +54,7 @@ def test_import_is_idempotent_and_tracks_changes(any_db_app, tree):
         "failed": 0,
         "conflicts": 0,
         "kept": 0,
+        "rerendered": 0,
     }
     assert import_content(tree, LOCALES).counts()["unchanged"] == 2
 
