@@ -31,7 +31,8 @@ tags: [widgets, intro]
 Open https://\\<tenantname>.example.com and pick <name of your widget>.
 
 > [!TIP]
-> Read [how to connect](setup/connect.md#step-2-sign-in) first, [prepare](setup/connect.md#step-1---prepare).
+> Read [how to connect](setup/connect.md#step-2-sign-in) first,
+> then [prepare](setup/connect.md#step-1---prepare).
 
 [!INCLUDE [shared](includes/shared.md)]
 
@@ -110,9 +111,9 @@ def test_import_docs_maps_everything_and_reports_what_it_could_not_render(app, d
     out = result.output
     assert "[en] added 2, updated 0, unchanged 0, kept 0, failed 0" in out
     assert "[ja] added 1" in out
-    assert "NOT RENDERED en:overview.md:18: image not found: media/missing.png" in out
-    assert "NOT RENDERED en:overview.md:20: docfx ':::' block shown as text" in out
-    assert "NOT RENDERED en:overview.md:24: link outside the set: /azure/portal" in out
+    assert "NOT RENDERED en:overview.md:19: image not found: media/missing.png" in out
+    assert "NOT RENDERED en:overview.md:21: docfx ':::' block shown as text" in out
+    assert "NOT RENDERED en:overview.md:25: link outside the set: /azure/portal" in out
     assert "NOT RENDERED en:setup/connect.md" not in out
 
     client = app.test_client()
