@@ -1,6 +1,6 @@
 """Benchmark: how much of the CommonMark spec each Markdown engine renders equivalently.
 
-Reads the 655 examples of ../shared/corpora/commonmark/spec.txt (or $TOUCHPOINT_SHARED/...),
+Reads the 655 examples of ../shared/corpora/commonmark/spec.txt (or under $TOUCHPOINT_CORPORA),
 renders each with the engine alone (before sanitizing, which drops raw HTML by design) and
 compares the normalized HTML with the spec's. Counts the raw-HTML sections ("HTML blocks",
 "Raw HTML") apart from the rest. The baseline is Python-Markdown with the extensions the site
@@ -43,8 +43,8 @@ BLOCK_TAGS = {"p", "ul", "ol", "li", "blockquote", "pre", "h1", "h2", "h3", "h4"
 
 
 def spec_path() -> Path:
-    shared = os.environ.get("TOUCHPOINT_SHARED") or ROOT / ".." / "shared"
-    return Path(shared) / "corpora" / "commonmark" / "spec.txt"
+    corpora = os.environ.get("TOUCHPOINT_CORPORA") or ROOT / ".." / "shared" / "corpora"
+    return Path(corpora) / "commonmark" / "spec.txt"
 
 
 def read_examples(path: Path) -> list[dict]:
@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--failures", help="print the failing examples of one section")
     args = parser.parse_args()
     if not args.spec.exists():
-        sys.exit(f"CommonMark spec not found at {args.spec} (set TOUCHPOINT_SHARED)")
+        sys.exit(f"CommonMark spec not found at {args.spec} (set TOUCHPOINT_CORPORA)")
     examples = read_examples(args.spec)
     results = {name: measure(examples, engine) for name, engine in ENGINES.items()}
     if args.failures:
