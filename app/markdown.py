@@ -21,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from markdown.extensions.toc import slugify_unicode
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.state_inline import Scanned
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -266,6 +268,60 @@ def _split_mentions(text: Token, resolve, found: dict[str, str]) -> list[Token]:
     return [p for p in parts if p.type != "text" or p.content]
 
 
+# Chinese, Japanese and Korean text has no spaces: `配置した**作業時間(タイム)**は` must be bold
+# even though CommonMark's flanking rules (made for spaced scripts) say the closing `**`,
+# after punctuation and before a letter, cannot close. Next to a CJK character, `*` runs
+# open when not followed by a space and close when not preceded by one.
+SCHEME_OR_WWW = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|www\.)", re.IGNORECASE)
+CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+class _CjkFriendlyInline(StateInline):
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:
+        scanned = super().scanDelims(start, canSplitWord)
+        if self.src[start] != "*":
+            return scanned
+        before = self.src[start - 1] if start > 0 else " "
+        after_index = start + scanned.length
+        after = self.src[after_index] if after_index < self.posMax else " "
+        if not (CJK.match(before) or CJK.match(after)):
+            return scanned
+        return Scanned(
+            scanned.can_open or not after.isspace(),
+            scanned.can_close or not before.isspace(),
+            scanned.length,
+        )
+
+
+def _parse_inline(src: str, md: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
+    """ParserInline.parse with the CJK-friendly state."""
+    state = _CjkFriendlyInline(src, md, env, tokens)
+    md.inline.tokenize(state)
+    for rule in md.inline.ruler2.getRules(""):
+        rule(state)
+    return state.tokens
+
+
+def _gfm_autolinks(state: StateCore) -> None:
+    """GFM links bare URLs with a scheme or `www.`, not every word with a dot (Outlook.com)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, skip = [], 0
+        for n, child in enumerate(block.children):
+            if skip:
+                skip -= 1
+                continue
+            if child.type == "link_open" and child.markup == "linkify":
+                text = block.children[n + 1].content
+                if not (SCHEME_OR_WWW.match(text) or "@" in text):
+                    children.append(Token("text", "", 0, content=text))
+                    skip = 2
+                    continue
+            children.append(child)
+        block.children = children
+
+
 def _any_link(url: str) -> bool:
     return True
 
@@ -282,7 +338,9 @@ def _parser() -> MarkdownIt:
     )
     # Every link is parsed as a link; nh3 then drops unsafe URLs and keeps the link text.
     md.validateLink = _any_link
+    md.inline.parse = _parse_inline
     md.core.ruler.after("block", "callouts", _callouts)
+    md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.core.ruler.push("headings", _headings)
     md.core.ruler.push("mentions", _mentions)
     md.add_render_rule("html_inline", _render_raw_html)

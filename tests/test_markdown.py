@@ -143,3 +143,9 @@ def test_placeholders_never_open_a_door_for_markup():
     html = render_markdown('<tenant onclick="alert(1)"> <x-y><script>alert(1)</script>').html
     assert "<tenant" not in html and "<x-y" not in html and "<script" not in html
     assert "&lt;tenant" in html
+
+
+def test_japanese_emphasis_closes_next_to_letters_and_bare_domains_stay_text():
+    html = render_markdown("配置した**作業時間(タイムブロック)**は表示されます。Outlook.com").html
+    assert "<strong>作業時間(タイムブロック)</strong>は" in html
+    assert "Outlook.com" in html and "<a" not in html
