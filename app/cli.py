@@ -135,7 +135,7 @@ def rerender_command() -> None:
     """Refresh stored article HTML after the Markdown renderer changed (no new revisions)."""
     changed = rerender_articles()
     db.session.commit()
-    click.echo(f"re-rendered {len(changed)} articles")
+    click.echo(f"articles re-rendered: {len(changed)}")
 
 
 @content_cli.command("export")
