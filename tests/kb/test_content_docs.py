@@ -161,6 +161,14 @@ def test_import_docs_maps_everything_and_reports_what_it_could_not_render(app, d
             overview.body_html
         )
 
+    connect_file = docs_set / "en" / "Widgets" / "setup" / "connect.md"
+    connect_file.write_text(CONNECT + "\nA new paragraph.\n", encoding="utf-8")
+    changed = run_import(app, docs_set)
+    assert "[en] added 0, updated 1, unchanged 1" in changed.output
+    with app.app_context():
+        outdated = {r.locale: [t.slug for t, _s in r.outdated] for r in translation_dashboard()}
+        assert outdated["ja"] == ["setup-connect"]  # the source changed after the translation
+
 
 def test_import_docs_refuses_an_unknown_locale_and_a_folder_without_sets(app, tmp_path):
     with app.app_context():
