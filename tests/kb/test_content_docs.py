@@ -103,9 +103,8 @@ def run_import(app, docs_set):
     return app.test_cli_runner().invoke(args=["content", "import-docs", str(docs_set)])
 
 
-def test_import_docs_maps_everything_and_reports_what_it_could_not_render(app, docs_set):
-    with app.app_context():
-        db.create_all()
+def test_import_docs_maps_everything_and_reports_what_it_could_not_render(any_db_app, docs_set):
+    app = any_db_app
     result = run_import(app, docs_set)
     assert result.exit_code == 0, result.output
     out = result.output
@@ -171,8 +170,6 @@ def test_import_docs_maps_everything_and_reports_what_it_could_not_render(app, d
 
 
 def test_import_docs_refuses_an_unknown_locale_and_a_folder_without_sets(app, tmp_path):
-    with app.app_context():
-        db.create_all()
     runner = app.test_cli_runner()
     bad = runner.invoke(args=["content", "import-docs", str(tmp_path), "--locale", "xx"])
     assert bad.exit_code != 0 and "--locale" in bad.output
