@@ -11,13 +11,8 @@ from flask.cli import AppGroup
 from app.editor.errors import EditorError
 from app.editor.media import import_image
 from app.extensions import db
-from app.kb.content_docs import (
-    DocsReport,
-    count_pages,
-    find_docs_root,
-    import_docs,
-    locale_sets,
-)
+from app.kb.content_docs import DocsReport, count_pages, import_docs
+from app.kb.content_docs_layout import find_docs_root, locale_sets
 from app.kb.content_render import rerender_articles
 from app.kb.content_sync import article_files, export_content, import_content
 from app.site_search.synonym_files import (

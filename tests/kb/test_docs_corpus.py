@@ -17,7 +17,8 @@ from sudachipy import dictionary, tokenizer
 
 from app.editor.translations import translation_dashboard
 from app.extensions import db
-from app.kb.content_docs import SOURCE, docs_slug, find_docs_root, page_files
+from app.kb.content_docs import SOURCE
+from app.kb.content_docs_layout import docs_slug, find_docs_root, page_files
 from app.kb.models import Article, ArticleRevision
 from app.markdown import HTML_ELEMENTS
 from app.site_search.services import SearchRequest, run_search
