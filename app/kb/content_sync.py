@@ -98,6 +98,7 @@ def import_content(
     known = {c.slug for c in found_categories}
     seen: dict[tuple[str, str], str] = {}
     written: list[Article] = []
+    in_sync: list[Article] = []  # the article now equals its file (written or unchanged)
     for path in article_files(root):
         relative = path.relative_to(root).as_posix()
         if progress:
@@ -112,30 +113,40 @@ def import_content(
             seen.setdefault((locale, slug), relative)  # a broken file never archives its article
             continue
         seen[(locale, slug)] = relative
-        article = _import_one(fields, relative, categories[fields.category], report)
+        article, was_written = _import_one(fields, relative, categories[fields.category], report)
         if article is not None:
-            written.append(article)
+            in_sync.append(article)
+            if was_written:
+                written.append(article)
     _archive_missing(seen, report)
-    follow_sources(written)
+    follow_sources(written, in_sync)
     report.rerendered = [a.content_path or a.slug for a in rerender_articles()]
     db.session.commit()
     return report
 
 
-def follow_sources(written: list[Article]) -> None:
+def follow_sources(written: list[Article], in_sync: list[Article] = ()) -> None:
     """Translations written by an import were reviewed against their source as it now stands.
 
     Importing a consistent set marks nothing out of date; a later import that changes only
-    the source language leaves its translations behind, so they show as outdated.
+    the source language leaves its translations behind, so they show as outdated. A
+    translation never tracked (imported by an older version) that matches its file, while its
+    source matches its own, starts following the source as it now stands.
     """
     default = current_app.config["DEFAULT_LOCALE"]
     db.session.flush()
-    for article in written:
+    synced = {a.id for a in in_sync}
+    written_ids = {a.id for a in written}
+    untracked = [a for a in in_sync if a.source_revision is None and a.id not in written_ids]
+    for article in [*written, *untracked]:
         if article.locale == default:
             continue
         source = db.session.scalar(
             select(Article).filter_by(locale=default, translation_key=article.translation_key)
         )
+        untouched_source = source is not None and source.id in synced - written_ids
+        if article.id not in written_ids and not untouched_source:
+            continue
         article.source_revision = content_revision(source) if source is not None else None
 
 
@@ -160,28 +171,29 @@ def sync_state(article: Article, file_digest: str) -> str:
 
 def _import_one(
     fields: ArticleFields, relative: str, category: Category, report: ImportReport
-) -> Article | None:
-    """Import one file; returns the article when its content was written."""
+) -> tuple[Article | None, bool]:
+    """Import one file; returns the article when it now matches the file, and whether its
+    content was written."""
     article = find_article(fields.locale, fields.slug)
     if article is not None:
         state = sync_state(article, fields.digest())
         if state == "conflict":
             report.conflicts.append(relative)
-            return None
+            return None, False
         if state == "db_changed":
             report.kept.append(relative)
-            return None
+            return None, False
     article, changed = save_article(article, fields, category, source="import")
     article.content_path = relative
     article.synced_digest = fields.digest()
     if not changed:
         report.unchanged.append(relative)
-        return None
+        return article, False
     if len(article.revisions) == 1:
         report.added.append(relative)
     else:
         report.updated.append(relative)
-    return article
+    return article, True
 
 
 def _archive_missing(seen: dict[tuple[str, str], str], report: ImportReport) -> None:

@@ -2,8 +2,12 @@
 
 import shutil
 
+from sqlalchemy import select
+
 from app.editor.translations import translation_dashboard
+from app.extensions import db
 from app.kb.content_sync import import_content
+from app.kb.models import Article
 from tests.conftest import CONTENT_DIR
 
 ARTICLE = "account-and-sign-in/reset-your-password.md"
@@ -37,3 +41,15 @@ def test_source_change_makes_translations_outdated_until_they_change_too(demo_ap
     assert outdated_by_locale() == {"ja": ["reset-your-password"], "ar": []}
     assert import_content(tree, tuple(demo_app.config["LOCALES"])).counts()["updated"] == 0
     assert outdated_by_locale() == {"ja": ["reset-your-password"], "ar": []}
+
+
+def test_reimport_fixes_translations_an_older_version_left_untracked(demo_app, tmp_path):
+    tree = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, tree)
+    for article in db.session.scalars(select(Article)):
+        article.source_revision = None  # as an install imported before this fix
+    db.session.commit()
+    source = tree / "en" / ARTICLE
+    source.write_text(source.read_text() + "\nOne more sentence.\n", encoding="utf-8")
+    import_content(tree, tuple(demo_app.config["LOCALES"]))
+    assert outdated_by_locale() == {"ja": ["reset-your-password"], "ar": ["reset-your-password"]}
