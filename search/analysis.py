@@ -28,6 +28,9 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
+ANALYZER_VERSION = 2
+"""Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
+
 SECTION_SEPARATOR = "\x1f"
 """Joins weighted sections (title, summary, tags, body) in one indexed value."""
 
@@ -388,6 +391,112 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         yield start, text[start:]
 
 
+_SMALL_KANA = str.maketrans("ァィゥェォャュョヮヵヶ", "アイウエオヤユヨワカケ")
+_V_KANA = (("ヴァ", "バ"), ("ヴィ", "ビ"), ("ヴェ", "ベ"), ("ヴォ", "ボ"), ("ヴ", "ブ"))
+_HIRAGANA = re.compile(r"[\u3041-\u3096\u309D\u309Eー]+\Z")
+_KANA = re.compile(r"[\u3041-\u3096\u309D\u309E\u30A1-\u30FA\u30FD\u30FEー]+\Z")
+_KATAKANA = re.compile(r"[\u30A1-\u30FA\u30FD\u30FEー]+\Z")
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana letters as katakana (ぱすわーど → パスワード); everything else unchanged."""
+    return "".join(
+        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" or c in "ゝゞ" else c for c in text
+    )
+
+
+def kana_key(text: str) -> str:
+    """How a kana word sounds, spelled one way: the key two spellings of one word share.
+
+    Katakana; ヴァ → バ; small kana as full-size (ウィンドウ = ウインドウ); no long-vowel
+    mark (サーバー = サーバ = さーば, and the typo パスワド = パスワード). The price:
+    ビル and ビール share a key. Keys are extra tokens at a word's position, never
+    a word's only form, so snippets and suggestions still see the surface form.
+    """
+    key = to_katakana(unicodedata.normalize("NFKC", text))
+    for variant, plain in _V_KANA:
+        key = key.replace(variant, plain)
+    return key.translate(_SMALL_KANA).replace("ー", "")
+
+
+def is_kana(text: str) -> bool:
+    """True for a word written only in hiragana, katakana and the long-vowel mark."""
+    return bool(_KANA.match(text))
+
+
+READING_POS = frozenset({"名詞", "形状詞", "代名詞"})
+"""Parts of speech whose reading is indexed as a key (verbs' readings are inflected)."""
+
+MIN_KEY_CHARS = 2
+"""Shorter reading keys (書 → ショ) would match too much."""
+
+LOANWORD_MIN_CHARS = 3
+LOANWORD_MAX_CHARS = 12
+"""Shortest and longest hiragana spellings tried as a katakana loanword."""
+
+_loanword_memo: dict[str, str | None] = {}
+_LOANWORD_MEMO_SIZE = 50_000
+
+
+def _loanword(hiragana: str) -> str | None:
+    """The dictionary loanword a hiragana spelling stands for (くらしっく → クラシック), or None.
+
+    Accepted only when the katakana spelling is one known noun whose normalized
+    form is itself katakana, so Japanese words typed in kana (こと → 事) stay
+    what they are.
+    """
+    if hiragana in _loanword_memo:
+        return _loanword_memo[hiragana]
+    katakana = to_katakana(hiragana)
+    found = None
+    if len(katakana.replace("ー", "")) >= LOANWORD_MIN_CHARS:
+        morphemes = _sudachi_tokenizer().tokenize(katakana)
+        if len(morphemes) == 1:
+            m = morphemes[0]
+            form = m.normalized_form()
+            pos = m.part_of_speech()
+            if not m.is_oov() and pos[:2] == ("名詞", "普通名詞") and _KATAKANA.match(form):
+                found = form
+    if len(_loanword_memo) >= _LOANWORD_MEMO_SIZE:
+        _loanword_memo.clear()
+    _loanword_memo[hiragana] = found
+    return found
+
+
+class _Word:
+    """One mode-C word: normalized form, span, reading, part of speech, mode-A parts."""
+
+    __slots__ = ("begin", "end", "form", "parts", "pos", "reading", "surface")
+
+    def __init__(self, form, begin, end, reading, pos, parts=(), surface=""):
+        self.form, self.begin, self.end = form, begin, end
+        self.reading, self.pos, self.parts, self.surface = reading, pos, parts, surface
+
+    @property
+    def kept(self) -> bool:
+        """False for particles, symbols, light verbs: words search ignores."""
+        return self.pos not in JAPANESE_DROPPED_POS and self.form not in JAPANESE_STOP_WORDS
+
+
+def _reading_keys(word: _Word) -> list[str]:
+    """Kana keys of a word and its parts: its spelling's if kana, its reading's if a noun."""
+    keys = []
+    candidates = [(word.form, word.reading, word.pos)]
+    candidates += [(form, reading, pos) for form, _b, _e, reading, pos in word.parts]
+    for form, reading, pos in candidates:
+        if is_kana(form):
+            keys.append(kana_key(form))
+        if pos in READING_POS and reading:
+            keys.append(kana_key(reading))
+    seen = {word.form, *(p[0] for p in word.parts)}
+    out = []
+    for key in keys:
+        if len(key) >= MIN_KEY_CHARS and key not in seen:
+            seen.add(key)
+            out.append(key)
+    return out
+
+
 class JapaneseTokenizer(Tokenizer):
     """Sudachi morphological analysis: mode-C words, each followed by its mode-A sub-words.
 
@@ -395,6 +504,14 @@ class JapaneseTokenizer(Tokenizer):
     "2FA" or "planwise.example" stay one token as in the English analyzer.
     Token text is Sudachi's normalized form (ﾊﾟｽﾜｰﾄﾞ → パスワード, 二 → 2);
     particles, auxiliaries, symbols, whitespace and light verbs are dropped.
+
+    Kana: hiragana spellings of loanwords are read as the loanword (ろぐいん →
+    ログイン). When indexing, each word is followed, at its position, by its
+    :func:`kana_key` and, for nouns, the key of its reading (設定 → セツテイ… see
+    :func:`kana_key`), so a query can match by sound. A query's kana word asks
+    for its key or itself (the key comes first: ``(key, (word,))`` in
+    :func:`word_groups`); a run of hiragana in a query asks for the key of the
+    whole run (せってい → the reading of 設定) or for the words Sudachi found in it.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -423,13 +540,16 @@ class JapaneseTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
+        querying = mode == "query"
         pos = start_pos
         for offset, text, is_latin in self._runs(value):
             if is_latin:
-                words = [(text, offset, offset + len(text), ())]
+                groups = [(text, offset, offset + len(text), ())]
+            elif querying:
+                groups = _query_groups(_words(text, offset))
             else:
-                words = self._morphemes(text, offset)
-            for word, begin, end, subwords in words:
+                groups = _index_groups(_words(text, offset))
+            for word, begin, end, extra in groups:
                 t.text = word
                 t.stopped = False
                 if keeporiginal:
@@ -439,7 +559,7 @@ class JapaneseTokenizer(Tokenizer):
                 if chars:
                     t.startchar, t.endchar = start_char + begin, start_char + end
                 yield t
-                for sub, sub_begin, sub_end in subwords:
+                for sub, sub_begin, sub_end in extra:
                     t.text = sub
                     if chars:
                         t.startchar = start_char + sub_begin
@@ -459,28 +579,218 @@ class JapaneseTokenizer(Tokenizer):
         if last < len(value):
             yield last, value[last:], False
 
-    @staticmethod
-    def _morphemes(text: str, offset: int):
-        tokenizer = _sudachi_tokenizer()
-        mode_a = _sudachi_local.mode_a
-        for chunk_offset, chunk in _chunks(text):
-            base = offset + chunk_offset
-            for m in tokenizer.tokenize(chunk):
-                if m.part_of_speech()[0] in JAPANESE_DROPPED_POS:
+
+def _words(text: str, offset: int) -> list[_Word]:
+    """Sudachi's mode-C words of a text (offsets from ``offset``), loanwords re-read."""
+    words = []
+    for chunk_offset, chunk in _chunks(text):
+        words += _sudachi_words(chunk, offset + chunk_offset)
+    return words
+
+
+def _sudachi_words(text: str, base: int) -> list[_Word]:
+    """Sudachi's words of a short text, with hiragana-spelled loanwords as one word.
+
+    Sudachi reads ろぐいん as ろ + ぐいん and くらしっく as 蔵 + 知る + 九, and may
+    join a loanword's last letter to what follows (ぱすわー|どの). So in a run of
+    hiragana, the longest spelling of at least LOANWORD_MIN_CHARS letters starting
+    where a Sudachi word starts that is a dictionary loanword (:func:`_loanword`)
+    becomes that word, if what follows starts a word of its own (a particle or an
+    ending, or anything not hiragana: せって|い is not セッテ + い), and if
+    Sudachi did not already read exactly that spelling as one known word; the
+    rest of the text is analyzed again.
+    """
+    tokenizer = _sudachi_tokenizer()
+    mode_a = _sudachi_local.mode_a
+    # materialized before any other tokenize call can reuse Sudachi's buffers
+    analyzed = [_sudachi_word(m, base, mode_a) for m in tokenizer.tokenize(text)]
+    words = []
+    for k, w in enumerate(analyzed):
+        if _HIRAGANA.match(w.surface):
+            start = w.begin - base
+            run_end = start
+            for later in analyzed[k:]:
+                if not _HIRAGANA.match(later.surface):
+                    break
+                run_end = later.end - base
+            known_end = w.end - base if w.pos != "OOV" else -1
+            stop = start + LOANWORD_MIN_CHARS - 1
+            for end in range(min(run_end, start + LOANWORD_MAX_CHARS), stop, -1):
+                if end == known_end:
                     continue
-                form = m.normalized_form()
-                if form in JAPANESE_STOP_WORDS:
-                    continue
-                subwords = ()
-                parts = m.split(mode_a)
-                if len(parts) > 1:
-                    subwords = tuple(
-                        (p.normalized_form(), base + p.begin(), base + p.end())
-                        for p in parts
-                        if p.part_of_speech()[0] not in JAPANESE_DROPPED_POS
-                        and p.normalized_form() != form
-                    )
-                yield form, base + m.begin(), base + m.end(), subwords
+                form = _loanword(text[start:end])
+                if form is not None and _starts_a_word(text[end:]):
+                    words.append(_Word(form, base + start, base + end, form, "名詞", (), form))
+                    return words + _sudachi_words(text[end:], base + end)
+        words.append(w)
+    return words
+
+
+def _starts_a_word(rest: str) -> bool:
+    """Whether a text (after a loanword) begins at a word boundary."""
+    if not rest or not _HIRAGANA.match(rest[0]):
+        return True
+    first = _sudachi_tokenizer().tokenize(rest[:8])[0].surface()
+    return first in _TRAILING_ENDINGS or first in _LEADING_PARTICLES
+
+
+def _sudachi_word(m, base: int, mode_a) -> _Word:
+    pos = "OOV" if m.is_oov() else m.part_of_speech()[0]
+    form = m.normalized_form()
+    parts = ()
+    split = m.split(mode_a)
+    if len(split) > 1:
+        parts = tuple(
+            (
+                p.normalized_form(),
+                base + p.begin(),
+                base + p.end(),
+                p.reading_form(),
+                p.part_of_speech()[0],
+            )
+            for p in split
+            if p.part_of_speech()[0] not in JAPANESE_DROPPED_POS and p.normalized_form() != form
+        )
+    begin, end = base + m.begin(), base + m.end()
+    return _Word(form, begin, end, m.reading_form(), pos, parts, m.surface())
+
+
+def _index_groups(words: list[_Word]):
+    """(token, begin, end, same-position tokens) per kept word: sub-words, then kana keys."""
+    for w in words:
+        if not w.kept:
+            continue
+        extra = _part_spans(w) + [(key, w.begin, w.end) for key in _reading_keys(w)]
+        yield w.form, w.begin, w.end, extra
+
+
+def _query_groups(words: list[_Word]):
+    """(token, begin, end, same-position tokens) per position of a query.
+
+    A run of hiragana words becomes the key of the whole run followed by its
+    kept words (せってい: the reading of 設定, or what Sudachi made of it); a
+    kana word whose key differs from it becomes its key followed by itself.
+    """
+    i = 0
+    while i < len(words):
+        if _HIRAGANA.match(words[i].surface):
+            j = i
+            while j < len(words) and _HIRAGANA.match(words[j].surface):
+                j += 1
+            yield from _hiragana_run(words[i:j])
+            i = j
+            continue
+        w = words[i]
+        i += 1
+        if not w.kept:
+            continue
+        key = kana_key(w.form) if is_kana(w.form) and not w.parts else w.form
+        if key != w.form and len(key) >= MIN_KEY_CHARS:
+            yield key, w.begin, w.end, [(w.form, w.begin, w.end)]
+        else:
+            yield w.form, w.begin, w.end, _part_spans(w)
+
+
+RUN_KEY_MAX_CHARS = 6
+"""A longer run of hiragana is a phrase, not a word typed in kana: it is split at particles."""
+
+_FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
+_SYMBOL_POS = frozenset({"補助記号", "空白", "記号"})
+# By surface, not part of speech: Sudachi's reading of a hiragana-typed word is
+# often wrong (せってい → せっ + て + い), but what a query starts or ends with is not.
+_LEADING_PARTICLES = frozenset(
+    ["を", "が", "に", "は", "で", "と", "の", "も", "へ", "や", "から", "まで", "より"]
+)
+_TRAILING_ENDINGS = frozenset(
+    [
+        "を",
+        "が",
+        "に",
+        "は",
+        "で",
+        "と",
+        "の",
+        "も",
+        "へ",
+        "や",
+        "か",
+        "ね",
+        "よ",
+        "な",
+        "から",
+        "まで",
+        "より",
+        "って",
+        "たい",
+        "ない",
+        "ます",
+        "ません",
+        "まし",
+        "た",
+        "て",
+        "です",
+        "でした",
+        "だ",
+        "でしょ",
+        "う",
+        "ぬ",
+        "し",
+        "して",
+        "した",
+        "する",
+        "します",
+        "しない",
+        "しません",
+        "しよ",
+        "され",
+        "される",
+        "させ",
+        "でき",
+        "できる",
+        "できない",
+        "できます",
+        "できません",
+    ]
+)
+
+
+def _hiragana_run(run: list[_Word]):
+    """Query positions for a run of hiragana: its key followed by the kept words in it.
+
+    Particles and auxiliaries at either end are not part of the key (をへんこう
+    → ヘンコウ); a run longer than RUN_KEY_MAX_CHARS is split at its particles
+    and each piece is keyed on its own (すべてのめーるをけす → 全て, メール, 消す).
+    """
+    while run and (run[0].surface in _LEADING_PARTICLES or run[0].pos in _SYMBOL_POS):
+        run = run[1:]
+    while run and (run[-1].surface in _TRAILING_ENDINGS or run[-1].pos in _SYMBOL_POS):
+        run = run[:-1]
+    kept = [w for w in run if w.kept]
+    if not kept:
+        return
+    key = kana_key("".join(w.surface for w in run))
+    if len(key) > RUN_KEY_MAX_CHARS and any(w.pos in _FUNCTION_POS for w in run):
+        piece: list[_Word] = []
+        for w in [*run, None]:
+            if w is None or w.pos in _FUNCTION_POS:
+                yield from _hiragana_run(piece)
+                piece = []
+            else:
+                piece.append(w)
+        return
+    if len(key) < MIN_KEY_CHARS:
+        for w in kept:
+            yield w.form, w.begin, w.end, _part_spans(w)
+        return
+    extra = []
+    for w in kept:
+        extra.append((w.form, w.begin, w.end))
+        extra += _part_spans(w)
+    yield key, run[0].begin, run[-1].end, [e for e in extra if e[0] != key]
+
+
+def _part_spans(word: _Word) -> list[tuple[str, int, int]]:
+    return [(form, begin, end) for form, begin, end, _reading, _pos in word.parts]
 
 
 class SectionTokenizer(Tokenizer):

@@ -10,7 +10,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from search.analysis import SECTION_SEPARATOR, analyzer_for, sectioned
 from search.documents import SearchDocument
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the schema or an analyzer changes; a new version needs a reindex."""
 
 SECTION_BOOSTS = {"title": 3.0, "summary": 1.5, "tags": 2.0, "body": 1.0}

@@ -10,6 +10,7 @@ import pytest
 from search.analysis import (
     analyze,
     analyzer_for,
+    kana_key,
     normalize_arabic,
     normalize_query_text,
     word_groups,
@@ -46,13 +47,27 @@ def test_english_keeps_codes_and_folds_full_width():
 # ---- Japanese
 
 
+def finds(query: str, text: str, locale: str) -> bool:
+    """Whether every word of ``query`` matches ``text`` as the query builder asks:
+    the word itself, or all of the tokens sharing its position (see word_groups)."""
+    indexed = set(tokens(text, locale, mode="index"))
+    return all(
+        word in indexed or (parts and set(parts) <= indexed)
+        for word, parts in word_groups(analyzer_for(locale), query)
+    )
+
+
 def test_japanese_half_width_katakana_equals_full_width():
-    assert tokens("ﾊﾟｽﾜｰﾄﾞ", "ja") == tokens("パスワード", "ja") == ["パスワード"]
+    assert tokens("ﾊﾟｽﾜｰﾄﾞ", "ja") == tokens("パスワード", "ja")
+    assert "パスワード" in tokens("ﾊﾟｽﾜｰﾄﾞ", "ja")
 
 
 def test_japanese_drops_particles_and_light_verbs():
-    assert tokens("パスワードを変更", "ja") == ["パスワード", "変更"]
-    assert tokens("パスワードを変更しました", "ja") == ["パスワード", "変更"]
+    assert [w for w, _ in word_groups(analyzer_for("ja"), "パスワードを変更しました")] == [
+        kana_key("パスワード"),
+        "変更",
+    ]
+    assert tokens("パスワードを変更", "ja") == tokens("パスワードを変更しました", "ja")
     assert tokens("二段階認証を設定できません", "ja") == tokens("2段階認証 設定", "ja")
 
 
@@ -93,6 +108,71 @@ def test_japanese_character_offsets_point_into_the_original_text():
 def test_japanese_long_text_is_chunked():
     text = "パスワードを変更します。\n" * 2000
     assert tokens(text, "ja").count("パスワード") == 2000
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("ぱすわーど", "パスワードを再設定する"),  # hiragana-typed katakana
+        ("ろぐいん", "ログインできない場合"),
+        ("ろぐいんできない", "ログインできない場合"),
+        ("あかうんと", "アカウントを削除する"),
+        ("だうんろーど", "請求書をダウンロードする"),
+        ("ぱすわーどのへんこう", "パスワードを変更する"),  # loanword, particle, kanji word
+        ("パスワド", "パスワードを再設定する"),  # long vowel left out
+        ("ユーザ", "ユーザーを招待する"),  # JIS-style spelling without the final ー
+        ("ウィンドウ", "ウインドウを閉じる"),  # small-kana variant
+        ("ヴァイオリン", "バイオリン教室"),
+        ("ｱｶｳﾝﾄ", "アカウントを削除する"),  # half-width
+        ("せってい", "通知の設定"),  # kanji word typed by its reading
+        ("へんこう", "メールアドレスの変更"),
+        ("しはらい", "支払い方法"),
+        ("せいきゅうしょ", "請求書をダウンロードする"),  # a compound's reading
+        ("パスワードをへんこうしたい", "パスワードの変更"),
+    ],
+)
+def test_japanese_kana_typed_word_finds_its_written_form(typed, text):
+    assert finds(typed, text, "ja")
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("ログイン", "ログアウトする"),
+        ("設定", "セット商品"),  # a kanji query asks for its own form, not its reading
+        ("カード", "コードを入力"),
+        ("請求書", "請求の説明"),
+    ],
+)
+def test_japanese_folding_does_not_match_other_words(typed, text):
+    assert not finds(typed, text, "ja")
+
+
+def test_japanese_hiragana_loanword_is_one_word():
+    # Sudachi alone reads くらしっく as 蔵 / 知る / 九
+    assert [w for w, _ in word_groups(analyzer_for("ja"), "くらしっく")] == ["クラシック"]
+    assert "蔵" not in tokens("くらしっく", "ja", mode="index")
+
+
+def test_japanese_japanese_words_in_kana_are_not_read_as_loanwords():
+    # こと spelled コト is a dictionary word, but its normalized form is 事, not a loanword
+    assert "コト" not in tokens("することができます", "ja", mode="index")
+    # せって|い must not become the noun セッテ and a stray い
+    assert "セッテ" not in tokens("せってい", "ja")
+
+
+def test_japanese_kana_key_folds_spelling_variants():
+    assert kana_key("ぱすわーど") == kana_key("パスワード") == kana_key("パスワド") == "パスワド"
+    assert kana_key("ウィンドウ") == kana_key("ウインドウ")
+    assert kana_key("ヴァイオリン") == kana_key("バイオリン")
+    assert kana_key("ｻｰﾊﾞｰ") == kana_key("サーバ")
+    assert kana_key("セッテイ") != kana_key("セツテイ")  # the small っ is a sound of its own
+
+
+def test_japanese_reading_keys_share_the_word_position():
+    analyzer = analyzer_for("ja")
+    positions = {t.text: t.pos for t in analyzer("通知を設定", positions=True, mode="index")}
+    assert positions[kana_key("セッテイ")] == positions["設定"]
 
 
 # ---- Arabic
