@@ -281,8 +281,8 @@ def main() -> None:
         result["app"] = app_search(passages, queries, Path(tmp))
     if not args.app_only:
         result["fts5"] = fts5_reference(passages, queries)
-        if args.baseline_ref:
-            result[f"app@{args.baseline_ref}"] = baseline(args.baseline_ref, args)
+    if args.baseline_ref:
+        result[f"app@{args.baseline_ref}"] = baseline(args.baseline_ref, args)
     result["load_after"] = os.getloadavg()
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.out:

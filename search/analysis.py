@@ -292,13 +292,94 @@ ENGLISH_STEM_EXCEPTIONS = frozenset({"dying", "lying", "tying"})
 _ARABIC_LOOSE = str.maketrans({"ؤ": "ي", "ئ": "ي", "ء": "ي", "و": "ي"})
 
 
-class ArabicStemFilter(SnowballStemFilter):
-    """Light Arabic stemming: the Snowball Arabic stemmer plus two light10-style rules.
+ARABIC_ARTICLES = ("وال", "فال", "بال", "كال", "ولل", "ال", "لل")
+"""The article with the conjunctions and prepositions written onto it, longest first."""
 
-    Snowball leaves the conjunction before the article alone (والمرور), so a
-    leading و/ف before ال is dropped first; after stemming a final ه (teh
-    marbuta after normalization) is dropped as light10 does, so singular and
-    plural forms meet.
+ARABIC_PROCLITICS = "وفبكل"
+"""Conjunctions and prepositions written onto a word without the article."""
+
+MIN_ARABIC_STEM = 3
+"""No affix comes off if fewer letters would be left (المرور → مرور, never رور)."""
+
+_PLURAL_ENDINGS = {"ات": MIN_ARABIC_STEM, "ون": MIN_ARABIC_STEM + 1, "ين": MIN_ARABIC_STEM + 1}
+"""Sound plural endings and the letters that must stay (تخزين is no plural of تخز)."""
+
+
+def arabic_light_stem(word: str) -> str:
+    """A normalized Arabic word without its article and one common suffix.
+
+    Only affixes that are reliably affixes come off: the article with a
+    conjunction or preposition written onto it (والفواتير, بالملفات, للملفات),
+    then one of the sound plural endings ات (if 3 letters stay: ملفات → ملف),
+    ون/ين (if 4 stay: المستخدمين → مستخدم, but تخزين stays), or a final ه (teh
+    marbuta: فاتورة → فاتور), then a final ي if 4 letters stay (حسابي → حساب,
+    الكترونية → الكترون like الكتروني); form-X verbs meet their verbal noun
+    (:func:`_verb_stem`). Single-letter proclitics without the
+    article are ambiguous (باشتراك is ب + اشتراك, but بريد is a word) and are
+    left to :func:`arabic_clitic_variants`. Broken plurals (فواتير / فاتورة)
+    need a dictionary and are not conflated.
+    """
+    for article in ARABIC_ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= MIN_ARABIC_STEM:
+            word = word[len(article) :]
+            break
+    else:
+        if word.startswith("لل") and len(word) >= 4:  # ل + اللغة is written للغة
+            word = word[1:]
+    if len(word) - 2 >= _PLURAL_ENDINGS.get(word[-2:], len(word)):
+        word = word[:-2]
+    elif word.endswith("ه") and len(word) - 1 >= MIN_ARABIC_STEM:
+        word = word[:-1]
+    if word.endswith("ي") and len(word) - 1 >= MIN_ARABIC_STEM + 1:
+        word = word[:-1]
+    return _verb_stem(word)
+
+
+def _verb_stem(word: str) -> str:
+    """Present-tense person prefixes unified, form-X verbs meet their verbal nouns.
+
+    A four-letter word in ت or ن is read as the present tense of a three-letter
+    root and spelled with ي (تعمل, نعمل → يعمل). Form X: يستخدم/تستخدم →
+    استخدم, and the verbal noun استفعال → استفعل (استخدام → استخدم, استرداد →
+    استرد for a doubled root); both patterns are unambiguous in shape.
+    """
+    if len(word) == 4 and word[0] in "تن":
+        word = "ي" + word[1:]
+    if word[:3] in ("يست", "تست", "نست") and len(word) >= 5:
+        word = "ا" + word[1:]
+    if word.startswith("است") and len(word) == 7 and word[5] == "ا":
+        word = word[:5] if word[4] == word[6] else word[:5] + word[6]
+    return word
+
+
+def arabic_clitic_variants(word: str) -> list[str]:
+    """The stem of the word read without a leading و ف ب ك ل (or و/ف and then ب ك ل).
+
+    باشتراك → اشتراك; وباشتراك → اشتراك. Only when the article did not already
+    come off and at least 4 letters stay, so كلمة never yields لمه nor بريد ريد;
+    at most one variant, since a query asks for the word or all of its variants.
+    """
+    if any(word.startswith(a) for a in ARABIC_ARTICLES):
+        return []
+    keep = MIN_ARABIC_STEM + 1
+    if word[:1] in "وف" and word[1:2] in "بكل" and len(word) - 2 >= keep:
+        rest = word[2:]
+    elif word[:1] in ARABIC_PROCLITICS and len(word) - 1 >= keep:
+        rest = word[1:]
+    else:
+        return []
+    variant = arabic_light_stem(rest)
+    return [variant] if variant != arabic_light_stem(word) else []
+
+
+class ArabicStemFilter(SnowballStemFilter):
+    """Light Arabic stemming (:func:`arabic_light_stem`), then the clitic-less readings.
+
+    Each word is its stem, followed at the same position by the stems of its
+    readings without a leading و/ف/ب/ك/ل (:func:`arabic_clitic_variants`): when
+    indexing, so اشتراك finds a text that says باشتراك; in a query, as the
+    word's alternatives (``(stem, variants)`` in :func:`word_groups`), so
+    باشتراك finds a text that says اشتراك.
     """
 
     def __init__(self) -> None:
@@ -307,8 +388,8 @@ class ArabicStemFilter(SnowballStemFilter):
     def could_stem_to(self, terms: frozenset[str]) -> Callable[[str], bool] | None:
         """False when a surface word cannot stem to any of ``terms`` (see the parent class).
 
-        Prefixes come off and a verb's ي/ت may become ا (يستخدم → استخدم), so
-        the test is that the stem's second and third letters (loosely: hamza
+        Stems are the normalized word with letters taken off its ends, so the
+        test is that the stem's second and third letters (loosely: hamza
         carriers, waw and yeh alike) appear somewhere in the normalized word.
         """
         keys = frozenset((t[1:3] if len(t) >= 3 else t).translate(_ARABIC_LOOSE) for t in terms)
@@ -319,13 +400,21 @@ class ArabicStemFilter(SnowballStemFilter):
 
         return possible
 
-    def _stem(self, word: str) -> str:
-        if len(word) >= 5 and word[0] in "وف" and word[1:3] == "ال":
-            word = word[1:]
-        stem = _snowball("arabic").stemWord(word)
-        if len(stem) >= 4 and stem.endswith("ه"):
-            stem = stem[:-1]
-        return stem
+    def _stem(self, word: str) -> tuple[str, ...]:
+        return (arabic_light_stem(word), *arabic_clitic_variants(word))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stem = self.stem
+        for t in tokens:
+            if t.stopped:
+                yield t
+                continue
+            main, *variants = stem(t.text)
+            t.text = main
+            yield t
+            for variant in variants:
+                t.text = variant
+                yield t
 
 
 _sudachi_lock = threading.Lock()

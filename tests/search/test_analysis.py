@@ -192,7 +192,66 @@ def test_arabic_letter_variants_are_unified():
 
 def test_arabic_prefixes_and_article_are_stripped():
     assert tokens("والمرور", "ar") == tokens("المرور", "ar") == tokens("مرور", "ar")
-    assert tokens("بالفاتورة", "ar") == tokens("فاتورة", "ar")
+    assert tokens("بالفاتورة", "ar")[0] == tokens("فاتورة", "ar")[0]
+
+
+def stem(word: str) -> str:
+    return tokens(word, "ar")[0]
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("فواتير", "الفواتير", "والفواتير", "بالفواتير", "للفواتير"),  # the 5 vs 17
+        ("اشتراك", "الاشتراك", "والاشتراك", "بالاشتراك"),  # 4 vs 6
+        ("ملف", "ملفات", "الملفات", "بالملفات", "للملفات"),  # sound plural ات
+        ("حساب", "حسابات", "الحسابات", "حسابي"),  # plural, "my account"
+        ("مستخدم", "مستخدمين", "المستخدمين", "المستخدمون"),  # sound plural ون/ين
+        ("فاتورة", "الفاتورة", "فاتوره", "بالفاتورة"),  # teh marbuta
+        ("لغة", "اللغة", "للغة"),  # ل + ال written with one alef less
+        ("الإلكتروني", "الإلكترونية", "الالكتروني"),
+        ("يعمل", "تعمل", "نعمل"),  # present tense: he / she / we
+        ("استخدام", "يستخدم", "تستخدم", "الاستخدام"),  # form X verb and its verbal noun
+        ("أسترد", "استرداد", "الاسترداد"),  # "how do I get my money back" / refund
+    ],
+)
+def test_arabic_word_forms_share_one_stem(forms):
+    assert len({stem(form) for form in forms}) == 1, {form: stem(form) for form in forms}
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("باشتراك", "تجديد الاشتراك"),  # proclitic ب without the article
+        ("اشتراك", "الدفع باشتراك شهري"),
+        ("وبالملفات", "رفع الملفات"),
+        ("فواتير", "تنزيل الفواتير"),
+        ("ملف", "مشاركة الملفات"),
+    ],
+)
+def test_arabic_word_with_or_without_clitic_finds_the_other(typed, text):
+    assert finds(typed, text, "ar")
+
+
+# Words that a stemmer must keep apart: ISRI stems المرور (traffic / passing) to رور.
+ARABIC_MUST_NOT_CONFLATE = [
+    ("المرور", "مر"),
+    ("المرور", "رور"),
+    ("كلمة", "لمة"),  # ك is no proclitic here: كلمة is not ك + لمة
+    ("بريد", "ريد"),
+    ("تخزين", "تخز"),  # ين of a singular is no plural ending
+    ("مكان", "مك"),
+    ("وصول", "صول"),
+    ("اشتراك", "اشترا"),
+    ("مكتب", "كتاب"),  # office and book share a root; a light stemmer keeps them apart
+    ("الملف", "ملفت"),
+]
+
+
+@pytest.mark.parametrize(("word", "other"), ARABIC_MUST_NOT_CONFLATE)
+def test_arabic_stemming_keeps_different_words_apart(word, other):
+    assert stem(word) != stem(other)
+    assert not finds(other, word, "ar"), f"{other!r} would find {word!r}"
 
 
 def test_arabic_stop_words_are_dropped():
