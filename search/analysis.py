@@ -172,6 +172,133 @@ class ArabicNormalizeFilter(Filter):
                 yield t
 
 
+_PIECE_RUNS = re.compile(r"[^\W\d_]+|\d+")
+MIN_PART_CHARS = 2
+"""Shorter pieces of a code or address (the 3 of v2.3.1) are not indexed on their own."""
+
+
+def word_parts(word: str) -> list[str]:
+    """What a dotted or letters-and-digits token is also indexed as (itself excluded).
+
+    outlook.com → outlook, com; v2.3.1 → v2, v2.3; app.planwise.example →
+    app, planwise, example, app.planwise; AADSTS650056 → aadsts, 650056 (a run
+    of letters and a run of digits, when each is at least MIN_PART_CHARS long,
+    so 2fa stays whole).
+    """
+    parts: list[str] = []
+    pieces = word.split(".")
+    if len(pieces) > 1:
+        parts += pieces
+        parts += [".".join(pieces[:n]) for n in range(2, len(pieces))]
+    for piece in pieces:
+        runs = _PIECE_RUNS.findall(piece)
+        if len(runs) > 1 and all(len(run) >= MIN_PART_CHARS for run in runs):
+            parts += runs
+    return [p for p in dict.fromkeys(parts) if len(p) >= MIN_PART_CHARS and p != word]
+
+
+class WordPartsFilter(Filter):
+    """When indexing, a token is followed at its position by its :func:`word_parts`.
+
+    A query keeps the whole token: outlook.com asks for outlook.com, while
+    outlook alone or AADSTS alone finds the text that says outlook.com or
+    AADSTS650056.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.mode == "query" or len(t.text) < 4:
+                yield t
+                continue
+            text = t.text
+            parts = word_parts(text)
+            yield t
+            for part in parts:
+                t.text = part
+                yield t
+            t.text = text
+
+
+PARTICLES = frozenset({"in", "up", "out", "on", "off", "down"})
+"""Particles that close up with a verb: log in / login, set up / setup, log out / logout."""
+
+MAX_PHRASAL_VERB_CHARS = 8
+
+
+class PhrasalCompoundFilter(Filter):
+    """A word followed by a particle is also the closed compound (log in → login).
+
+    People write log in, log-in, login and logging in for one thing. When
+    indexing, the compound (the word's Snowball stem + the particle: logging
+    in → login, signed up → signup) is added at the word's position. In a
+    query the compound comes first at the word's position, followed by the
+    word and a particle that is not a stop word ("set up" → setup, or set and
+    up; "log in" → login, or log), so a text with either spelling matches,
+    and synonyms (login ↔ signin) apply to the one compound token.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        previous: Token | None = None
+        head: tuple[str, int] | None = None  # when indexing: the last word and its position
+        shift = 0
+        for t in tokens:
+            if t.mode != "query":
+                text = t.text
+                pos = t.pos if t.positions else None
+                if head is not None and text in PARTICLES and (pos is None or pos == head[1] + 1):
+                    # before the particle: a dropped stop word shifts what follows it
+                    t.text = _snowball("english").stemWord(head[0]) + text
+                    if t.positions:
+                        t.pos = head[1]
+                    yield t
+                    t.text = text
+                    if t.positions:
+                        t.pos = pos
+                yield t
+                head = (text, pos) if _can_be_phrasal_verb(text) else None
+                continue
+            # a query is short: copy tokens to look one ahead
+            t = t.copy()
+            if t.positions:
+                t.pos -= shift
+            if previous is not None:
+                if t.text in PARTICLES and (not t.positions or t.pos == previous.pos + 1):
+                    compound = previous.copy()
+                    compound.text = _snowball("english").stemWord(previous.text) + t.text
+                    yield compound
+                    yield previous
+                    previous = None
+                    if t.text in ENGLISH_STOP_WORDS:
+                        yield t  # the stop filter drops it and closes the gap
+                    else:
+                        if t.positions:
+                            t.pos = compound.pos
+                            shift += 1
+                        yield t
+                    continue
+                yield previous
+            previous = t if _can_be_phrasal_verb(t.text) else None
+            if previous is None:
+                yield t
+        if previous is not None:
+            yield previous
+
+
+def _can_be_phrasal_verb(text: str) -> bool:
+    return (
+        text.isalpha()
+        and 2 <= len(text) <= MAX_PHRASAL_VERB_CHARS
+        and text not in PARTICLES
+        and text not in ENGLISH_STOP_WORDS
+    )
+
+
 _stemmers = threading.local()
 
 
@@ -272,7 +399,11 @@ class SnowballStemFilter(Filter):
 
         def possible(word: str) -> bool:
             folded = _fold(word)
-            return folded[:2] in starts or folded in ENGLISH_STEM_EXCEPTIONS
+            return (
+                folded[:2] in starts
+                or folded in ENGLISH_STEM_EXCEPTIONS
+                or any(part[:2] in starts for part in word_parts(folded))
+            )
 
         return possible
 
@@ -633,7 +764,9 @@ class JapaneseTokenizer(Tokenizer):
         pos = start_pos
         for offset, text, is_latin in self._runs(value):
             if is_latin:
-                groups = [(text, offset, offset + len(text), ())]
+                end = offset + len(text)
+                parts = () if querying else [(p, offset, end) for p in word_parts(text)]
+                groups = [(text, offset, end, parts)]
             elif querying:
                 groups = _query_groups(_words(text, offset))
             else:
@@ -938,6 +1071,8 @@ def _english() -> CompositeAnalyzer:
     return (
         RegexTokenizer(WORD_PATTERN)
         | TextFoldFilter()
+        | WordPartsFilter()
+        | PhrasalCompoundFilter()
         | StopWordFilter(ENGLISH_STOP_WORDS)
         | SnowballStemFilter("english")
     )
@@ -951,6 +1086,7 @@ def _arabic() -> CompositeAnalyzer:
     return (
         RegexTokenizer(ARABIC_WORD_PATTERN)
         | TextFoldFilter()
+        | WordPartsFilter()
         | ArabicNormalizeFilter()
         | StopWordFilter(ARABIC_STOP_WORDS)
         | ArabicStemFilter()
@@ -958,7 +1094,7 @@ def _arabic() -> CompositeAnalyzer:
 
 
 def _simple() -> CompositeAnalyzer:
-    return RegexTokenizer(WORD_PATTERN) | TextFoldFilter()
+    return RegexTokenizer(WORD_PATTERN) | TextFoldFilter() | WordPartsFilter()
 
 
 ANALYZERS = {"en": _english, "ja": _japanese, "ar": _arabic}

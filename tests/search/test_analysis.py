@@ -6,6 +6,7 @@ import pickle
 import re
 
 import pytest
+import yaml
 
 from search.analysis import (
     analyze,
@@ -16,6 +17,7 @@ from search.analysis import (
     word_groups,
 )
 from search.schema import schema_for
+from tests.conftest import CONTENT_DIR
 
 
 def tokens(text: str, locale: str, mode: str = "query") -> list[str]:
@@ -33,7 +35,7 @@ def test_english_stems_and_folds_case():
 
 def test_english_drops_stop_words_but_keeps_direction():
     assert tokens("How do I reset my password?", "en") == tokens("reset password", "en")
-    assert tokens("i cant log in", "en") == ["log"]
+    assert tokens("i cant log in", "en") == ["login", "log"]
     assert "off" in tokens("turn off notifications", "en")
     assert "up" in tokens("sign up", "en")
 
@@ -42,6 +44,65 @@ def test_english_keeps_codes_and_folds_full_width():
     assert tokens("2FA", "en") == ["2fa"]
     assert tokens("ＰＤＦ", "en") == tokens("pdf", "en")
     assert tokens("user’s", "en") == tokens("user's", "en") == tokens("user", "en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("log in", "Click Login at the top"),
+        ("login", "If you can't log in"),
+        ("login", "Logging in with Google"),
+        ("cant log in", "Go to the sign-in page"),  # through the shipped login ↔ signin synonym
+        ("sign in", "the signin page"),
+        ("sign-in", "Sign in with your email"),
+        ("setup", "Set up your workspace"),
+        ("set up", "Workspace setup"),
+        ("set-up", "Set up your workspace"),
+        ("signup", "Sign up for a trial"),
+        ("logged out", "Planwise logs you out"),
+    ],
+)
+def test_english_closed_compound_and_phrasal_verb_match(typed, text):
+    assert finds_with_synonyms(typed, text, "en")
+
+
+def test_english_compound_shares_the_verb_position_so_phrases_still_match():
+    analyzer = analyzer_for("en")
+    indexed = [(t.text, t.pos) for t in analyzer("Use single sign-on (SSO)", positions=True)]
+    assert ("sign", 2) in indexed and ("signon", 2) in indexed and ("sso", 3) in indexed
+    queried = [(t.text, t.pos) for t in analyzer("single sign-on", mode="query", positions=True)]
+    assert queried == [("singl", 0), ("signon", 1), ("sign", 1)]
+
+
+def test_english_phrasal_query_still_needs_its_particle():
+    # "sign up" asks for signup, or for sign and up: a text about signing in is no match
+    assert not finds("sign up", "Sign in with your email", "en")
+    assert not finds("set up", "Set your time zone", "en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "locale"),
+    [
+        ("outlook", "Use your outlook.com address", "en"),
+        ("com", "Use your outlook.com address", "en"),
+        ("outlook.com", "Use your Outlook.com address", "en"),
+        ("AADSTS", "Error AADSTS650056 when signing in", "en"),
+        ("650056", "Error AADSTS650056 when signing in", "en"),
+        ("v2.3", "Fixed in v2.3.1", "en"),
+        ("v2", "Fixed in v2.3.1", "en"),
+        ("planwise", "Go to app.planwise.example", "en"),
+        ("outlook", "outlook.comでサインインできない", "ja"),
+        ("AADSTS", "AADSTS650056 エラー", "ja"),
+        ("outlook", "البريد في outlook.com", "ar"),
+    ],
+)
+def test_codes_and_addresses_are_found_by_their_parts(typed, text, locale):
+    assert finds(typed, text, locale)
+
+
+def test_a_whole_code_asks_for_the_whole_code():
+    assert not finds("outlook.com", "outlook and com", "en")
+    assert tokens("2FA", "en", mode="index") == ["2fa"]  # too short to split
 
 
 # ---- Japanese
@@ -55,6 +116,26 @@ def finds(query: str, text: str, locale: str) -> bool:
         word in indexed or (parts and set(parts) <= indexed)
         for word, parts in word_groups(analyzer_for(locale), query)
     )
+
+
+def finds_with_synonyms(query: str, text: str, locale: str) -> bool:
+    """:func:`finds`, with the synonym groups the demo ships (content/synonyms.yml)."""
+    groups = yaml.safe_load((CONTENT_DIR / "synonyms.yml").read_text(encoding="utf-8"))[locale]
+    analyzer = analyzer_for(locale)
+    indexed = set(tokens(text, locale, mode="index"))
+    words = {}
+    for group in groups:
+        analyzed = {tuple(w for w, _ in word_groups(analyzer, str(entry))) for entry in group}
+        for member in analyzed:
+            words.setdefault(member, set()).update(analyzed)
+
+    def matched(word, parts):
+        options = words.get((word,), {(word,)})
+        if any(len(o) == 1 and o[0] in indexed for o in options):
+            return True
+        return bool(parts) and set(parts) <= indexed
+
+    return all(matched(w, p) for w, p in word_groups(analyzer, query))
 
 
 def test_japanese_half_width_katakana_equals_full_width():
