@@ -1139,6 +1139,54 @@ def word_groups(analyzer: CompositeAnalyzer, text: str) -> list[tuple[str, tuple
     return [(w, tuple(parts)) for w, parts in groups.items()]
 
 
+def spelling_key(word: str, locale: str) -> str | None:
+    """What a Japanese kana word or an Arabic word is compared by for "did you mean".
+
+    Japanese: the :func:`kana_key` of a word in kana (パスワド and パスワード share
+    one); Arabic: the normalized word without its article (الفواتر → فواتر, one
+    edit from فواتير). None for words of other scripts and locales, which the
+    Latin edit-distance path handles. See :class:`search.spelling.SpellingKeys`.
+    """
+    language = _language(locale)
+    folded = _fold(word)
+    if language == "ja" and is_kana(folded):
+        key = kana_key(folded)
+        return key if len(key) >= MIN_KEY_CHARS else None
+    if language == "ar" and _ARABIC_RUN.fullmatch(folded):
+        key = normalize_arabic(folded)
+        for article in ARABIC_ARTICLES:
+            if key.startswith(article) and len(key) - len(article) >= MIN_ARABIC_STEM:
+                return key[len(article) :]
+        return key
+    return None
+
+
+_ARABIC_RUN = re.compile(r"[\u0621-\u064A\u0660-\u0669\u0670-\u06D3\u064B-\u065F\u0640]+")
+
+
+def spelling_words(text: str, locale: str) -> list[str]:
+    """The words of a text a "did you mean" may offer: as written, without keys or stems.
+
+    Japanese: Sudachi's normalized forms of the words search keeps (パスワード,
+    設定); Arabic: the normalized words that are not stop words (الفواتير).
+    Other locales: [] (their vocabulary is the unstemmed analyzer's tokens).
+    """
+    language = _language(locale)
+    if language == "ja":
+        words = []
+        for _offset, run, is_latin in JapaneseTokenizer._runs(_fold(text)):
+            if not is_latin:
+                words += [w.form for w in _words(run, 0) if w.kept]
+        return words
+    if language == "ar":
+        return [
+            word
+            for word in (normalize_arabic(w) for w in _ARABIC_RUN.findall(_fold(text)))
+            if word and word not in ARABIC_STOP_WORDS
+        ]
+    return []
+
+
 _analyzer_cache: dict[str, CompositeAnalyzer] = {}
 
 
