@@ -463,6 +463,8 @@ def arabic_light_stem(word: str) -> str:
         word = word[:-1]
     if word.endswith("ي") and len(word) - 1 >= MIN_ARABIC_STEM + 1:
         word = word[:-1]
+        if word.endswith("ت") and len(word) - 1 >= MIN_ARABIC_STEM:
+            word = word[:-1]  # ة is written ت before a suffix: بطاقتي → بطاقة
     return _verb_stem(word)
 
 

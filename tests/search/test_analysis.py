@@ -287,6 +287,7 @@ def stem(word: str) -> str:
         ("اشتراك", "الاشتراك", "والاشتراك", "بالاشتراك"),  # 4 vs 6
         ("ملف", "ملفات", "الملفات", "بالملفات", "للملفات"),  # sound plural ات
         ("حساب", "حسابات", "الحسابات", "حسابي"),  # plural, "my account"
+        ("بطاقة", "البطاقة", "بطاقتي", "بالبطاقة"),  # ة written ت before "my"
         ("مستخدم", "مستخدمين", "المستخدمين", "المستخدمون"),  # sound plural ون/ين
         ("فاتورة", "الفاتورة", "فاتوره", "بالفاتورة"),  # teh marbuta
         ("لغة", "اللغة", "للغة"),  # ل + ال written with one alef less
@@ -322,6 +323,7 @@ ARABIC_MUST_NOT_CONFLATE = [
     ("بريد", "ريد"),
     ("تخزين", "تخز"),  # ين of a singular is no plural ending
     ("مكان", "مك"),
+    ("وقتي", "وق"),  # my time: the ت of a three-letter word stays
     ("وصول", "صول"),
     ("اشتراك", "اشترا"),
     ("مكتب", "كتاب"),  # office and book share a root; a light stemmer keeps them apart
