@@ -2,6 +2,7 @@
 
 from app.accounts.models import PasswordResetToken, User
 from app.editor.models import EditorAuditEntry, MediaFile
+from app.events import Event
 from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
@@ -14,7 +15,6 @@ from app.forum.models import (
     Topic,
     TopicFollow,
 )
-from app.insights.models import Event
 from app.insights.rollup_models import (
     DailyArticle,
     DailyCount,

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 
 
 class ForumCategoryKind(enum.StrEnum):

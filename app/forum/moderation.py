@@ -24,11 +24,11 @@ from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum import permissions as forum_permissions
 from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
 from app.forum.spam import normalize_body
-from app.kb.models import utcnow
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
 ALREADY_FLAGGED = _l("You have already flagged this post. Moderators will review it.")

@@ -27,6 +27,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import Role
+from app.clock import utcnow
 from app.errors import render_error
 from app.extensions import db, login_manager
 from app.insights import dashboards, exports, tasks, tokens
@@ -45,7 +46,7 @@ from app.insights.metrics.help import HELP
 from app.insights.source import RangeData
 from app.insights.task_models import GapTask
 from app.kb.forms import reason_choices
-from app.kb.models import Article, Category, utcnow
+from app.kb.models import Article, Category
 from app.locales import LOCALE_NAMES
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")

@@ -21,8 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
-from app.insights.events import anonymous_session_key, record_event
 from app.kb import services
 from app.kb.feedback import FeedbackError, add_details, record_vote
 from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.editor import workflow
 from app.editor.diffing import diff_snapshots, diff_text
 from app.editor.errors import ConflictError, EditorError
@@ -23,7 +24,7 @@ from app.editor.translations import is_outdated, translation_dashboard
 from app.extensions import db
 from app.kb.articles import fields_of
 from app.kb.content_files import ArticleFields
-from app.kb.models import Article, Category, utcnow
+from app.kb.models import Article, Category
 from tests.conftest import make_user
 
 

@@ -1,19 +1,42 @@
-"""Recording first-party events and the rotating anonymous session key."""
+"""The first-party event log: `Event` rows, `record_event` and the anonymous session key.
+
+Every area records events here; insights only reads them. No IPs, no personal data.
+"""
 
 from __future__ import annotations
 
 import secrets
 import time
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, session
 from flask_login import current_user
+from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import utcnow
 from app.extensions import db
-from app.insights.models import Event
 
 SESSION_KEY = "tp_sk"
 SESSION_KEY_BORN = "tp_sk_born"
+
+
+class Event(db.Model):
+    """One first-party event (article_view, search, click, ...); see app/insights/EVENTS.md."""
+
+    __tablename__ = "insights_event"
+    __table_args__ = (sa.Index("ix_insights_event_name_time", "name", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    subject_type: Mapped[str | None] = mapped_column(sa.String(20))
+    subject_id: Mapped[int | None] = mapped_column()
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 def anonymous_session_key() -> str:
