@@ -1189,6 +1189,46 @@ def spelling_words(text: str, locale: str) -> list[str]:
     return []
 
 
+BIGRAM_JOINER = "\x1e"
+"""Joins the two words of a :func:`word_bigrams` token (never part of a word)."""
+
+MAX_TOKENS_PER_POSITION = 4
+"""At most this many tokens of one position (a word, its sub-words, keys) pair up."""
+
+
+def word_bigrams(text: str, locale: str, mode: str = "index") -> list[tuple[str, ...]]:
+    """Tokens for two adjacent words, for phrase and proximity evidence in one term lookup.
+
+    One tuple per pair of adjacent positions: every token at the first
+    position paired with every token at the next (a word with its sub-words,
+    kana keys, clitic-less stems or closed compound; at most
+    MAX_TOKENS_PER_POSITION each), so a pair matches however either word was
+    written. Index all of them; in a query, each tuple is one requirement
+    met by any of its tokens. Stop words are gone and close the gap (reset
+    the password → reset␞password); sections (:data:`SECTION_SEPARATOR`)
+    are never bridged.
+    """
+    analyzer = _cached_analyzer(locale)
+    out: list[tuple[str, ...]] = []
+    for section in text.split(SECTION_SEPARATOR):
+        by_position: dict[int, list[str]] = {}
+        for t in analyzer(section, mode=mode, positions=True):
+            tokens = by_position.setdefault(t.pos, [])
+            if t.text not in tokens:
+                tokens.append(t.text)
+        for pos, tokens in sorted(by_position.items()):
+            following = by_position.get(pos + 1)
+            if following:
+                out.append(
+                    tuple(
+                        first + BIGRAM_JOINER + second
+                        for first in tokens[:MAX_TOKENS_PER_POSITION]
+                        for second in following[:MAX_TOKENS_PER_POSITION]
+                    )
+                )
+    return out
+
+
 _analyzer_cache: dict[str, CompositeAnalyzer] = {}
 
 

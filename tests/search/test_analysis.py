@@ -14,6 +14,7 @@ from search.analysis import (
     kana_key,
     normalize_arabic,
     normalize_query_text,
+    word_bigrams,
     word_groups,
 )
 from search.schema import schema_for
@@ -103,6 +104,29 @@ def test_codes_and_addresses_are_found_by_their_parts(typed, text, locale):
 def test_a_whole_code_asks_for_the_whole_code():
     assert not finds("outlook.com", "outlook and com", "en")
     assert tokens("2FA", "en", mode="index") == ["2fa"]  # too short to split
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "locale"),
+    [
+        ("reset password", "How to reset your password", "en"),
+        ("log in page", "the login page", "en"),  # a closed compound pairs like the phrase
+        ("パスワード 再設定", "パスワードを再設定する", "ja"),
+        ("ぱすわーど さいせってい", "パスワードを再設定する", "ja"),  # kana keys pair up too
+        ("كلمة المرور", "إعادة تعيين كلمة المرور", "ar"),
+        ("بكلمة المرور", "إعادة تعيين كلمة المرور", "ar"),
+    ],
+)
+def test_word_bigrams_of_a_query_are_among_the_texts(typed, text, locale):
+    indexed = {pair for pairs in word_bigrams(text, locale) for pair in pairs}
+    query = word_bigrams(typed, locale, mode="query")
+    assert query and all(set(pairs) & indexed for pairs in query)
+
+
+def test_word_bigrams_keep_order_and_never_cross_sections():
+    (query,) = word_bigrams("password reset", "en", "query")
+    assert not set(query) & set(word_bigrams("reset the password", "en")[0])
+    assert word_bigrams("reset\x1fpassword", "en") == []  # title, then summary
 
 
 # ---- Japanese
