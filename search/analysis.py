@@ -822,31 +822,39 @@ def _sudachi_words(text: str, base: int) -> list[_Word]:
     becomes that word, if what follows starts a word of its own (a particle or an
     ending, or anything not hiragana: せって|い is not セッテ + い), and if
     Sudachi did not already read exactly that spelling as one known word; the
-    rest of the text is analyzed again.
+    rest of that run is analyzed again.
     """
     tokenizer = _sudachi_tokenizer()
     mode_a = _sudachi_local.mode_a
     # materialized before any other tokenize call can reuse Sudachi's buffers
     analyzed = [_sudachi_word(m, base, mode_a) for m in tokenizer.tokenize(text)]
     words = []
-    for k, w in enumerate(analyzed):
-        if _HIRAGANA.match(w.surface):
-            start = w.begin - base
-            run_end = start
-            for later in analyzed[k:]:
-                if not _HIRAGANA.match(later.surface):
-                    break
-                run_end = later.end - base
-            known_end = w.end - base if w.pos != "OOV" else -1
-            stop = start + LOANWORD_MIN_CHARS - 1
-            for end in range(min(run_end, start + LOANWORD_MAX_CHARS), stop, -1):
-                if end == known_end:
-                    continue
-                form = _loanword(text[start:end])
-                if form is not None and _starts_a_word(text[end:]):
-                    words.append(_Word(form, base + start, base + end, form, "名詞", (), form))
-                    return words + _sudachi_words(text[end:], base + end)
-        words.append(w)
+    k = 0
+    while k < len(analyzed):
+        w = analyzed[k]
+        k += 1
+        if not _HIRAGANA.match(w.surface):
+            words.append(w)
+            continue
+        start = w.begin - base
+        after_run = k - 1
+        while after_run < len(analyzed) and _HIRAGANA.match(analyzed[after_run].surface):
+            after_run += 1
+        run_end = analyzed[after_run - 1].end - base
+        known_end = w.end - base if w.pos != "OOV" else -1
+        stop = start + LOANWORD_MIN_CHARS - 1
+        for end in range(min(run_end, start + LOANWORD_MAX_CHARS), stop, -1):
+            if end == known_end:
+                continue
+            form = _loanword(text[start:end])
+            if form is not None and _starts_a_word(text[end:]):
+                words.append(_Word(form, base + start, base + end, form, "名詞", (), form))
+                # only the rest of this run of hiragana is read again
+                words += _sudachi_words(text[end:run_end], base + end) if end < run_end else []
+                k = after_run
+                break
+        else:
+            words.append(w)
     return words
 
 
@@ -982,7 +990,8 @@ def _hiragana_run(run: list[_Word]):
     """Query positions for a run of hiragana: its key followed by the kept words in it.
 
     Particles and auxiliaries at either end are not part of the key (をへんこう
-    → ヘンコウ); a run longer than RUN_KEY_MAX_CHARS is split at its particles
+    → ヘンコウ); a run with a case particle inside (:func:`_splits_run`), or
+    longer than RUN_KEY_MAX_CHARS, is split at its particles
     and each piece is keyed on its own (すべてのめーるをけす → 全て, メール, 消す).
     """
     while run and (run[0].surface in _LEADING_PARTICLES or run[0].pos in _SYMBOL_POS):
@@ -993,10 +1002,12 @@ def _hiragana_run(run: list[_Word]):
     if not kept:
         return
     key = kana_key("".join(w.surface for w in run))
-    if len(key) > RUN_KEY_MAX_CHARS and any(w.pos in _FUNCTION_POS for w in run):
+    if any(_splits_run(w) for w in run) or (
+        len(key) > RUN_KEY_MAX_CHARS and any(w.pos in _FUNCTION_POS for w in run)
+    ):
         piece: list[_Word] = []
         for w in [*run, None]:
-            if w is None or w.pos in _FUNCTION_POS:
+            if w is None or w.pos in _FUNCTION_POS or _splits_run(w):
                 yield from _hiragana_run(piece)
                 piece = []
             else:
@@ -1011,6 +1022,11 @@ def _hiragana_run(run: list[_Word]):
         extra.append((w.form, w.begin, w.end))
         extra += _part_spans(w)
     yield key, run[0].begin, run[-1].end, [e for e in extra if e[0] != key]
+
+
+def _splits_run(word: _Word) -> bool:
+    """A case particle inside a run of hiragana ends a word (めーる|を|かえる)."""
+    return word.pos == "助詞" and word.surface in _LEADING_PARTICLES
 
 
 def _part_spans(word: _Word) -> list[tuple[str, int, int]]:

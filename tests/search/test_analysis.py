@@ -234,6 +234,7 @@ def test_japanese_long_text_is_chunked():
         ("しはらい", "支払い方法"),
         ("せいきゅうしょ", "請求書をダウンロードする"),  # a compound's reading
         ("パスワードをへんこうしたい", "パスワードの変更"),
+        ("めーるあどれすのへんこう", "メールアドレスを変更する"),  # one run, split at の
     ],
 )
 def test_japanese_kana_typed_word_finds_its_written_form(typed, text):
