@@ -14,6 +14,7 @@ the compound itself, or all of its parts. So 請求 finds 請求書, and
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -627,6 +628,7 @@ def to_katakana(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=100_000)
 def kana_key(text: str) -> str:
     """How a kana word sounds, spelled one way: the key two spellings of one word share.
 
@@ -700,23 +702,36 @@ class _Word:
         return self.pos not in JAPANESE_DROPPED_POS and self.form not in JAPANESE_STOP_WORDS
 
 
-def _reading_keys(word: _Word) -> list[str]:
-    """Kana keys of a word and its parts: its spelling's if kana, its reading's if a noun."""
+def _reading_keys(word: _Word) -> tuple[str, ...]:
+    """The kana keys indexed at a word's position (:func:`_reading_keys_of`)."""
+    return _reading_keys_of(
+        (word.form, word.reading, word.pos),
+        tuple((form, reading, pos) for form, _b, _e, reading, pos in word.parts),
+    )
+
+
+@functools.lru_cache(maxsize=100_000)
+def _reading_keys_of(
+    word: tuple[str, str, str], parts: tuple[tuple[str, str, str], ...]
+) -> tuple[str, ...]:
+    """Kana keys of a word and its parts: its spelling's if kana, its reading's if a noun.
+
+    Each word and part is a (form, reading, part of speech) triple; memoized,
+    since the same words recur in every text.
+    """
     keys = []
-    candidates = [(word.form, word.reading, word.pos)]
-    candidates += [(form, reading, pos) for form, _b, _e, reading, pos in word.parts]
-    for form, reading, pos in candidates:
+    for form, reading, pos in (word, *parts):
         if is_kana(form):
             keys.append(kana_key(form))
         if pos in READING_POS and reading:
             keys.append(kana_key(reading))
-    seen = {word.form, *(p[0] for p in word.parts)}
+    seen = {word[0], *(p[0] for p in parts)}
     out = []
     for key in keys:
         if len(key) >= MIN_KEY_CHARS and key not in seen:
             seen.add(key)
             out.append(key)
-    return out
+    return tuple(out)
 
 
 class JapaneseTokenizer(Tokenizer):
@@ -822,7 +837,8 @@ def _sudachi_words(text: str, base: int) -> list[_Word]:
     becomes that word, if what follows starts a word of its own (a particle or an
     ending, or anything not hiragana: せって|い is not セッテ + い), and if
     Sudachi did not already read exactly that spelling as one known word; the
-    rest of that run is analyzed again.
+    rest of that run is analyzed again. Only runs Sudachi seems to have
+    misread (:func:`_misread`) are tried.
     """
     tokenizer = _sudachi_tokenizer()
     mode_a = _sudachi_local.mode_a
@@ -841,6 +857,9 @@ def _sudachi_words(text: str, base: int) -> list[_Word]:
         while after_run < len(analyzed) and _HIRAGANA.match(analyzed[after_run].surface):
             after_run += 1
         run_end = analyzed[after_run - 1].end - base
+        if not _misread(analyzed[k - 1 : after_run]):
+            words.append(w)
+            continue
         known_end = w.end - base if w.pos != "OOV" else -1
         stop = start + LOANWORD_MIN_CHARS - 1
         for end in range(min(run_end, start + LOANWORD_MAX_CHARS), stop, -1):
@@ -858,6 +877,22 @@ def _sudachi_words(text: str, base: int) -> list[_Word]:
     return words
 
 
+_CONTENT_POS = frozenset({"名詞", "動詞", "副詞", "感動詞", "形容詞", "代名詞", "接頭辞", "OOV"})
+
+
+def _misread(run: list[_Word]) -> bool:
+    """Whether Sudachi's reading of a run of hiragana looks like a loanword it did not see.
+
+    A long-vowel mark, an unknown word, or a one-letter content word (ろ + ぐいん,
+    くら + しっ + く, あ + か + うん + と): ordinary hiragana (することができます)
+    has none of them, and is not searched for loanwords at all.
+    """
+    return any(
+        "ー" in w.surface or w.pos == "OOV" or (len(w.surface) == 1 and w.pos in _CONTENT_POS)
+        for w in run
+    )
+
+
 def _starts_a_word(rest: str) -> bool:
     """Whether a text (after a loanword) begins at a word boundary."""
     if not rest or not _HIRAGANA.match(rest[0]):
@@ -870,7 +905,7 @@ def _sudachi_word(m, base: int, mode_a) -> _Word:
     pos = "OOV" if m.is_oov() else m.part_of_speech()[0]
     form = m.normalized_form()
     parts = ()
-    split = m.split(mode_a)
+    split = m.split(mode_a) if pos not in JAPANESE_DROPPED_POS else ()
     if len(split) > 1:
         parts = tuple(
             (
