@@ -157,3 +157,6 @@ def register_cli(app: Flask) -> None:
     from app.insights.cli import insights_cli
 
     app.cli.add_command(insights_cli)
+    from app.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -90,6 +90,19 @@ class Config:
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
     # The query explorer's database work stops after this (0: no limit).
     INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
+    # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
+    PROXY_HOPS: int = 0
+    LOG_LEVEL: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
+    LOG_FORMAT: str = "text"  # text: one readable line per record; json: one JSON object per line
+    MEDIA_DIR: str = ""  # uploaded images; empty: instance/media. Shared storage for several hosts.
+    # Background jobs (mail, webhooks): "thread" delivers them from a thread of the web
+    # server, "worker" leaves them to `flask jobs work`, "inline" sends at once (tests).
+    JOBS_RUNNER: str = "thread"
+    JOBS_MAX_ATTEMPTS: int = 8  # then the job is marked failed (shown by `flask jobs status`)
+    JOBS_RETRY_BASE_SECONDS: int = 10  # the n-th retry waits base * 2**(n-1) seconds
+    JOBS_POLL_SECONDS: int = 2  # how often an idle worker looks for due jobs
+    JOBS_READY_BACKLOG: int = 1000  # /readyz fails when more due jobs than this wait
     TESTING: bool = False
 
 
@@ -100,6 +113,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
+    JOBS_RUNNER = "inline"
 
 
 class SettingError(ValueError):

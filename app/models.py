@@ -25,6 +25,7 @@ from app.insights.rollup_models import (
     WeeklyQuery,
 )
 from app.insights.task_models import ApiToken, GapAlert, GapTask
+from app.jobs.models import Job
 from app.kb.models import (
     Article,
     ArticleFeedback,
@@ -57,6 +58,7 @@ __all__ = [
     "GapTask",
     "GuideProgress",
     "GuideStep",
+    "Job",
     "MediaFile",
     "ModerationAction",
     "Notification",
