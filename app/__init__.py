@@ -79,7 +79,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.forum.views import bp as forum_bp
     from app.insights.api import bp as insights_api_bp
     from app.insights.views import bp as insights_bp
+    from app.kb.related import init_related
     from app.kb.views import bp as kb_bp
+    from app.page_cache import init_page_cache
     from app.security import init_security
     from app.site.templating import init_templating
     from app.site.views import bp as site_bp
@@ -88,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_login(app)
     init_security(app)
+    init_page_cache(app)
     init_error_handlers(app)
     init_templating(app)
     app.register_blueprint(site_bp)
@@ -103,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(insights_api_bp)
     init_editor(app)  # /editor/ and /media/
     init_outbox(app)
+    init_related(app)
     if app.config["SEARCH_SYNC_ON_START"]:
         sync_on_start(app)
     register_cli(app)

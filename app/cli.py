@@ -1,4 +1,4 @@
-"""Flask commands: `flask content import|export`, `flask users create`."""
+"""Flask commands: `flask content import|export|relate`, `flask users create`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.kb.content_sync import article_files, export_content, import_content
+from app.kb.related import rebuild_all
 from app.site_search.synonym_files import (
     SYNONYMS_FILE,
     SynonymFileError,
@@ -72,6 +73,14 @@ def export_command(path: str | None) -> None:
     written = export_content(root)
     (root / SYNONYMS_FILE).write_text(format_synonyms(), encoding="utf-8")
     click.echo(f"exported {written} articles and {SYNONYMS_FILE}")
+
+
+@content_cli.command("relate")
+def relate_command() -> None:
+    """Recompute every article's related articles (after an upgrade or a bulk load)."""
+    count = rebuild_all(db.session)
+    db.session.commit()
+    click.echo(f"related articles computed for {count} articles")
 
 
 def register_cli(app: Flask) -> None:

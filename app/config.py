@@ -24,6 +24,14 @@ class Config:
     SITE_NAME = "Planwise Help Center"
     BASE_URL = ""  # absolute links in the feed and sitemap; empty: from the request
     FEEDBACK_COMMENT_MAX = 2000
+    # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
+    PAGE_CACHE_SECONDS = 60
+    # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
+    APP_PAGE_CACHE_SECONDS = 10
+    APP_PAGE_CACHE_ENTRIES = 500
+    LISTING_CACHE_SECONDS = 60  # home's category counts, popular and recent lists, per process
+    KB_ARTICLES_PER_PAGE = 30  # on a category page
+    SITEMAP_MAX_URLS = 50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_FEEDBACK = "20 per minute"
     RATELIMIT_SIGN_IN = "10 per minute;50 per hour"

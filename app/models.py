@@ -34,6 +34,7 @@ from app.kb.models import (
     GuideProgress,
     GuideStep,
 )
+from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
 from app.site_search.models import SearchOutbox, Synonym
 
 __all__ = [
@@ -42,8 +43,10 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRedirect",
     "ArticleRevision",
+    "ArticleTerm",
     "AskDraft",
     "Category",
+    "ContentVersion",
     "DailyArticle",
     "DailyCount",
     "DailyQuery",
@@ -64,6 +67,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "PostVote",
+    "RelatedArticle",
     "RolledDay",
     "SearchOutbox",
     "Synonym",
