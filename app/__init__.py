@@ -119,8 +119,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.insights.webhooks import deliver_job as deliver_webhook
     from app.jobs.queue import register_handler
     from app.jobs.worker import init_jobs
+    from app.kb.related import init_related
     from app.kb.views import bp as kb_bp
     from app.mail import deliver_job as deliver_mail
+    from app.page_cache import init_page_cache
     from app.request_ids import init_request_ids
     from app.security import init_security
     from app.site.templating import init_templating
@@ -134,6 +136,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_static_urls(app)
     init_login(app)
     init_security(app)
+    init_page_cache(app)
     init_error_handlers(app)
     init_templating(app)
     app.register_blueprint(site_bp)
@@ -154,5 +157,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_handler("mail", deliver_mail)
     register_handler("webhook", deliver_webhook)
     init_jobs(app)
+    init_related(app)
     register_cli(app)
     return app

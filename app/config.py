@@ -36,6 +36,14 @@ class Config:
     RATELIMIT_ASK_PREVIEW: str = "30 per minute"
     RATELIMIT_ASK_SUGGESTIONS: str = "120 per minute"
     RATELIMIT_ENABLED: bool = True  # false: no rate limit anywhere (Flask-Limiter)
+    # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
+    PAGE_CACHE_SECONDS: int = 60
+    # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
+    APP_PAGE_CACHE_SECONDS: int = 10
+    APP_PAGE_CACHE_ENTRIES: int = 500
+    LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
+    KB_ARTICLES_PER_PAGE: int = 30  # on a category page
+    SITEMAP_MAX_URLS: int = 50_000  # per sitemap (protocol limit); /sitemap.xml is their index
     # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
     PASSWORD_RESET_HOURS: int = 2

@@ -35,6 +35,7 @@ from app.kb.models import (
     GuideProgress,
     GuideStep,
 )
+from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
 from app.site_search.models import Synonym
 
 __all__ = [
@@ -43,8 +44,10 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRedirect",
     "ArticleRevision",
+    "ArticleTerm",
     "AskDraft",
     "Category",
+    "ContentVersion",
     "DailyArticle",
     "DailyCount",
     "DailyQuery",
@@ -66,6 +69,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "PostVote",
+    "RelatedArticle",
     "RolledDay",
     "Synonym",
     "Topic",
