@@ -35,7 +35,8 @@ from app.kb.models import (
     GuideProgress,
     GuideStep,
 )
-from app.site_search.models import SearchOutbox, Synonym
+from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
+from app.site_search.models import Synonym
 
 __all__ = [
     "ApiToken",
@@ -43,8 +44,10 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRedirect",
     "ArticleRevision",
+    "ArticleTerm",
     "AskDraft",
     "Category",
+    "ContentVersion",
     "DailyArticle",
     "DailyCount",
     "DailyQuery",
@@ -66,8 +69,8 @@ __all__ = [
     "Post",
     "PostRevision",
     "PostVote",
+    "RelatedArticle",
     "RolledDay",
-    "SearchOutbox",
     "Synonym",
     "Topic",
     "TopicFollow",

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    url_for,
+)
 
-from app.kb import services
 from app.locales import negotiated_locale
+from app.site import sitemaps
 from app.site.health import readiness
 
 bp = Blueprint("site", __name__)
@@ -38,12 +48,26 @@ def readyz():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    articles = services.all_published()
-    by_key: dict[str, dict[str, object]] = {}
-    for article in articles:
-        by_key.setdefault(article.translation_key, {})[article.locale] = article
-    response = make_response(render_template("site/sitemap.xml", groups=by_key.values()))
-    response.mimetype = "application/xml"
+    """A sitemap index: one sitemap per SITEMAP_MAX_URLS articles of each language."""
+    body = sitemaps.index_xml(tuple(current_app.config["LOCALES"]), _per_sitemap())
+    return _xml_stream(body)
+
+
+@bp.get("/sitemaps/<locale:locale>-<int:page>.xml")
+def sitemap_page(page: int):
+    """One language's articles, SITEMAP_MAX_URLS at a time (the locale is in g, from the URL)."""
+    if page < 1 or page > sitemaps.sitemap_pages(g.locale, _per_sitemap()):
+        abort(404)
+    return _xml_stream(sitemaps.urlset_xml(g.locale, page, _per_sitemap()))
+
+
+def _per_sitemap() -> int:
+    return current_app.config["SITEMAP_MAX_URLS"]
+
+
+def _xml_stream(body) -> Response:
+    response = Response(body, mimetype="application/xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 
