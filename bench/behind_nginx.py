@@ -1,7 +1,7 @@
 """Benchmark: reads through the shipped nginx + gunicorn, alone and while 10 writers post.
 
-Builds a site on a scratch PostgreSQL database (the demo content, a search index, one
-forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
+Builds a site on a scratch PostgreSQL database (the demo content with its search rows,
+a forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
 deploy/gunicorn.conf.py and Debian's nginx with deploy/nginx.conf (ports and paths
 changed only), then runs wrk (32 connections) over the English article pages: first
 alone (the baseline), then while WRITERS threads post forum replies (one POST each, the
@@ -60,9 +60,7 @@ end
 def build_site(folder: Path, database_url: str, writers: int) -> dict:
     settings = {
         "DATABASE_URL": database_url,
-        "SEARCH_INDEX_DIR": str(folder / "index"),
         "MEDIA_DIR": str(folder / "media"),
-        "SEARCH_SYNC_ON_START": False,
     }
     app = create_app(settings)
     with app.app_context():
@@ -74,13 +72,9 @@ def build_site(folder: Path, database_url: str, writers: int) -> dict:
         from app.forum.seeding import ensure_categories
         from app.kb import services
         from app.kb.content_sync import import_content
-        from app.site_search.cli import published_articles
-        from app.site_search.documents import article_document
-        from app.site_search.engine import search_index
 
         db.create_all()
         import_content(ROOT / "content", tuple(app.config["LOCALES"]))
-        search_index().rebuild(article_document(a) for a in published_articles())
         ensure_categories()
         writer = User(email="writer@example.com", display_name="Writer", role="customer")
         writer.set_password(PASSWORD)
@@ -92,7 +86,7 @@ def build_site(folder: Path, database_url: str, writers: int) -> dict:
             create_topic(writer, category, "en", f"Load drill {n}", f"Replies to drill {n}.")
             for n in range(writers)
         ]
-        articles = [f"/en/articles/{a.slug}" for a in services.all_published() if a.locale == "en"]
+        articles = [f"/en/articles/{a.slug}" for a in services.published_for_feed("en", 1000)]
         paths = [topic_path("en", topic.id, topic.title) for topic in topics]
         found = {"topics": paths, "articles": articles}
         db.session.remove()
@@ -164,7 +158,6 @@ def main() -> None:
         site = build_site(folder, url, args.writers)
         env = app_env(
             DATABASE_URL=url,
-            SEARCH_INDEX_DIR=str(folder / "index"),
             MEDIA_DIR=str(folder / "media"),
             RATELIMIT_STORAGE_URI=REDIS,
             RATELIMIT_POSTING="100000 per minute",

@@ -33,14 +33,14 @@ step "2. A service user and the folders"
 if [ "$SYSTEM" = 1 ]; then
   adduser --system --group --home "$TP_HOME" touchpoint
 fi
-mkdir -p "$TP_HOME/media" "$TP_HOME/search-index" "$TP_ETC"
+mkdir -p "$TP_HOME/media" "$TP_ETC"
 if [ "$SOURCE" != "$TP_HOME/app" ]; then
   git clone "$SOURCE" "$TP_HOME/app"
 fi
 cd "$TP_HOME/app"
 mkdir -p instance
 if [ "$SYSTEM" = 1 ]; then
-  chown -R touchpoint:touchpoint "$TP_HOME/media" "$TP_HOME/search-index" instance
+  chown -R touchpoint:touchpoint "$TP_HOME/media" instance
 fi
 
 step "3. The PostgreSQL database"
@@ -68,7 +68,7 @@ if [ "$SYSTEM" = 1 ]; then
   chgrp touchpoint "$TP_ETC/touchpoint.env"
 fi
 
-step "6. Schema, content, forum categories, search index"
+step "6. Schema, content (and its search rows), forum categories"
 set -a; . "$TP_ETC/touchpoint.env"; set +a
 $AS_APP .venv/bin/flask db upgrade
 $AS_APP .venv/bin/flask content import

@@ -1,6 +1,6 @@
 """The app plus two probe pages, to watch nginx's micro-cache from outside (gunicorn loads it).
 
-`/_probe/public` is marked `public, max-age=5` like a page the app lets shared caches
+`/_probe/public` is marked `public, max-age=60` like a page the app lets shared caches
 keep; `/_probe/private` is `private, no-cache`. Each answers a fresh counter, so a
 repeated body means nginx served it from its cache.
 """
@@ -20,7 +20,7 @@ _counter = itertools.count()
 @app.get("/_probe/public")
 def probe_public():
     response = make_response(f"render {next(_counter)}")
-    response.headers["Cache-Control"] = "public, max-age=5"
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 

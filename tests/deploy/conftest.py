@@ -1,4 +1,4 @@
-"""A served site for the process tests: the demo database and index plus a forum topic."""
+"""A served site for the process tests: the demo database (search rows included) and a topic."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ WRITER_PASSWORD = "correct horse battery"
 @dataclass
 class Site:
     database: Path
-    index: Path
     media: Path
     topic_path: str  # /en/community/topics/<id>/<slug>
     article_path: str
@@ -28,7 +27,6 @@ class Site:
         """TOUCHPOINT_* settings for a real server on this site (production defaults else)."""
         return {
             "DATABASE_URL": f"sqlite:///{self.database}",
-            "SEARCH_INDEX_DIR": str(self.index),
             "MEDIA_DIR": str(self.media),
             "RATELIMIT_POSTING": "10000 per minute",
             "SPAM_NEW_ACCOUNT_POSTS_PER_HOUR": "100000",
@@ -38,13 +36,12 @@ class Site:
 
 
 @pytest.fixture
-def site(demo_db_file, demo_index_dir, tmp_path) -> Site:
+def site(demo_db_file, tmp_path) -> Site:
     """A private copy of the demo site with one customer who may post and one topic."""
     database = tmp_path / "site.sqlite3"
     shutil.copyfile(demo_db_file, database)
-    shutil.copytree(demo_index_dir, tmp_path / "index")
     (tmp_path / "media").mkdir()
-    app = make_app(tmp_path, f"sqlite:///{database}", SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    app = make_app(tmp_path, f"sqlite:///{database}")
     with app.app_context():
         from app.accounts.models import User
         from app.clock import utcnow
@@ -62,12 +59,11 @@ def site(demo_db_file, demo_index_dir, tmp_path) -> Site:
         db.session.commit()
         category = db.session.scalars(db.select(ForumCategory)).first()
         topic = create_topic(writer, category, "en", "Restart drill", "Replies go below.")
-        article = next(a for a in services.all_published() if a.locale == "en")
+        article = services.published_for_feed("en", limit=1)[0]
         from app.forum.paths import topic_path
 
         found = Site(
             database=database,
-            index=tmp_path / "index",
             media=tmp_path / "media",
             topic_path=topic_path("en", topic.id, topic.title),
             article_path=f"/en/articles/{article.slug}",

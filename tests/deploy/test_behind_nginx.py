@@ -110,9 +110,12 @@ def test_the_api_takes_a_10000_character_query_through_nginx(front):
     assert status != 414 and status < 500
 
 
-def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers(front):
+def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers(front, site):
     nginx, _gunicorn = front
     client = Client(nginx.port)
+    article = [client.get(site.article_path) for _ in range(2)]
+    assert "public" in article[0][1]["cache-control"]
+    assert [r[1]["x-cache-status"] for r in article] == ["MISS", "HIT"]
     first = client.get("/_probe/public")
     second = client.get("/_probe/public")
     assert first[1]["x-cache-status"] == "MISS" and second[1]["x-cache-status"] == "HIT"
@@ -124,3 +127,5 @@ def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers
     private = [client.get("/_probe/private") for _ in range(2)]
     assert private[0][2] != private[1][2]
     assert "HIT" not in {response[1].get("x-cache-status") for response in private}
+    time.sleep(7.5)  # the micro-cache keeps a page 5 s (nginx counts whole seconds), not 60
+    assert client.get("/_probe/public")[1]["x-cache-status"] == "EXPIRED"
