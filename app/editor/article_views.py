@@ -98,14 +98,17 @@ def preview():
     form = ActionForm()
     if not form.validate_on_submit():
         return jsonify(error=_("Your session expired. Reload the page.")), 400
-    result = preview_markdown(request.form.get("body", ""))
+    locale = request.form.get("locale")
+    if locale not in current_app.config["LOCALES"]:
+        locale = None  # callout titles then follow the editor's own language
+    result = preview_markdown(request.form.get("body", ""), locale)
     return jsonify(html=result.html, warnings=result.warnings)
 
 
 def render_editor(form, article=None, status=200, **context):
     """The edit page: form, live preview, and (for translations) the source beside it."""
     body = form.body.data or ""
-    shown = preview_markdown(body)
+    shown = preview_markdown(body, article.locale if article is not None else form.locale.data)
     if not any(not (s.form.title.data or s.form.body.data) for s in form.steps):
         form.add_blank_step()
     source = source_of(article) if article is not None else context.pop("source", None)

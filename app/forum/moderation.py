@@ -1,7 +1,7 @@
 """Moderation services: flags, the flag queue, hiding, locking, pinning, moving, suspending.
 
 Every moderator action needs a reason and writes a ModerationAction row. The
-functions change rows through the ORM session only (so the search outbox's
+functions change rows through the ORM session only (so the search rows'
 after_flush hook sees a changed Topic) and never commit: the caller does.
 
 Decisions worth knowing:
