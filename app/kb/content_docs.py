@@ -147,7 +147,15 @@ def _tags(meta: dict) -> tuple[str, ...]:
 class _Importer:
     """One import run over one locale's set."""
 
-    def __init__(self, root, locale, category, store_media, link_base, report):
+    def __init__(
+        self,
+        root: Path,
+        locale: str,
+        category: str | None,
+        store_media: StoreMedia,
+        link_base: str | None,
+        report: DocsReport,
+    ) -> None:
         self.root, self.locale, self.category = root, locale, category
         self.store_media, self.link_base, self.report = store_media, link_base, report
         self.pages: dict[str, _Page] = {}
