@@ -1,4 +1,4 @@
-"""Flask commands: `flask content import|export`, `flask users create`."""
+"""Flask commands: `flask content import|export|relate`, `flask users create`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.kb.content_docs import DocsReport, count_pages, import_docs
 from app.kb.content_docs_layout import find_docs_root, locale_sets
 from app.kb.content_render import rerender_articles
 from app.kb.content_sync import article_files, export_content, import_content
+from app.kb.related import rebuild_all
 from app.site_search.synonym_files import (
     SYNONYMS_FILE,
     SynonymFileError,
@@ -143,6 +144,14 @@ def export_command(path: str | None) -> None:
     click.echo(f"exported {written} articles and {SYNONYMS_FILE}")
 
 
+@content_cli.command("relate")
+def relate_command() -> None:
+    """Recompute every article's related articles (after an upgrade or a bulk load)."""
+    count = rebuild_all(db.session)
+    db.session.commit()
+    click.echo(f"related articles computed for {count} articles")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     from app.accounts.cli import users_cli
@@ -157,3 +166,6 @@ def register_cli(app: Flask) -> None:
     from app.insights.cli import insights_cli
 
     app.cli.add_command(insights_cli)
+    from app.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

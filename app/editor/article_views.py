@@ -37,6 +37,7 @@ from app.extensions import db
 from app.kb.articles import snapshot_of
 from app.kb.models import Article, ArticleKind, ArticleStatus, Category
 from app.locales import LOCALE_NAMES
+from app.request_numbers import whole_number
 
 MOVE_STEP_FIELD = "move_step"  # the name of the steps' "Move up" / "Move down" buttons
 
@@ -47,7 +48,7 @@ def _categories() -> list[Category]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, max_digits=9)
 
 
 def setup_form(form: ArticleForm, locale: str) -> None:

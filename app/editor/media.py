@@ -33,7 +33,9 @@ DEFAULT_MAX_BYTES = 1_500_000
 
 
 def media_dir() -> Path:
-    return Path(current_app.instance_path) / "media"
+    """TOUCHPOINT_MEDIA_DIR (shared storage for several hosts), else instance/media."""
+    configured = current_app.config["MEDIA_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "media"
 
 
 def max_bytes() -> int:
