@@ -177,6 +177,11 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def reader_token(client) -> str:
+    """The CSRF token an anonymous reader's script fetches (cached pages carry none)."""
+    return client.get("/api/v1/csrf-token").get_json()["token"]
+
+
 def make_user(
     email="ada@example.com", password="correct horse battery", role="customer", name="Ada"
 ):

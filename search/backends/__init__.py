@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from search.backends.base import SearchBackend
+from search.backends.postgres import PostgresBackend
 from search.backends.sqlite import SQLiteBackend
 
-BACKENDS: dict[str, type[SearchBackend]] = {"sqlite": SQLiteBackend}
+BACKENDS: dict[str, type[SearchBackend]] = {"sqlite": SQLiteBackend, "postgresql": PostgresBackend}
 """Database dialect name → backend class."""
 
 

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
-TOKEN_TABLE_PREFIXES = ("search_fts", "search_titles_", "search_spell_", "search_vocab")
+TOKEN_TABLE_PREFIXES = (
+    "search_fts",
+    "search_titles_",
+    "search_spell_",
+    "search_vocab",
+    "search_pg_",
+)
 """Names of tables a backend keeps beside search_documents (with their shadow tables):
 schema comparisons leave them to the backend's own migration."""
 

@@ -15,6 +15,7 @@ from search.documents import SearchDocument
 from search.query import SearchQuery
 from search.results import SearchResults, Suggestion
 from search.store import DEFAULT_LOCALES, SearchStore
+from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
 
 
 def make_doc(doc_id: str, title: str, body: str = "", **overrides) -> SearchDocument:
@@ -170,8 +171,8 @@ class SearchDatabase:
             return self.store.doc_count(conn, locale)
 
 
-BACKENDS = ["sqlite"]
-"""The databases every search test runs on (PostgreSQL adds itself here and in new_engine)."""
+BACKENDS = ["sqlite", "postgresql"]
+"""The databases every search test runs on."""
 
 
 def sqlite_memory_engine() -> sa.Engine:
@@ -183,14 +184,26 @@ def sqlite_memory_engine() -> sa.Engine:
 
 @contextmanager
 def new_engine(backend: str) -> Iterator[sa.Engine]:
-    """A fresh, empty database of the backend's kind, dropped afterwards."""
-    if backend != "sqlite":
+    """A fresh, empty database of the backend's kind, dropped afterwards.
+
+    PostgreSQL: a private schema on the test server (tests/conftest.py).
+    """
+    if backend == "sqlite":
+        engine = sqlite_memory_engine()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    if backend != "postgresql":
         raise ValueError(f"no test database for {backend!r}")
-    engine = sqlite_memory_engine()
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         yield engine
     finally:
         engine.dispose()
+        drop_postgres_schema(POSTGRES_URL, schema)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

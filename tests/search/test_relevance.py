@@ -30,7 +30,13 @@ from app.kb.models import Article, ArticleStatus
 from app.site_search.engine import search_store
 from app.site_search.services import SearchRequest, run_search
 from app.site_search.synonym_files import SYNONYMS_FILE, import_synonyms, read_synonym_groups
-from tests.conftest import CONTENT_DIR, make_app
+from tests.conftest import (
+    CONTENT_DIR,
+    POSTGRES_URL,
+    drop_postgres_schema,
+    make_app,
+    reset_postgres_schema,
+)
 from tests.search.conftest import BACKENDS
 
 QUERIES_FILE = Path(__file__).with_name("relevance_queries.yml")
@@ -85,9 +91,14 @@ CASES = load_cases()
 def relevance_app(request, tmp_path_factory):
     """The demo content imported into a database of each backend, search rows and all."""
     folder = tmp_path_factory.mktemp("relevance")
-    if request.param != "sqlite":
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'relevance.sqlite3'}"
+    elif request.param == "postgresql":
+        url, schema = reset_postgres_schema(POSTGRES_URL)
+    else:
         raise ValueError(f"no relevance database for {request.param!r}")
-    app = make_app(folder, f"sqlite:///{folder / 'relevance.sqlite3'}")
+    app = make_app(folder, url)
     with app.app_context():
         db.create_all()
         report = import_content(CONTENT_DIR, LOCALES)
@@ -110,6 +121,8 @@ def relevance_app(request, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if schema:
+        drop_postgres_schema(POSTGRES_URL, schema)
 
 
 def published_slugs(locale: str) -> set[str]:
