@@ -216,9 +216,12 @@ class WordPartsFilter(Filter):
                 continue
             text = t.text
             parts = word_parts(text)
+            pos = t.pos if t.positions else None
             yield t
             for part in parts:
                 t.text = part
+                if pos is not None:
+                    t.pos = pos  # a later filter (stop words) may have moved the shared token
                 yield t
             t.text = text
 
@@ -232,63 +235,51 @@ MAX_PHRASAL_VERB_CHARS = 8
 class PhrasalCompoundFilter(Filter):
     """A word followed by a particle is also the closed compound (log in → login).
 
-    People write log in, log-in, login and logging in for one thing. When
-    indexing, the compound (the word's Snowball stem + the particle: logging
-    in → login, signed up → signup) is added at the word's position. In a
-    query the compound comes first at the word's position, followed by the
+    People write log in, log-in, login and logging in for one thing. The
+    compound (the word's Snowball stem + the particle: logging in → login,
+    signed up → signup) comes first at the word's position, followed by the
     word and a particle that is not a stop word ("set up" → setup, or set and
-    up; "log in" → login, or log), so a text with either spelling matches,
-    and synonyms (login ↔ signin) apply to the one compound token.
+    up; "log in" → login, or log), the same when indexing and in a query: a
+    text with either spelling matches, phrases see one token sequence, and
+    synonyms (login ↔ signin) apply to the one compound token.
     """
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        previous: Token | None = None
-        head: tuple[str, int] | None = None  # when indexing: the last word and its position
+        previous: Token | None = None  # a word that may be a phrasal verb, held back
         shift = 0
         for t in tokens:
-            if t.mode != "query":
-                text = t.text
-                pos = t.pos if t.positions else None
-                if head is not None and text in PARTICLES and (pos is None or pos == head[1] + 1):
-                    # before the particle: a dropped stop word shifts what follows it
-                    t.text = _snowball("english").stemWord(head[0]) + text
-                    if t.positions:
-                        t.pos = head[1]
-                    yield t
-                    t.text = text
-                    if t.positions:
-                        t.pos = pos
-                yield t
-                head = (text, pos) if _can_be_phrasal_verb(text) else None
-                continue
-            # a query is short: copy tokens to look one ahead
-            t = t.copy()
             if t.positions:
                 t.pos -= shift
             if previous is not None:
                 if t.text in PARTICLES and (not t.positions or t.pos == previous.pos + 1):
-                    compound = previous.copy()
+                    compound = _snapshot(previous)
                     compound.text = _snowball("english").stemWord(previous.text) + t.text
                     yield compound
                     yield previous
                     previous = None
-                    if t.text in ENGLISH_STOP_WORDS:
-                        yield t  # the stop filter drops it and closes the gap
-                    else:
-                        if t.positions:
-                            t.pos = compound.pos
-                            shift += 1
-                        yield t
+                    if t.text not in ENGLISH_STOP_WORDS and t.positions:
+                        t.pos = compound.pos  # set up: setup, or set and up, at one position
+                        shift += 1
+                    yield t  # a stop word is dropped by the stop filter, which closes the gap
                     continue
                 yield previous
-            previous = t if _can_be_phrasal_verb(t.text) else None
-            if previous is None:
+                previous = None
+            if _can_be_phrasal_verb(t.text):
+                previous = _snapshot(t)  # Whoosh reuses one Token object for every token
+            else:
                 yield t
         if previous is not None:
             yield previous
+
+
+def _snapshot(t: Token) -> Token:
+    """A copy of a token (cheaper than Token.copy)."""
+    copy = Token.__new__(Token)
+    copy.__dict__.update(t.__dict__)
+    return copy
 
 
 def _can_be_phrasal_verb(text: str) -> bool:
@@ -953,7 +944,7 @@ def _query_groups(words: list[_Word]):
             continue
         key = kana_key(w.form) if is_kana(w.form) and not w.parts else w.form
         if key != w.form and len(key) >= MIN_KEY_CHARS:
-            yield key, w.begin, w.end, [(w.form, w.begin, w.end)]
+            yield w.form, w.begin, w.end, [(key, w.begin, w.end)]
         else:
             yield w.form, w.begin, w.end, _part_spans(w)
 
