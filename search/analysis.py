@@ -735,11 +735,11 @@ class JapaneseTokenizer(Tokenizer):
 
     Kana: hiragana spellings of loanwords are read as the loanword (ろぐいん →
     ログイン). When indexing, each word is followed, at its position, by its
-    :func:`kana_key` and, for nouns, the key of its reading (設定 → セツテイ… see
-    :func:`kana_key`), so a query can match by sound. A query's kana word asks
-    for its key or itself (the key comes first: ``(key, (word,))`` in
-    :func:`word_groups`); a run of hiragana in a query asks for the key of the
-    whole run (せってい → the reading of 設定) or for the words Sudachi found in it.
+    :func:`kana_key` and, for nouns, the key of its reading (設定 → セッテイ), so
+    a query can match by sound. A query's kana word asks for itself or its key
+    (``(word, (key,))`` in :func:`word_groups`); a run of hiragana in a query
+    asks for the key of the whole run (せってい → the reading of 設定) or for
+    the words Sudachi found in it.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -927,7 +927,7 @@ def _query_groups(words: list[_Word]):
 
     A run of hiragana words becomes the key of the whole run followed by its
     kept words (せってい: the reading of 設定, or what Sudachi made of it); a
-    kana word whose key differs from it becomes its key followed by itself.
+    kana word is followed by its key when that differs from it.
     """
     i = 0
     while i < len(words):
