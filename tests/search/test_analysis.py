@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 
 import pytest
@@ -17,7 +16,6 @@ from search.analysis import (
     word_bigrams,
     word_groups,
 )
-from search.schema import schema_for
 from tests.conftest import CONTENT_DIR
 
 
@@ -413,18 +411,6 @@ def test_arabic_question_words_are_stop_words(word):
 def test_unknown_locale_gets_a_simple_analyzer():
     assert tokens("Bonjour  LE Monde", "fr") == ["bonjour", "le", "monde"]
     assert tokens("Billing", "en-US") == tokens("bill", "en")
-
-
-@pytest.mark.parametrize("locale", ["en", "ja", "ar", "fr"])
-def test_schema_pickles_without_loaded_dictionaries(locale):
-    schema = schema_for(locale)
-    analyzer = schema["content"].analyzer
-    before = [t.text for t in analyzer("Password パスワード كلمة", mode="index")]
-    data = pickle.dumps(schema)
-    assert b"sudachipy" not in data and b"snowballstemmer" not in data
-    restored = pickle.loads(data)
-    after = [t.text for t in restored["content"].analyzer("Password パスワード كلمة", mode="index")]
-    assert after == before
 
 
 # ---- normalized query text for analytics
