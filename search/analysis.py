@@ -504,7 +504,9 @@ class ArabicStemFilter(SnowballStemFilter):
     readings without a leading و/ف/ب/ك/ل (:func:`arabic_clitic_variants`): when
     indexing, so اشتراك finds a text that says باشتراك; in a query, as the
     word's alternatives (``(stem, variants)`` in :func:`word_groups`), so
-    باشتراك finds a text that says اشتراك.
+    باشتراك finds a text that says اشتراك. A four-letter present-tense verb
+    (ترفع, stemmed يرفع) has its three-letter root as the alternative, the
+    verbal noun of the simplest verb form (رفع: upload).
     """
 
     def __init__(self) -> None:
@@ -526,7 +528,11 @@ class ArabicStemFilter(SnowballStemFilter):
         return possible
 
     def _stem(self, word: str) -> tuple[str, ...]:
-        return (arabic_light_stem(word), *arabic_clitic_variants(word))
+        stem = arabic_light_stem(word)
+        variants = arabic_clitic_variants(word)
+        if not variants and len(stem) == 4 and stem[0] == "ي" and len(word) == 4:
+            variants = [stem[1:]]  # ترفع: the present tense (يرفع) or its root's noun (رفع)
+        return (stem, *variants)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         stem = self.stem

@@ -361,6 +361,7 @@ def test_arabic_word_forms_share_one_stem(forms):
         ("وبالملفات", "رفع الملفات"),
         ("فواتير", "تنزيل الفواتير"),
         ("ملف", "مشاركة الملفات"),
+        ("الملفات لا ترفع", "رفع الملفات"),  # a present-tense verb finds its root's noun
     ],
 )
 def test_arabic_word_with_or_without_clitic_finds_the_other(typed, text):
