@@ -424,6 +424,9 @@ ARABIC_PROCLITICS = "وفبكل"
 MIN_ARABIC_STEM = 3
 """No affix comes off if fewer letters would be left (المرور → مرور, never رور)."""
 
+_PRONOUN_SUFFIXES = ("ها", "هم", "هن", "كم", "نا")
+"""Attached pronouns (her/its, their, your, our) that come off if 4 letters stay."""
+
 _PLURAL_ENDINGS = {"ات": MIN_ARABIC_STEM, "ون": MIN_ARABIC_STEM + 1, "ين": MIN_ARABIC_STEM + 1}
 """Sound plural endings and the letters that must stay (تخزين is no plural of تخز)."""
 
@@ -433,7 +436,9 @@ def arabic_light_stem(word: str) -> str:
 
     Only affixes that are reliably affixes come off: the article with a
     conjunction or preposition written onto it (والفواتير, بالملفات, للملفات),
-    then one of the sound plural endings ات (if 3 letters stay: ملفات → ملف),
+    then an attached pronoun ها هم هن كم نا if 4 letters stay (حسابها →
+    حساب, شركتنا → شرك as شركة), then one of the sound plural endings ات
+    (if 3 letters stay: ملفات → ملف),
     ون/ين (if 4 stay: المستخدمين → مستخدم, but تخزين stays), or a final ه (teh
     marbuta: فاتورة → فاتور), then a final ي if 4 letters stay (حسابي → حساب,
     الكترونية → الكترون like الكتروني); form-X verbs meet their verbal noun
@@ -449,6 +454,10 @@ def arabic_light_stem(word: str) -> str:
     else:
         if word.startswith("لل") and len(word) >= 4:  # ل + اللغة is written للغة
             word = word[1:]
+    if word.endswith(_PRONOUN_SUFFIXES) and len(word) - 2 >= MIN_ARABIC_STEM + 1:
+        word = word[:-2]  # حسابها, بياناتهم, شركتنا
+        if word.endswith("ت") and not word.endswith("ات") and len(word) - 1 >= MIN_ARABIC_STEM:
+            word = word[:-1]  # ة is written ت before a suffix
     if len(word) - 2 >= _PLURAL_ENDINGS.get(word[-2:], len(word)):
         word = word[:-2]
     elif word.endswith("ه") and len(word) - 1 >= MIN_ARABIC_STEM:

@@ -340,6 +340,9 @@ def stem(word: str) -> str:
         ("ملف", "ملفات", "الملفات", "بالملفات", "للملفات"),  # sound plural ات
         ("حساب", "حسابات", "الحسابات", "حسابي"),  # plural, "my account"
         ("بطاقة", "البطاقة", "بطاقتي", "بالبطاقة"),  # ة written ت before "my"
+        ("حساب", "حسابها", "حسابكم"),  # attached pronouns: its, your
+        ("بيانات", "بياناتهم", "البيانات"),
+        ("شركة", "شركتنا", "الشركة"),
         ("مستخدم", "مستخدمين", "المستخدمين", "المستخدمون"),  # sound plural ون/ين
         ("فاتورة", "الفاتورة", "فاتوره", "بالفاتورة"),  # teh marbuta
         ("لغة", "اللغة", "للغة"),  # ل + ال written with one alef less
@@ -377,6 +380,7 @@ ARABIC_MUST_NOT_CONFLATE = [
     ("تخزين", "تخز"),  # ين of a singular is no plural ending
     ("مكان", "مك"),
     ("وقتي", "وق"),  # my time: the ت of a three-letter word stays
+    ("تحكم", "تح"),  # كم of a four-letter word is no pronoun
     ("وصول", "صول"),
     ("اشتراك", "اشترا"),
     ("مكتب", "كتاب"),  # office and book share a root; a light stemmer keeps them apart
