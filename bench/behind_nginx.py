@@ -128,7 +128,7 @@ def start_writers(port: int, topics: list[str], stop: threading.Event, posted: l
         sequence = 0
         while not stop.is_set():
             sequence += 1
-            body = f"Load reply {number}-{sequence}: how do I export a report to CSV?"
+            body = f"Load reply {number}-{sequence}-{time.monotonic_ns()}: how do I export to CSV?"
             form = {"body": body, "csrf_token": token}
             started = time.monotonic()
             status = client.request("POST", reply, form=form)[0]
