@@ -1,13 +1,13 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from app.accounts.models import PasswordResetToken, User
-from app.editor.models import EditorAuditEntry, MediaFile
+from app.audit import AuditEntry
+from app.editor.models import MediaFile
 from app.events import Event
 from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
     ForumCategory,
-    ModerationAction,
     Notification,
     Post,
     PostRevision,
@@ -43,13 +43,13 @@ __all__ = [
     "ArticleRedirect",
     "ArticleRevision",
     "AskDraft",
+    "AuditEntry",
     "Category",
     "DailyArticle",
     "DailyCount",
     "DailyQuery",
     "DailySession",
     "DailySessionCount",
-    "EditorAuditEntry",
     "Event",
     "Flag",
     "ForumCategory",
@@ -58,7 +58,6 @@ __all__ = [
     "GuideProgress",
     "GuideStep",
     "MediaFile",
-    "ModerationAction",
     "Notification",
     "PasswordResetToken",
     "Post",
