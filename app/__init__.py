@@ -27,7 +27,7 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     base = TestingConfig if config and config.get("TESTING") else Config
     app.config.from_object(base)
     app.config.from_pyfile("touchpoint.cfg", silent=True)
-    app.config.update(settings_from_env(app.config))
+    app.config.update(settings_from_env())
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(

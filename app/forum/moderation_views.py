@@ -27,6 +27,7 @@ from app.forum.models import ForumCategory, Post, Topic
 from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.forum.paths import topic_slug
 from app.locales import current_locale
+from app.security import safe_next_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -45,13 +46,6 @@ def is_moderator(user=None) -> bool:
 
 
 moderator_required = role_required(Role.MODERATOR.value)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def topic_url(topic: Topic, post: Post | None = None) -> str:
@@ -73,7 +67,7 @@ def topic_url(topic: Topic, post: Post | None = None) -> str:
 
 
 def back_to(form, fallback: str):
-    return redirect(safe_next(form.next.data) or fallback, 303)
+    return redirect(safe_next_url(form.next.data, fallback), 303)
 
 
 def load_post(post_id: int) -> Post:

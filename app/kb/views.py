@@ -24,6 +24,7 @@ from flask_login import current_user
 from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
 from app.kb import services
+from app.kb.feed import atom_feed
 from app.kb.feedback import FeedbackError, add_details, record_vote
 from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
 from app.kb.guide_progress import done_steps, mark_step
@@ -204,7 +205,14 @@ def guide_step(slug: str, key: str):
 
 @bp.get("/feed.atom")
 def feed():
-    articles = services.published_for_feed(g.locale)
-    response = make_response(render_template("kb/feed.atom", articles=articles))
+    document = atom_feed(
+        services.published_for_feed(g.locale),
+        locale=g.locale,
+        title=f"{current_app.config['SITE_NAME']} — {_('Recently updated articles')}",
+        self_url=url_for("kb.feed", _external=True),
+        home_url=url_for("kb.home", _external=True),
+        article_url=lambda article: url_for("kb.article", slug=article.slug, _external=True),
+    )
+    response = make_response(document)
     response.mimetype = "application/atom+xml"
     return response
