@@ -27,7 +27,7 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     base = TestingConfig if config and config.get("TESTING") else Config
     app.config.from_object(base)
     app.config.from_pyfile("touchpoint.cfg", silent=True)
-    app.config.update(settings_from_env(app.config))
+    app.config.update(settings_from_env())
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
@@ -76,10 +76,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.errors import init_error_handlers
     from app.forum.ask_views import bp as ask_bp
     from app.forum.moderation_views import bp as moderation_bp
+    from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
     from app.insights.api import bp as insights_api_bp
     from app.insights.views import bp as insights_bp
     from app.kb.related import init_related
+    from app.kb.view_counts import init_view_counts as init_kb_view_counts
     from app.kb.views import bp as kb_bp
     from app.page_cache import init_page_cache
     from app.security import init_security
@@ -107,6 +109,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_editor(app)  # /editor/ and /media/
     init_outbox(app)
     init_related(app)
+    init_kb_view_counts(app)
+    init_topic_view_counts(app)
     if app.config["SEARCH_SYNC_ON_START"]:
         sync_on_start(app)
     register_cli(app)

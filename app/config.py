@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 ENV_PREFIX = "TOUCHPOINT_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,81 +15,94 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Config:
     """Defaults for a single machine: SQLite and a local search index, nothing else needed."""
 
-    SECRET_KEY = "dev-only-change-me"
-    DATABASE_URL = ""  # empty: a SQLite file under instance/
-    CONTENT_DIR = str(PROJECT_ROOT / "content")
-    SEARCH_INDEX_DIR = ""  # empty: instance/search-index
-    LOCALES = ("en", "ja", "ar")
-    DEFAULT_LOCALE = "en"
-    RTL_LOCALES = ("ar",)
-    SITE_NAME = "Planwise Help Center"
-    BASE_URL = ""  # absolute links in the feed and sitemap; empty: from the request
-    FEEDBACK_COMMENT_MAX = 2000
+    SECRET_KEY: str = "dev-only-change-me"
+    DATABASE_URL: str = ""  # empty: a SQLite file under instance/
+    CONTENT_DIR: str = str(PROJECT_ROOT / "content")
+    SEARCH_INDEX_DIR: str = ""  # empty: instance/search-index
+    LOCALES: tuple[str, ...] = ("en", "ja", "ar")
+    DEFAULT_LOCALE: str = "en"
+    RTL_LOCALES: tuple[str, ...] = ("ar",)
+    SITE_NAME: str = "Planwise Help Center"
+    BASE_URL: str = ""  # absolute links in the feed and sitemap; empty: from the request
+    ASSET_VERSION: str = ""  # part of public pages' ETag: change it when static files change
+    FEEDBACK_COMMENT_MAX: int = 2000
     # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
-    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_SECONDS: int = 60
     # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
-    APP_PAGE_CACHE_SECONDS = 10
-    APP_PAGE_CACHE_ENTRIES = 500
-    LISTING_CACHE_SECONDS = 60  # home's category counts, popular and recent lists, per process
-    KB_ARTICLES_PER_PAGE = 30  # on a category page
-    SITEMAP_MAX_URLS = 50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_FEEDBACK = "20 per minute"
-    RATELIMIT_SIGN_IN = "10 per minute;50 per hour"
-    RATELIMIT_SIGN_UP = "5 per minute;20 per hour"
-    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
-    RATELIMIT_INSTANT_SEARCH = "60 per minute;1000 per hour"
+    APP_PAGE_CACHE_SECONDS: int = 10
+    APP_PAGE_CACHE_ENTRIES: int = 500
+    LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
+    # Page views are written in batches: this many rows, or after this many seconds (per worker).
+    EVENT_BUFFER_SIZE: int = 50
+    EVENT_BUFFER_SECONDS: int = 2
+    KB_ARTICLES_PER_PAGE: int = 30  # on a category page
+    SITEMAP_MAX_URLS: int = (
+        50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index
+    )
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_FEEDBACK: str = "20 per minute"
+    RATELIMIT_SIGN_IN: str = "10 per minute;50 per hour"
+    RATELIMIT_SIGN_UP: str = "5 per minute;20 per hour"
+    RATELIMIT_PASSWORD_RESET: str = "5 per minute;20 per hour"
+    RATELIMIT_INSTANT_SEARCH: str = "60 per minute;1000 per hour"
+    RATELIMIT_ASK_PREVIEW: str = "30 per minute"
+    RATELIMIT_ASK_SUGGESTIONS: str = "120 per minute"
+    RATELIMIT_ENABLED: bool = True  # false: no rate limit anywhere (Flask-Limiter)
     # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    PASSWORD_RESET_HOURS = 2
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
+    PASSWORD_RESET_HOURS: int = 2
     # Outgoing mail: SMTP when MAIL_SERVER is set, otherwise messages are logged (app.mail).
-    MAIL_SERVER = ""
-    MAIL_PORT = 0  # 0: 465 with MAIL_USE_SSL, else 587
-    MAIL_USE_TLS = True  # STARTTLS after connecting
-    MAIL_USE_SSL = False  # implicit TLS (SMTPS)
-    MAIL_USERNAME = ""
-    MAIL_PASSWORD = ""
-    MAIL_FROM = "Planwise Help Center <no-reply@localhost>"
-    SESSION_KEY_ROTATION_HOURS = 24
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    MAIL_SERVER: str = ""
+    MAIL_PORT: int = 0  # 0: 465 with MAIL_USE_SSL, else 587
+    MAIL_USE_TLS: bool = True  # STARTTLS after connecting
+    MAIL_USE_SSL: bool = False  # implicit TLS (SMTPS)
+    MAIL_USERNAME: str = ""
+    MAIL_PASSWORD: str = ""
+    MAIL_FROM: str = "Planwise Help Center <no-reply@localhost>"
+    SESSION_KEY_ROTATION_HOURS: int = 24
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False
+    REMEMBER_COOKIE_NAME: str = "remember_token"
+    WTF_CSRF_ENABLED: bool = True
     # The CSRF token is bound to the session; without a time limit a page served
     # as 304 from the browser cache still carries a valid token.
-    WTF_CSRF_TIME_LIMIT = None
-    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    BABEL_TRANSLATION_DIRECTORIES: str = str(PROJECT_ROOT / "app" / "translations")
     # Apply search changes a crash left queued when the app starts.
-    SEARCH_SYNC_ON_START = True
+    SEARCH_SYNC_ON_START: bool = True
     # CS editor (app/editor/): a second person must publish what one sends for review.
-    EDITOR_REQUIRE_REVIEW = False
-    EDITOR_BODY_MAX = 100_000  # characters of Markdown per article body or guide step
-    EDITOR_MEDIA_MAX_BYTES = 1_500_000  # per uploaded image (requests stop at MAX_CONTENT_LENGTH)
+    EDITOR_REQUIRE_REVIEW: bool = False
+    EDITOR_BODY_MAX: int = 100_000  # characters of Markdown per article body or guide step
+    EDITOR_MEDIA_MAX_BYTES: int = (
+        1_500_000  # per uploaded image (requests stop at MAX_CONTENT_LENGTH)
+    )
     # Scheduled publishing also runs lazily on requests at most this often (plus the CLI).
-    EDITOR_PUBLISH_DUE_CHECK_SECONDS = 30
+    EDITOR_PUBLISH_DUE_CHECK_SECONDS: int = 30
     # Spam defences for forum posts (app/forum/spam.py).
-    SPAM_NEW_ACCOUNT_HOURS = 24
-    SPAM_NEW_ACCOUNT_MAX_LINKS = 2
-    SPAM_NEW_ACCOUNT_POSTS_PER_HOUR = 5
-    SPAM_DUPLICATE_WINDOW_MINUTES = 10
+    SPAM_NEW_ACCOUNT_HOURS: int = 24
+    SPAM_NEW_ACCOUNT_MAX_LINKS: int = 2
+    SPAM_NEW_ACCOUNT_POSTS_PER_HOUR: int = 5
+    SPAM_DUPLICATE_WINDOW_MINUTES: int = 10
     # Forum (app/forum/): limits on posts, posting rate, double-submit window, page size.
-    FORUM_TITLE_MAX_CHARS = 200
-    FORUM_BODY_MAX_CHARS = 20000
-    FORUM_DUPLICATE_WINDOW_SECONDS = 120
-    FORUM_TOPICS_PER_PAGE = 20
-    FORUM_REPLIES_PER_PAGE = 30  # per topic page; the question and accepted answer head page 1
-    RATELIMIT_POSTING = "10 per minute;100 per hour"
-    RATELIMIT_FORUM_ACTIONS = "60 per minute;600 per hour"
+    FORUM_TITLE_MAX_CHARS: int = 200
+    FORUM_BODY_MAX_CHARS: int = 20000
+    FORUM_DUPLICATE_WINDOW_SECONDS: int = 120
+    FORUM_TOPICS_PER_PAGE: int = 20
+    FORUM_REPLIES_PER_PAGE: int = 30  # per topic page; the question and accepted answer head page 1
+    RATELIMIT_POSTING: str = "10 per minute;100 per hour"
+    RATELIMIT_FORUM_ACTIONS: str = "60 per minute;600 per hour"
     # SQLite waits this long for another writer instead of failing with "database is locked".
-    SQLITE_BUSY_TIMEOUT_MS = 15000
+    SQLITE_BUSY_TIMEOUT_MS: int = 15000
     # Insights (app/insights/): raw events older than this are pruned by `flask insights prune`;
     # roll-ups are kept. A webhook (empty: off) is told when a new content gap
     # crosses the threshold.
-    INSIGHTS_RETENTION_DAYS = 395
-    INSIGHTS_WEBHOOK_URL = ""
-    INSIGHTS_WEBHOOK_THRESHOLD = 20
-    INSIGHTS_WEBHOOK_TIMEOUT_SECONDS = 5
-    TESTING = False
+    INSIGHTS_RETENTION_DAYS: int = 395
+    INSIGHTS_WEBHOOK_URL: str = ""
+    INSIGHTS_WEBHOOK_THRESHOLD: int = 20
+    INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
+    TESTING: bool = False
 
 
 class TestingConfig(Config):
@@ -99,32 +113,62 @@ class TestingConfig(Config):
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
     SEARCH_SYNC_ON_START = False
+    EVENT_BUFFER_SIZE = 1  # tests read the log right after a request
 
 
-def _coerce(current: Any, raw: str) -> Any:
-    """Read an environment string as the type the default has."""
-    if isinstance(current, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(current, int) and not isinstance(current, bool):
-        return int(raw)
-    if isinstance(current, tuple | list | dict):
-        return (
-            type(current)(json.loads(raw))
-            if raw.strip()[:1] in "[{"
-            else tuple(part.strip() for part in raw.split(",") if part.strip())
-        )
-    return raw
+class SettingError(ValueError):
+    """A TOUCHPOINT_* environment variable whose value is not of the setting's declared type."""
 
 
-def settings_from_env(defaults: dict[str, Any], environ: dict[str, str] | None = None) -> dict:
-    """Every setting can be given as TOUCHPOINT_<NAME> in the environment."""
-    environ = dict(os.environ if environ is None else environ)
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+NONE_WORDS = frozenset({"", "none"})
+
+
+def declared_settings() -> dict[str, Any]:
+    """Every setting's name → its declared type (the annotations on Config)."""
+    return {name: kind for name, kind in get_type_hints(Config).items() if name.isupper()}
+
+
+def parse_setting(kind: Any, raw: str) -> Any:
+    """Read an environment string as `kind`; ValueError when it is not one."""
+    text = raw.strip()
+    if kind is bool:
+        if text.lower() in TRUE_WORDS | FALSE_WORDS:
+            return text.lower() in TRUE_WORDS
+        raise ValueError("expected one of " + ", ".join(sorted(TRUE_WORDS | FALSE_WORDS)))
+    if kind is int:
+        if not text.lstrip("-").isdigit():
+            raise ValueError("expected a whole number")
+        return int(text)
+    if kind is str:
+        return raw
+    if get_origin(kind) is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    arguments = get_args(kind)
+    if get_origin(kind) in (UnionType, Union) and type(None) in arguments:
+        inner = next(a for a in arguments if a is not type(None))
+        return None if text.lower() in NONE_WORDS else parse_setting(inner, raw)
+    raise TypeError(f"no parser for settings of type {kind}")
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every declared setting can be given as TOUCHPOINT_<NAME>, parsed by its declared type.
+
+    Raises SettingError naming the variable when a value does not parse. Variables that
+    name no setting are left alone (tools read some: TOUCHPOINT_DEMO_PASSWORD, ...).
+    """
+    environ = os.environ if environ is None else environ
+    declared = declared_settings()
     found: dict[str, Any] = {}
     for key, raw in environ.items():
-        if not key.startswith(ENV_PREFIX):
-            continue
         name = key[len(ENV_PREFIX) :]
-        found[name] = _coerce(defaults.get(name, ""), raw)
+        if not key.startswith(ENV_PREFIX) or name not in declared:
+            continue
+        try:
+            found[name] = parse_setting(declared[name], raw)
+        except ValueError as error:
+            raise SettingError(f"{key}={raw!r} is not a valid {name}: {error}") from None
     return found
 
 

@@ -1,12 +1,13 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from app.accounts.models import PasswordResetToken, User
-from app.editor.models import EditorAuditEntry, MediaFile
+from app.audit import AuditEntry
+from app.editor.models import MediaFile
+from app.events import Event
 from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
     ForumCategory,
-    ModerationAction,
     Notification,
     Post,
     PostRevision,
@@ -14,7 +15,6 @@ from app.forum.models import (
     Topic,
     TopicFollow,
 )
-from app.insights.models import Event
 from app.insights.rollup_models import (
     DailyArticle,
     DailyCount,
@@ -45,6 +45,7 @@ __all__ = [
     "ArticleRevision",
     "ArticleTerm",
     "AskDraft",
+    "AuditEntry",
     "Category",
     "ContentVersion",
     "DailyArticle",
@@ -52,7 +53,6 @@ __all__ = [
     "DailyQuery",
     "DailySession",
     "DailySessionCount",
-    "EditorAuditEntry",
     "Event",
     "Flag",
     "ForumCategory",
@@ -61,7 +61,6 @@ __all__ = [
     "GuideProgress",
     "GuideStep",
     "MediaFile",
-    "ModerationAction",
     "Notification",
     "PasswordResetToken",
     "Post",

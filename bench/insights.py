@@ -120,7 +120,7 @@ def seed_content(session) -> list[tuple[int, str, str]]:
 
 def generate(total: int, now: datetime, articles, rng: random.Random) -> int:
     """Insert about `total` events; returns how many."""
-    from app.insights.models import Event
+    from app.events import Event
     from search.analysis import normalize_query_text
 
     queries = make_queries(rng)
@@ -275,12 +275,12 @@ def main() -> None:
     report: dict = {"events_requested": args.events, "seed": SEED, "days": DAYS}
     with app.app_context():
         from app.accounts.models import User
+        from app.clock import utcnow
+        from app.events import Event
         from app.insights import dashboards
         from app.insights.filters import Filters
-        from app.insights.models import Event
         from app.insights.rollups import roll_up
         from app.insights.source import RangeData
-        from app.kb.models import utcnow
 
         db.create_all()
         now = utcnow()

@@ -210,8 +210,8 @@ def run(scale: float, index_dir: str | None, skip_fts: bool) -> dict:
             )
         )
         report.update(timed({"api_instant_record": instant_recorder(client)}, suggestions))
+        from app.events import Event
         from app.extensions import db
-        from app.insights.models import Event
 
         with app.app_context():
             report["api_events_recorded"] = db.session.query(Event).count()

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.events import Event
 from app.extensions import db
-from app.insights.models import Event
 from app.kb.models import Article
 from tests.conftest import csrf_token_from, make_user, sign_in
 

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 
 _hasher = PasswordHasher()
 

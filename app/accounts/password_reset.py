@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 
 from app.accounts import services
 from app.accounts.models import PasswordResetToken, User
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 from app.mail import deliver
 
 # At most this many links per account per hour, so nobody can flood a mailbox.

@@ -8,8 +8,8 @@ from functools import cache
 from sqlalchemy import func, select, update
 
 from app.accounts.models import PasswordResetToken, Role, User
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 
 # The most common leaked passwords that pass a length check; refused outright.
 COMMON_PASSWORDS = frozenset(

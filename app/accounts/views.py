@@ -28,15 +28,14 @@ from app.accounts.forms import (
 )
 from app.extensions import limiter
 from app.locales import current_locale
+from app.security import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 bp.add_app_template_global(services.PASSWORD_MIN, "password_min")
 
 
-def safe_next(target: str | None, locale: str | None = None) -> str:
-    """Only redirect to a path on this site, never to another host; else the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+def home_url(locale: str | None) -> str:
+    """The home page in `locale` (a user's saved language), else in the request's."""
     if locale not in current_app.config["LOCALES"]:
         locale = current_locale()
     return url_for("kb.home", locale=locale)
@@ -88,7 +87,7 @@ def sign_in():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, user.locale), 303)
+            return redirect(safe_next_url(form.next.data, home_url(user.locale)), 303)
         # One message whether the email exists or not.
         form.password.errors.append(_("That email and password do not match an account."))
     status = 400 if form.is_submitted() else 200
@@ -115,7 +114,7 @@ def sign_up():
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
-            return redirect(safe_next(form.next.data, user.locale), 303)
+            return redirect(safe_next_url(form.next.data, home_url(user.locale)), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/sign_up.html", form=form), status
 
@@ -221,7 +220,7 @@ def password_reset(token: str):
         else:
             login_user(user)
             flash(_("Your new password is set and you are signed in."), "success")
-            return redirect(safe_next(None, user.locale), 303)
+            return redirect(home_url(user.locale), 303)
     status = 400 if form.is_submitted() else 200
     page = render_template("accounts/password_reset.html", form=form)
     return page, status, {"Cache-Control": "no-store"}

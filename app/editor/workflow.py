@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.editor.audit import record_action
 from app.editor.errors import EditorError
 from app.editor.revisions import (
@@ -26,7 +27,7 @@ from app.editor.revisions import (
 )
 from app.extensions import db
 from app.kb.articles import fields_of, save_article
-from app.kb.models import Article, ArticleRevision, ArticleStatus, RevisionState, utcnow
+from app.kb.models import Article, ArticleRevision, ArticleStatus, RevisionState
 
 PUBLISHED = ArticleStatus.PUBLISHED.value
 

@@ -19,12 +19,11 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.clock import utcnow
+from app.events import Event, record_event
 from app.extensions import db
 from app.forum.ask_models import AskDraft
 from app.forum.models import ForumCategory, ForumCategoryKind, Topic
-from app.insights.events import record_event
-from app.insights.models import Event
-from app.kb.models import utcnow
 from app.site_search.privacy import scrub_query
 from app.site_search.services import (
     INSTANT_SETTLE_SECONDS,

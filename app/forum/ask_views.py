@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
 from app.forum import ask
 from app.forum.ask_forms import AnsweredForm, AskForm, PostDraftForm
@@ -39,11 +40,10 @@ from app.forum.ask_models import AskDraft
 from app.forum.models import Topic
 from app.forum.paths import topic_path
 from app.forum.spam import honeypot_tripped
-from app.insights.events import anonymous_session_key, record_event
 from app.locales import current_locale
 from app.markdown import render_user_markdown
+from app.security import safe_next_url
 from app.site_search.services import record_click
-from app.site_search.views import safe_target
 
 bp = Blueprint("ask", __name__, url_prefix="/<locale:locale>/community")
 
@@ -58,11 +58,11 @@ def posting_limit() -> str:
 
 
 def preview_limit() -> str:
-    return current_app.config.get("RATELIMIT_ASK_PREVIEW", "30 per minute")
+    return current_app.config["RATELIMIT_ASK_PREVIEW"]
 
 
 def suggestions_limit() -> str:
-    return current_app.config.get("RATELIMIT_ASK_SUGGESTIONS", "120 per minute")
+    return current_app.config["RATELIMIT_ASK_SUGGESTIONS"]
 
 
 # --- per-session flow state ------------------------------------------------------------------
@@ -375,7 +375,7 @@ def suggestions():
 @bp.get("/ask/open", endpoint="open_suggestion")
 def open_suggestion():
     """Record that a suggestion was opened, then show it with the banner (a plain link)."""
-    target = safe_target(request.args.get("to", ""))
+    target = safe_next_url(request.args.get("to"), None)
     subject_type, subject_id = request.args.get("type", ""), request.args.get("id", "")
     if target is None or subject_type not in SUBJECT_TYPES or not subject_id.isdigit():
         abort(404)

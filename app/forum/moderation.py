@@ -1,6 +1,6 @@
 """Moderation services: flags, the flag queue, hiding, locking, pinning, moving, suspending.
 
-Every moderator action needs a reason and writes a ModerationAction row. The
+Every moderator action needs a reason and writes an audit log row (app/audit.py). The
 functions change rows through the ORM session only (so the search outbox's
 after_flush hook sees a changed Topic) and never commit: the caller does.
 
@@ -23,12 +23,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.accounts.models import Role, User
+from app.audit import AuditEntry
+from app.clock import utcnow
 from app.extensions import db
 from app.forum import permissions as forum_permissions
-from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
+from app.forum.models import Flag, ForumCategory, Post, Topic
 from app.forum.spam import normalize_body
-from app.kb.models import utcnow
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
 ALREADY_FLAGGED = _l("You have already flagged this post. Moderators will review it.")
@@ -84,14 +86,8 @@ def clean_reason(reason: str | None) -> str:
 
 
 def _log(moderator: User, action: str, target_type: str, target_id: int, reason: str) -> None:
-    db.session.add(
-        ModerationAction(
-            moderator_id=moderator.id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            reason=reason,
-        )
+    audit.record_action(
+        audit.MODERATION, moderator.id, action, target=(target_type, target_id), reason=reason
     )
 
 
@@ -370,7 +366,7 @@ def user_summary(user: User) -> dict[str, int]:
 
 @dataclass
 class LogEntry:
-    action: ModerationAction
+    action: AuditEntry
     moderator: User | None
     target: object | None  # the Post, Topic or User acted on, if it still exists
 
@@ -378,9 +374,7 @@ class LogEntry:
 def moderation_log(page: int = 1, per_page: int = 50):
     """The log, newest first, one page at a time; returns (entries, pagination)."""
     pagination = db.paginate(
-        sa.select(ModerationAction).order_by(
-            ModerationAction.created_at.desc(), ModerationAction.id.desc()
-        ),
+        audit.newest_first(audit.MODERATION, audit.ADMIN),
         page=max(page, 1),
         per_page=per_page,
         error_out=False,
@@ -391,5 +385,5 @@ def moderation_log(page: int = 1, per_page: int = 50):
     for action in pagination.items:
         model = models.get(action.target_type)
         target = db.session.get(model, action.target_id) if model else None
-        entries.append(LogEntry(action, db.session.get(User, action.moderator_id), target))
+        entries.append(LogEntry(action, db.session.get(User, action.actor_id), target))
     return entries, pagination

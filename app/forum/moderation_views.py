@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -20,13 +19,15 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import ROLE_LABELS, User
-from app.extensions import db, login_manager
+from app.accounts.guards import role_required
+from app.accounts.models import ROLE_LABELS, Role, User
+from app.extensions import db
 from app.forum import listing, moderation
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.forum.paths import topic_slug
 from app.locales import current_locale
+from app.security import safe_next_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -44,25 +45,7 @@ def is_moderator(user=None) -> bool:
     return moderation.is_moderator(user if user is not None else current_user)
 
 
-def moderator_required(view: Callable) -> Callable:
-    """Anonymous users go to sign-in; signed-in users without the role get 403."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not moderation.is_moderator(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+moderator_required = role_required(Role.MODERATOR.value)
 
 
 def topic_url(topic: Topic, post: Post | None = None) -> str:
@@ -84,7 +67,7 @@ def topic_url(topic: Topic, post: Post | None = None) -> str:
 
 
 def back_to(form, fallback: str):
-    return redirect(safe_next(form.next.data) or fallback, 303)
+    return redirect(safe_next_url(form.next.data, fallback), 303)
 
 
 def load_post(post_id: int) -> Post:

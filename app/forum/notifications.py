@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum.listing import post_page
 from app.forum.models import Notification, Post, Topic, TopicFollow
 from app.forum.paths import topic_path
-from app.kb.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum import content_rules
 from app.forum.errors import ForumError
@@ -17,7 +18,6 @@ from app.forum.models import ForumCategory, Post, PostRevision, Topic
 from app.forum.notifications import add_follow, follower_ids, notify, send_pending_mail
 from app.forum.paths import profile_path
 from app.forum.permissions import is_moderator, is_staff
-from app.kb.models import utcnow
 from app.markdown import handle_key, mention_handles, render_user_markdown
 
 MAX_MENTIONS = 20

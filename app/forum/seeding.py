@@ -8,13 +8,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum.default_categories import DEFAULT_CATEGORIES
 from app.forum.demo_data import DEMO_TOPICS, DEMO_USERS
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.posting import create_reply, create_topic
 from app.forum.voting import accept_answer, toggle_vote
-from app.kb.models import utcnow
 from app.site_search.outbox import DEFER_KEY, drain_outbox
 
 

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 from app.markdown import MARKDOWN_EXTENSION_CONFIGS, MARKDOWN_EXTENSIONS
 
 # Defaults; app/config.py carries the same values so they can be set per deployment.

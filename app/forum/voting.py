@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum.errors import ForumError
 from app.forum.models import Post, PostVote, Topic
 from app.forum.notifications import follower_ids, notify, send_pending_mail
 from app.forum.permissions import can_accept
-from app.kb.models import utcnow
 
 
 def has_voted(user: User | None, post: Post) -> bool:

@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.clock import utcnow
 from app.extensions import csrf
 from app.insights import exports
 from app.insights.filters import FilterError, parse_filters
 from app.insights.metrics.help import HELP
 from app.insights.tokens import user_for_token
 from app.insights.views import READER_ROLES, category_slugs
-from app.kb.models import utcnow
 
 bp = Blueprint("insights_api", __name__, url_prefix="/api/v1/insights")
 csrf.exempt(bp)  # GET only; authenticated by a bearer token or the session

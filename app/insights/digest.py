@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.filters import Filters
 from app.insights.gaps import content_gaps
 from app.insights.metrics.articles import article_rows, worst_articles
 from app.insights.metrics.self_service import self_service_metrics
 from app.insights.source import RangeData
-from app.kb.models import utcnow
 
 DIGEST_ROLES = (Role.CS_EDITOR.value, Role.PRODUCT.value, Role.ADMIN.value)
 

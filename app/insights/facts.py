@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from app.events import Event
 from app.extensions import db
-from app.insights.models import Event
 from app.kb.models import Article
 from search.analysis import normalize_query_text
 

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.clock import utcnow
+from app.events import Event
 from app.extensions import db
 from app.insights import query_weeks, session_counts
 from app.insights.facts import (
@@ -19,7 +21,6 @@ from app.insights.facts import (
     day_bounds,
     load_events,
 )
-from app.insights.models import Event
 from app.insights.rollup_models import (
     DailyArticle,
     DailyCount,
@@ -27,7 +28,6 @@ from app.insights.rollup_models import (
     DailySession,
     RolledDay,
 )
-from app.kb.models import utcnow
 
 ROLLUP_TABLES = (DailyCount, DailySession, DailyQuery, DailyArticle)
 # A day is re-rolled this long after midnight at the earliest, so its look-ahead is complete.

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import Article, utcnow
+from app.kb.models import Article
 
 
 class GapStatus(enum.StrEnum):

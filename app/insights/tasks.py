@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.rollup_models import DailyQuery
 from app.insights.task_models import GapStatus, GapTask
-from app.kb.models import Article, utcnow
+from app.kb.models import Article
 
 LABEL_MAX = 200
 

@@ -9,9 +9,9 @@ import secrets
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.task_models import ApiToken
-from app.kb.models import utcnow
 
 TOKEN_PREFIX = "tpi_"
 MAX_TOKENS_PER_USER = 10

@@ -11,12 +11,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.clock import utcnow
 from app.extensions import db
 from app.insights.filters import Filters
 from app.insights.gaps import content_gaps
 from app.insights.source import RangeData
 from app.insights.task_models import GapAlert
-from app.kb.models import utcnow
 
 log = logging.getLogger("app.insights.webhooks")
 WINDOW_DAYS = 7

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.events import record_event
 from app.extensions import db
-from app.insights.events import record_event
 from app.kb.models import Article, ArticleFeedback, FeedbackReason
 
 

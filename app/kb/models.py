@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class ArticleKind(enum.StrEnum):

@@ -106,13 +106,6 @@ def translations_of(article: Article) -> dict[str, Article]:
     return {a.locale: a for a in db.session.scalars(query)}
 
 
-def record_view(article: Article) -> None:
-    """Count a view without loading or touching updated_at."""
-    db.session.execute(
-        sa.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1)
-    )
-
-
 def published_for_feed(locale: str, limit: int = 50) -> list[Article]:
     return list(
         db.session.scalars(_published(locale).order_by(Article.updated_at.desc()).limit(limit))

@@ -19,14 +19,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.events import anonymous_session_key, buffer_event, visitor_session_key
 from app.extensions import db, limiter
-from app.insights.events import anonymous_session_key, record_event, visitor_session_key
 from app.kb import listing_cache, services
+from app.kb.feed import atom_feed
 from app.kb.feedback import FeedbackError, add_details, record_vote
 from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
 from app.kb.guide_progress import done_steps, mark_step
 from app.kb.models import Article, ArticleFeedback
 from app.kb.related import content_state, related_to
+from app.kb.view_counts import ARTICLE_VIEWS
 from app.page_cache import beacon_response, public_page
 
 bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
@@ -132,14 +134,13 @@ def article_seen(slug: str):
     found = services.published_article_by_id(g.locale, int(article_id))
     if found is None or found.slug != slug:
         abort(404)
-    services.record_view(found)
-    record_event(
+    buffer_event(
         "article_view",
         locale=g.locale,
         subject=("article", found.id),
         session_key=visitor_session_key(request.args.get("k")),
+        counter=ARTICLE_VIEWS,
     )
-    db.session.commit()
     return beacon_response()
 
 
@@ -213,7 +214,14 @@ def guide_step(slug: str, key: str):
 @bp.get("/feed.atom")
 @public_page
 def feed():
-    articles = services.published_for_feed(g.locale)
-    response = make_response(render_template("kb/feed.atom", articles=articles))
+    document = atom_feed(
+        services.published_for_feed(g.locale),
+        locale=g.locale,
+        title=f"{current_app.config['SITE_NAME']} — {_('Recently updated articles')}",
+        self_url=url_for("kb.feed", _external=True),
+        home_url=url_for("kb.home", _external=True),
+        article_url=lambda article: url_for("kb.article", slug=article.slug, _external=True),
+    )
+    response = make_response(document)
     response.mimetype = "application/atom+xml"
     return response

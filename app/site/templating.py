@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime
+from jinja2 import select_autoescape
 
 from app.locales import LOCALE_NAMES, current_locale, text_direction
 
@@ -42,6 +43,11 @@ def init_templating(app: Flask) -> None:
             "site_name": app.config["SITE_NAME"],
         }
 
+    # Flask escapes only .html/.htm/.xml/.xhtml/.svg; escape every other template too
+    # (feeds, OpenSearch, JSON...) except plain text, which must not get HTML entities.
+    app.jinja_env.autoescape = select_autoescape(
+        enabled_extensions=(), disabled_extensions=("txt",), default=True
+    )
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["datetime"] = lambda value: (
         format_datetime(value, "medium") if value else ""

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from flask import current_app, session
 from sqlalchemy import event, select
 
+from app.events import Event, record_event
 from app.extensions import db
-from app.insights.events import record_event
-from app.insights.models import Event
 from app.site_search.engine import search_index
 from app.site_search.models import Synonym
 from app.site_search.privacy import scrub_query

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.forum.models import ForumCategory
 from app.kb import services as kb
 from app.kb.models import Category
+from app.security import safe_next_url
 from app.site_search import services
 from app.site_search.params import search_request
 
@@ -24,13 +25,6 @@ def category_names(locale: str) -> dict[str, str]:
     names = {c.slug: c.name_in(locale) for c in db.session.scalars(select(ForumCategory))}
     names.update((c.slug, c.name_in(locale)) for c in db.session.scalars(select(Category)))
     return names
-
-
-def safe_target(target: str) -> str | None:
-    """Only a path on this site: a click redirect must never send people elsewhere."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.get("/search")
@@ -55,7 +49,7 @@ def search():
 @bp.get("/search/click")
 def click():
     """Record a click on a search result, then go to it; a plain link, so it works without JS."""
-    target = safe_target(request.args.get("to", ""))
+    target = safe_next_url(request.args.get("to"), None)
     if target is None:
         abort(404)
     event_id, position = request.args.get("e", ""), request.args.get("p", "")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.accounts import password_reset
 from app.accounts.models import PasswordResetToken
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import utcnow
 from tests.accounts.conftest import outbox, post_form, reset_token_from, token_for
 from tests.conftest import make_user
 

@@ -33,12 +33,12 @@ class VoteTopic:
 def vote_topic(live_server) -> VoteTopic:
     """A topic in the live database with replies by someone other than the test's voter."""
     from app.accounts.models import User
+    from app.clock import utcnow
     from app.extensions import db
     from app.forum import services
     from app.forum.models import ForumCategory
     from app.forum.paths import topic_path
     from app.forum.seeding import ensure_categories
-    from app.kb.models import utcnow
 
     unique = uuid.uuid4().hex[:8]
     with live_server.app.app_context():

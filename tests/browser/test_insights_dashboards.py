@@ -23,9 +23,10 @@ def axe_js() -> str:
 def insights_staff(live_server):
     """Staff accounts and two weeks of traffic in the live database."""
     from app.accounts.models import User
-    from app.insights.models import Event
+    from app.clock import utcnow
+    from app.events import Event
     from app.insights.rollups import roll_up
-    from app.kb.models import Article, utcnow
+    from app.kb.models import Article
     from search.analysis import normalize_query_text
 
     with live_server.app.app_context():

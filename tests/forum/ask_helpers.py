@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
+from app.events import Event
 from app.extensions import db
 from app.forum.models import ForumCategory, Topic
-from app.insights.models import Event
 from tests.conftest import csrf_token_from
 
 ASK = "/en/community/ask"

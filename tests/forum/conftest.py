@@ -8,10 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from app.accounts.models import User
+from app.clock import utcnow
 from app.extensions import db
 from app.forum.models import ForumCategory
 from app.forum.seeding import ensure_categories
-from app.kb.models import utcnow
 from tests.conftest import csrf_token_from
 
 PASSWORD = "correct horse battery"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from app.events import Event
 from app.extensions import db
 from app.forum.models import ForumCategory, Post, Topic
-from app.insights.models import Event
 from app.kb.models import Article, ArticleFeedback, Category
 
 NOW = datetime(2025, 3, 31, 20, 0)  # "today" is the 31st: it is computed from raw events

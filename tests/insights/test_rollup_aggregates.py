@@ -14,11 +14,11 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
+from app.events import Event
 from app.extensions import db
 from app.insights import query_weeks
 from app.insights.facts import SESSION_FLAGS
 from app.insights.filters import Filters
-from app.insights.models import Event
 from app.insights.rollup_models import DailyQuery
 from app.insights.rollups import roll_up
 from app.insights.source import RangeData

@@ -328,6 +328,6 @@ def test_cli_rollup_and_prune(app, runner):
     assert runner.invoke(args=["insights", "rollup", "--since", "March"]).exit_code == 2
     result = runner.invoke(args=["insights", "prune", "--days", "1"])
     assert result.exit_code == 0 and "deleted" in result.output
-    from app.insights.models import Event
+    from app.events import Event
 
     assert db.session.query(Event).count() == 0

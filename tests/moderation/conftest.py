@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.forum.spam import body_digest
-from app.kb.models import utcnow
 from tests.conftest import make_user
 
 PASSWORD = "correct horse battery"

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.events import Event
 from app.extensions import db
-from app.insights.models import Event
 from app.site_search.models import Synonym
 from tests.conftest import make_app
 
