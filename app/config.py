@@ -17,8 +17,9 @@ class Config:
 
     SECRET_KEY: str = "dev-only-change-me"
     DATABASE_URL: str = ""  # empty: a SQLite file under instance/
+    # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
+    DATABASE_READ_URL: str = ""
     CONTENT_DIR: str = str(PROJECT_ROOT / "content")
-    SEARCH_INDEX_DIR: str = ""  # empty: instance/search-index
     LOCALES: tuple[str, ...] = ("en", "ja", "ar")
     DEFAULT_LOCALE: str = "en"
     RTL_LOCALES: tuple[str, ...] = ("ar",)
@@ -70,8 +71,6 @@ class Config:
     # as 304 from the browser cache still carries a valid token.
     WTF_CSRF_TIME_LIMIT: int | None = None
     BABEL_TRANSLATION_DIRECTORIES: str = str(PROJECT_ROOT / "app" / "translations")
-    # Apply search changes a crash left queued when the app starts.
-    SEARCH_SYNC_ON_START: bool = True
     # CS editor (app/editor/): a second person must publish what one sends for review.
     EDITOR_REQUIRE_REVIEW: bool = False
     EDITOR_BODY_MAX: int = 100_000  # characters of Markdown per article body or guide step
@@ -102,6 +101,21 @@ class Config:
     INSIGHTS_WEBHOOK_URL: str = ""
     INSIGHTS_WEBHOOK_THRESHOLD: int = 20
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
+    # The query explorer's database work stops after this (0: no limit).
+    INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
+    # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
+    PROXY_HOPS: int = 0
+    LOG_LEVEL: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
+    LOG_FORMAT: str = "text"  # text: one readable line per record; json: one JSON object per line
+    MEDIA_DIR: str = ""  # uploaded images; empty: instance/media. Shared storage for several hosts.
+    # Background jobs (mail, webhooks): "thread" delivers them from a thread of the web
+    # server, "worker" leaves them to `flask jobs work`, "inline" sends at once (tests).
+    JOBS_RUNNER: str = "thread"
+    JOBS_MAX_ATTEMPTS: int = 8  # then the job is marked failed (shown by `flask jobs status`)
+    JOBS_RETRY_BASE_SECONDS: int = 10  # the n-th retry waits base * 2**(n-1) seconds
+    JOBS_POLL_SECONDS: int = 2  # how often an idle worker looks for due jobs
+    JOBS_READY_BACKLOG: int = 1000  # /readyz fails when more due jobs than this wait
     TESTING: bool = False
 
 
@@ -114,6 +128,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     SEARCH_SYNC_ON_START = False
     EVENT_BUFFER_SIZE = 1  # tests read the log right after a request
+    JOBS_RUNNER = "inline"
 
 
 class SettingError(ValueError):

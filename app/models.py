@@ -25,6 +25,7 @@ from app.insights.rollup_models import (
     WeeklyQuery,
 )
 from app.insights.task_models import ApiToken, GapAlert, GapTask
+from app.jobs.models import Job
 from app.kb.models import (
     Article,
     ArticleFeedback,
@@ -35,7 +36,7 @@ from app.kb.models import (
     GuideStep,
 )
 from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
-from app.site_search.models import SearchOutbox, Synonym
+from app.site_search.models import Synonym
 
 __all__ = [
     "ApiToken",
@@ -60,6 +61,7 @@ __all__ = [
     "GapTask",
     "GuideProgress",
     "GuideStep",
+    "Job",
     "MediaFile",
     "Notification",
     "PasswordResetToken",
@@ -68,7 +70,6 @@ __all__ = [
     "PostVote",
     "RelatedArticle",
     "RolledDay",
-    "SearchOutbox",
     "Synonym",
     "Topic",
     "TopicFollow",

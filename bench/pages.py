@@ -183,6 +183,77 @@ def measure_site(folder: Path, seconds: int, connections: int, hello_rps: float)
     return results
 
 
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+class Nginx:
+    """The shipped deploy/nginx.conf (micro-cache included) in front of a gunicorn port."""
+
+    def __init__(self, folder: Path, upstream_port: int):
+        self.port = free_port()
+        site = NGINX_CONF.read_text()
+        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+        site = re.sub(r"listen \[::\]:80;\n", "", site)
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        site = site.replace("/var/cache/nginx/touchpoint", str(folder / "cache"))
+        site = re.sub(
+            r"(access_log|error_log) /var/log/nginx/[^ ;]+", rf"\1 {folder}/nginx.log", site
+        )
+        (folder / "nginx.conf").write_text(
+            f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\n"
+            f"error_log {folder}/error.log;\nevents {{ worker_connections 1024; }}\n"
+            f"http {{\n include /etc/nginx/mime.types;\n"
+            f" client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
+            f" fastcgi_temp_path {folder}/fcgi; uwsgi_temp_path {folder}/uwsgi;"
+            f" scgi_temp_path {folder}/scgi;\n{site}\n}}\n"
+        )
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("nginx did not start")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure_through_nginx(folder: Path, seconds: int, connections: int, hello_rps: float) -> dict:
+    """Anonymous article pages through the shipped nginx with its micro-cache."""
+    pages = site_pages(folder)
+    results = {}
+    nginx_dir = folder / "nginx"
+    nginx_dir.mkdir(exist_ok=True)
+    server = Server("app:create_app()", site_env(folder), ROOT)
+    with server, Nginx(nginx_dir, server.port) as proxy:
+        for name in ("article_en", "article_ja", "article_ar"):
+            url = proxy.base + pages[name]
+            with urllib.request.urlopen(url, timeout=30) as first:
+                first.read()
+            with urllib.request.urlopen(url, timeout=30) as second:
+                status = second.headers.get("X-Cache-Status")
+            rps = wrk(url, seconds, connections)
+            results[name] = {
+                "path": pages[name],
+                "rps": round(rps, 1),
+                "ratio": round(rps / hello_rps, 3),
+                "cache_status_of_second_request": status,
+            }
+    return results
+
+
 def article_server_time_p95(folder: Path, requests: int = 300) -> dict:
     """Server time of article pages (in-process, every request a different article)."""
     from app import create_app
@@ -238,6 +309,11 @@ def main() -> None:
             "demo": measure_site(demo, args.seconds, args.connections, hello_rps),
             f"scale_{args.articles}_per_locale": measure_site(
                 scale, args.seconds, args.connections, hello_rps
+            ),
+            "through_nginx_micro_cache_at_scale": (
+                measure_through_nginx(scale, args.seconds, args.connections, hello_rps)
+                if NGINX_CONF.exists() and shutil.which("nginx")
+                else "deploy/nginx.conf or nginx missing"
             ),
             "article_server_time_at_scale": article_server_time_p95(scale),
         }

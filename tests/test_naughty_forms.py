@@ -1,8 +1,7 @@
 """Every text field of the community, moderation and editor forms takes the Big List of
 Naughty Strings: a saved post or a clear 4xx, never a 500, and nothing already saved lost.
 
-Indexing is switched off here (outbox rows just wait): this is about the forms, and the
-search side has its own naughty-string test.
+The search side has its own naughty-string test.
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ import re
 import pytest
 
 from app.extensions import db
-from app.site_search import outbox
 from tests.conftest import csrf_token_from, make_user, sign_in
 
 OK_OR_REFUSED = {200, 302, 303, 400, 409, 413}
 
 
 @pytest.fixture
-def naughty_app(demo_app, monkeypatch):
-    monkeypatch.setattr(outbox, "drain_outbox", lambda *args, **kwargs: 0)
+def naughty_app(demo_app):
     runner = demo_app.test_cli_runner()
     assert runner.invoke(args=["forum", "init"]).exit_code == 0
     make_user(email="admin@example.com", role="admin", name="Admin")

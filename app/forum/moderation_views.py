@@ -27,11 +27,13 @@ from app.forum.models import ForumCategory, Post, Topic
 from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.forum.paths import topic_slug
 from app.locales import current_locale
+from app.pagination import page_number
 from app.security import safe_next_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 LOG_PER_PAGE = 50
+QUEUE_PER_PAGE = 25  # flagged posts per page of the queue
 
 
 @bp.app_template_global()
@@ -133,14 +135,18 @@ def flag_post(post_id: int):
 @bp.get("/")
 @moderator_required
 def queue():
-    items = moderation.flag_queue()
-    return render_template("moderation/queue.html", items=items, topic_url=topic_url)
+    items, pagination = moderation.flag_queue_page(
+        page_number(request.args.get("page")), QUEUE_PER_PAGE
+    )
+    return render_template(
+        "moderation/queue.html", items=items, pagination=pagination, topic_url=topic_url
+    )
 
 
 @bp.get("/log")
 @moderator_required
 def log():
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     entries, pagination = moderation.moderation_log(page=page, per_page=LOG_PER_PAGE)
     return render_template(
         "moderation/log.html", entries=entries, pagination=pagination, topic_url=topic_url

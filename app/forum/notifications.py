@@ -132,13 +132,11 @@ def post_path(topic: Topic, post_id: int | None, reader: User) -> str:
 
 
 def send_pending_mail(pending: list[PendingMail]) -> None:
-    """After commit: e-mail the people who chose e-mail notifications; failures only log."""
+    """After commit: queue mail for the people who chose e-mail notifications."""
     if not pending:
         return
-    try:
-        from app.mail import send_mail
-    except ImportError:  # mail not set up in this build: in-app notifications still work
-        return
+    from app.mail import send_mail
+
     for item in pending:
         try:
             user = db.session.get(User, item.user_id)
@@ -153,6 +151,7 @@ def send_pending_mail(pending: list[PendingMail]) -> None:
             send_mail(user.email, subject, body)
         except Exception:  # a mail problem must never undo or fail the post
             log.exception("notification mail for user %s failed", item.user_id)
+    db.session.commit()  # the queued mail (app/jobs/), delivered by the worker
 
 
 def unread_count(user: User) -> int:

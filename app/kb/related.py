@@ -16,8 +16,9 @@ from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.extensions import db
-from app.kb.models import Article, ArticleStatus, utcnow
+from app.kb.models import Article, ArticleStatus
 from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
 from app.page_cache import register_content_version
 

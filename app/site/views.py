@@ -1,4 +1,4 @@
-"""Pages that belong to no area: `/`, `/healthz`, `/sitemap.xml`, `/robots.txt`."""
+"""Pages that belong to no area: `/`, `/healthz`, `/readyz`, `/sitemap.xml`, `/robots.txt`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from flask import (
     redirect,
     url_for,
 )
-from sqlalchemy import text
 
-from app.extensions import db
 from app.locales import negotiated_locale
 from app.site import sitemaps
+from app.site.health import readiness
 
 bp = Blueprint("site", __name__)
 
@@ -32,11 +31,19 @@ def root():
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means unhealthy, with no detail leaked
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """Liveness: the process answers (restart it if not). Checks nothing else."""
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: database, search, Redis (when configured) and the job backlog; 503 if not."""
+    ready, checks = readiness()
+    response = jsonify(status="ok" if ready else "error", checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
 
 
 @bp.get("/sitemap.xml")

@@ -242,7 +242,7 @@ def test_atom_feed_per_locale(demo_client):
 
 
 def test_healthz(demo_client):
-    assert demo_client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert demo_client.get("/healthz").get_json() == {"status": "ok"}
 
 
 def test_security_headers_forbid_inline_script_and_other_hosts(demo_client):
