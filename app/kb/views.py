@@ -30,6 +30,7 @@ from app.kb.models import Article, ArticleFeedback
 from app.kb.related import content_state, related_to
 from app.kb.view_counts import ARTICLE_VIEWS
 from app.page_cache import beacon_response, public_page
+from app.pagination import page_number
 
 bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
 
@@ -66,14 +67,10 @@ def category(slug: str):
     found = services.category_by_slug(slug)
     if found is None:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 0
-    if not page:
-        abort(404)
     per_page = current_app.config["KB_ARTICLES_PER_PAGE"]
-    pagination = services.articles_in_category(g.locale, found, page, per_page)
-    if page > 1 and not pagination.items:
-        abort(404)
+    pagination = services.articles_in_category(
+        g.locale, found, page_number(request.args.get("page")), per_page
+    )
     return render_template(
         "kb/category.html", category=found, articles=pagination.items, pagination=pagination
     )
