@@ -8,7 +8,7 @@ so such a page never carries `Set-Cookie`; nginx micro-caches exactly these resp
 
 Each process also keeps such pages (APP_PAGE_CACHE_ENTRIES, for APP_PAGE_CACHE_SECONDS)
 for requests that carry no session cookie, keyed by host, path and query and the content
-version a publish bumps (registered by the knowledge base), so a publish shows at once.
+version a publish bumps (registered by the knowledge base; rechecked every second).
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def statements_of(client, path) -> int:
 def test_a_worker_renders_a_public_page_once_until_a_publish(demo_app, demo_client):
     path = "/en/articles/reset-your-password"
     assert statements_of(demo_client, path) > 1
-    assert statements_of(demo_client, path) == 1  # only the content version is read
+    assert statements_of(demo_client, path) <= 1  # at most the content version is read
     article = db.session.scalar(select(Article).filter_by(locale="en", slug="reset-your-password"))
     article.title = "Reset your password (new)"
     db.session.commit()  # publishing bumps the content version: the cached page is dropped
