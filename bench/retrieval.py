@@ -3,8 +3,8 @@
 Reads ``../shared/corpora/retrieval/`` beside the clone (``--corpora`` or
 ``TOUCHPOINT_CORPORA`` to point elsewhere; see its README). The passages
 become published articles of a fresh app on a temporary SQLite file, one
-category per set; the app's own search outbox indexes them when they are
-committed (what is left is drained as ``flask search sync`` does). Every
+category per set; the app indexes them when they are committed, and
+``flask search reindex`` (run through the app's CLI) writes whatever it did not. Every
 question then runs through ``app.site_search.services.run_search`` in its
 language, over all of that language's passages (as the reference does), as
 the search page would run it. Nothing here touches the engine's internals,
@@ -176,21 +176,17 @@ def app_search(passages: list[dict], queries: list[dict], workdir: Path) -> dict
     from app import create_app
     from app.extensions import db
     from app.kb.models import Article, ArticleStatus, Category
-    from app.site_search import outbox
     from app.site_search.services import SearchRequest, run_search
 
     app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{workdir / 'retrieval.sqlite3'}",
-            "SEARCH_INDEX_DIR": str(workdir / "index"),
-            "SEARCH_SYNC_ON_START": False,
-        }
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{workdir / 'retrieval.sqlite3'}"}
     )
     app.instance_path = str(workdir)
+    cli = app.test_cli_runner()
     started = time.perf_counter()
     with app.app_context():
         db.create_all()
+        _reindex(cli)  # the search tables, as on a fresh install
         categories = {}
         for position, set_name in enumerate(SETS):
             categories[set_name] = Category(slug=set_name, position=position, names={})
@@ -213,8 +209,8 @@ def app_search(passages: list[dict], queries: list[dict], workdir: Path) -> dict
                     body_html=paragraphs,
                 )
             )
-        db.session.commit()  # the outbox indexes the new articles after this commit
-        outbox.drain_outbox()
+        db.session.commit()  # the app indexes what a commit publishes
+        _reindex(cli)  # and `flask search reindex` writes whatever it did not
         index_seconds = time.perf_counter() - started
 
         def run(q: dict) -> list[str]:
@@ -225,6 +221,12 @@ def app_search(passages: list[dict], queries: list[dict], workdir: Path) -> dict
         db.session.remove()
     out["index_seconds"] = round(index_seconds, 1)
     return out
+
+
+def _reindex(cli) -> None:
+    result = cli.invoke(args=["search", "reindex"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"flask search reindex failed: {result.output}") from result.exception
 
 
 def baseline(ref: str, args: argparse.Namespace) -> dict:
@@ -250,7 +252,9 @@ def baseline(ref: str, args: argparse.Namespace) -> dict:
             str(args.seed),
             "--app-only",
         ]
-        done = subprocess.run(command, cwd=tmp, check=True, capture_output=True)
+        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True)
+        if done.returncode != 0:
+            return {"error": done.stderr[-2000:]}
         return json.loads(done.stdout)["app"]
 
 

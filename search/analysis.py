@@ -29,7 +29,7 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 """Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
 
 SECTION_SEPARATOR = "\x1f"
@@ -216,9 +216,12 @@ class WordPartsFilter(Filter):
                 continue
             text = t.text
             parts = word_parts(text)
+            pos = t.pos if t.positions else None
             yield t
             for part in parts:
                 t.text = part
+                if pos is not None:
+                    t.pos = pos  # a later filter (stop words) may have moved the shared token
                 yield t
             t.text = text
 
@@ -232,63 +235,51 @@ MAX_PHRASAL_VERB_CHARS = 8
 class PhrasalCompoundFilter(Filter):
     """A word followed by a particle is also the closed compound (log in → login).
 
-    People write log in, log-in, login and logging in for one thing. When
-    indexing, the compound (the word's Snowball stem + the particle: logging
-    in → login, signed up → signup) is added at the word's position. In a
-    query the compound comes first at the word's position, followed by the
+    People write log in, log-in, login and logging in for one thing. The
+    compound (the word's Snowball stem + the particle: logging in → login,
+    signed up → signup) comes first at the word's position, followed by the
     word and a particle that is not a stop word ("set up" → setup, or set and
-    up; "log in" → login, or log), so a text with either spelling matches,
-    and synonyms (login ↔ signin) apply to the one compound token.
+    up; "log in" → login, or log), the same when indexing and in a query: a
+    text with either spelling matches, phrases see one token sequence, and
+    synonyms (login ↔ signin) apply to the one compound token.
     """
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        previous: Token | None = None
-        head: tuple[str, int] | None = None  # when indexing: the last word and its position
+        previous: Token | None = None  # a word that may be a phrasal verb, held back
         shift = 0
         for t in tokens:
-            if t.mode != "query":
-                text = t.text
-                pos = t.pos if t.positions else None
-                if head is not None and text in PARTICLES and (pos is None or pos == head[1] + 1):
-                    # before the particle: a dropped stop word shifts what follows it
-                    t.text = _snowball("english").stemWord(head[0]) + text
-                    if t.positions:
-                        t.pos = head[1]
-                    yield t
-                    t.text = text
-                    if t.positions:
-                        t.pos = pos
-                yield t
-                head = (text, pos) if _can_be_phrasal_verb(text) else None
-                continue
-            # a query is short: copy tokens to look one ahead
-            t = t.copy()
             if t.positions:
                 t.pos -= shift
             if previous is not None:
                 if t.text in PARTICLES and (not t.positions or t.pos == previous.pos + 1):
-                    compound = previous.copy()
+                    compound = _snapshot(previous)
                     compound.text = _snowball("english").stemWord(previous.text) + t.text
                     yield compound
                     yield previous
                     previous = None
-                    if t.text in ENGLISH_STOP_WORDS:
-                        yield t  # the stop filter drops it and closes the gap
-                    else:
-                        if t.positions:
-                            t.pos = compound.pos
-                            shift += 1
-                        yield t
+                    if t.text not in ENGLISH_STOP_WORDS and t.positions:
+                        t.pos = compound.pos  # set up: setup, or set and up, at one position
+                        shift += 1
+                    yield t  # a stop word is dropped by the stop filter, which closes the gap
                     continue
                 yield previous
-            previous = t if _can_be_phrasal_verb(t.text) else None
-            if previous is None:
+                previous = None
+            if _can_be_phrasal_verb(t.text):
+                previous = _snapshot(t)  # Whoosh reuses one Token object for every token
+            else:
                 yield t
         if previous is not None:
             yield previous
+
+
+def _snapshot(t: Token) -> Token:
+    """A copy of a token (cheaper than Token.copy)."""
+    copy = Token.__new__(Token)
+    copy.__dict__.update(t.__dict__)
+    return copy
 
 
 def _can_be_phrasal_verb(text: str) -> bool:
@@ -433,6 +424,9 @@ ARABIC_PROCLITICS = "وفبكل"
 MIN_ARABIC_STEM = 3
 """No affix comes off if fewer letters would be left (المرور → مرور, never رور)."""
 
+_PRONOUN_SUFFIXES = ("ها", "هم", "هن", "كم", "نا")
+"""Attached pronouns (her/its, their, your, our) that come off if 4 letters stay."""
+
 _PLURAL_ENDINGS = {"ات": MIN_ARABIC_STEM, "ون": MIN_ARABIC_STEM + 1, "ين": MIN_ARABIC_STEM + 1}
 """Sound plural endings and the letters that must stay (تخزين is no plural of تخز)."""
 
@@ -442,7 +436,9 @@ def arabic_light_stem(word: str) -> str:
 
     Only affixes that are reliably affixes come off: the article with a
     conjunction or preposition written onto it (والفواتير, بالملفات, للملفات),
-    then one of the sound plural endings ات (if 3 letters stay: ملفات → ملف),
+    then an attached pronoun ها هم هن كم نا if 4 letters stay (حسابها →
+    حساب, شركتنا → شرك as شركة), then one of the sound plural endings ات
+    (if 3 letters stay: ملفات → ملف),
     ون/ين (if 4 stay: المستخدمين → مستخدم, but تخزين stays), or a final ه (teh
     marbuta: فاتورة → فاتور), then a final ي if 4 letters stay (حسابي → حساب,
     الكترونية → الكترون like الكتروني); form-X verbs meet their verbal noun
@@ -458,6 +454,10 @@ def arabic_light_stem(word: str) -> str:
     else:
         if word.startswith("لل") and len(word) >= 4:  # ل + اللغة is written للغة
             word = word[1:]
+    if word.endswith(_PRONOUN_SUFFIXES) and len(word) - 2 >= MIN_ARABIC_STEM + 1:
+        word = word[:-2]  # حسابها, بياناتهم, شركتنا
+        if word.endswith("ت") and not word.endswith("ات") and len(word) - 1 >= MIN_ARABIC_STEM:
+            word = word[:-1]  # ة is written ت before a suffix
     if len(word) - 2 >= _PLURAL_ENDINGS.get(word[-2:], len(word)):
         word = word[:-2]
     elif word.endswith("ه") and len(word) - 1 >= MIN_ARABIC_STEM:
@@ -513,7 +513,9 @@ class ArabicStemFilter(SnowballStemFilter):
     readings without a leading و/ف/ب/ك/ل (:func:`arabic_clitic_variants`): when
     indexing, so اشتراك finds a text that says باشتراك; in a query, as the
     word's alternatives (``(stem, variants)`` in :func:`word_groups`), so
-    باشتراك finds a text that says اشتراك.
+    باشتراك finds a text that says اشتراك. A four-letter present-tense verb
+    (ترفع, stemmed يرفع) has its three-letter root as the alternative, the
+    verbal noun of the simplest verb form (رفع: upload).
     """
 
     def __init__(self) -> None:
@@ -535,7 +537,11 @@ class ArabicStemFilter(SnowballStemFilter):
         return possible
 
     def _stem(self, word: str) -> tuple[str, ...]:
-        return (arabic_light_stem(word), *arabic_clitic_variants(word))
+        stem = arabic_light_stem(word)
+        variants = arabic_clitic_variants(word)
+        if not variants and len(stem) == 4 and stem[0] == "ي" and len(word) == 4:
+            variants = [stem[1:]]  # ترفع: the present tense (يرفع) or its root's noun (رفع)
+        return (stem, *variants)
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         stem = self.stem
@@ -744,11 +750,11 @@ class JapaneseTokenizer(Tokenizer):
 
     Kana: hiragana spellings of loanwords are read as the loanword (ろぐいん →
     ログイン). When indexing, each word is followed, at its position, by its
-    :func:`kana_key` and, for nouns, the key of its reading (設定 → セツテイ… see
-    :func:`kana_key`), so a query can match by sound. A query's kana word asks
-    for its key or itself (the key comes first: ``(key, (word,))`` in
-    :func:`word_groups`); a run of hiragana in a query asks for the key of the
-    whole run (せってい → the reading of 設定) or for the words Sudachi found in it.
+    :func:`kana_key` and, for nouns, the key of its reading (設定 → セッテイ), so
+    a query can match by sound. A query's kana word asks for itself or its key
+    (``(word, (key,))`` in :func:`word_groups`); a run of hiragana in a query
+    asks for the key of the whole run (せってい → the reading of 設定) or for
+    the words Sudachi found in it.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -936,7 +942,7 @@ def _query_groups(words: list[_Word]):
 
     A run of hiragana words becomes the key of the whole run followed by its
     kept words (せってい: the reading of 設定, or what Sudachi made of it); a
-    kana word whose key differs from it becomes its key followed by itself.
+    kana word is followed by its key when that differs from it.
     """
     i = 0
     while i < len(words):
@@ -953,7 +959,7 @@ def _query_groups(words: list[_Word]):
             continue
         key = kana_key(w.form) if is_kana(w.form) and not w.parts else w.form
         if key != w.form and len(key) >= MIN_KEY_CHARS:
-            yield key, w.begin, w.end, [(w.form, w.begin, w.end)]
+            yield w.form, w.begin, w.end, [(key, w.begin, w.end)]
         else:
             yield w.form, w.begin, w.end, _part_spans(w)
 
