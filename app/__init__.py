@@ -113,6 +113,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.errors import init_error_handlers
     from app.forum.ask_views import bp as ask_bp
     from app.forum.moderation_views import bp as moderation_bp
+    from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
     from app.insights.api import bp as insights_api_bp
     from app.insights.views import bp as insights_bp
@@ -120,6 +121,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.jobs.queue import register_handler
     from app.jobs.worker import init_jobs
     from app.kb.related import init_related
+    from app.kb.view_counts import init_view_counts as init_kb_view_counts
     from app.kb.views import bp as kb_bp
     from app.mail import deliver_job as deliver_mail
     from app.page_cache import init_page_cache
@@ -158,5 +160,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_handler("webhook", deliver_webhook)
     init_jobs(app)
     init_related(app)
+    init_kb_view_counts(app)
+    init_topic_view_counts(app)
     register_cli(app)
     return app

@@ -26,8 +26,21 @@ class Config:
     RTL_LOCALES: tuple[str, ...] = ("ar",)
     SITE_NAME: str = "Planwise Help Center"
     BASE_URL: str = ""  # absolute links in the feed and sitemap; empty: from the request
-    ASSET_VERSION: str = ""  # part of article pages' ETag: change it when static files change
+    ASSET_VERSION: str = ""  # part of public pages' ETag: change it when static files change
     FEEDBACK_COMMENT_MAX: int = 2000
+    # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
+    PAGE_CACHE_SECONDS: int = 60
+    # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
+    APP_PAGE_CACHE_SECONDS: int = 10
+    APP_PAGE_CACHE_ENTRIES: int = 500
+    LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
+    # Page views are written in batches: this many rows, or after this many seconds (per worker).
+    EVENT_BUFFER_SIZE: int = 50
+    EVENT_BUFFER_SECONDS: int = 2
+    KB_ARTICLES_PER_PAGE: int = 30  # on a category page
+    SITEMAP_MAX_URLS: int = (
+        50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index
+    )
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_FEEDBACK: str = "20 per minute"
     RATELIMIT_SIGN_IN: str = "10 per minute;50 per hour"
@@ -37,14 +50,6 @@ class Config:
     RATELIMIT_ASK_PREVIEW: str = "30 per minute"
     RATELIMIT_ASK_SUGGESTIONS: str = "120 per minute"
     RATELIMIT_ENABLED: bool = True  # false: no rate limit anywhere (Flask-Limiter)
-    # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
-    PAGE_CACHE_SECONDS: int = 60
-    # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
-    APP_PAGE_CACHE_SECONDS: int = 10
-    APP_PAGE_CACHE_ENTRIES: int = 500
-    LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
-    KB_ARTICLES_PER_PAGE: int = 30  # on a category page
-    SITEMAP_MAX_URLS: int = 50_000  # per sitemap (protocol limit); /sitemap.xml is their index
     # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
     PASSWORD_RESET_HOURS: int = 2
@@ -123,6 +128,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
+    SEARCH_SYNC_ON_START = False
+    EVENT_BUFFER_SIZE = 1  # tests read the log right after a request
     JOBS_RUNNER = "inline"
 
 

@@ -48,7 +48,11 @@ def needs_confirmation() -> bool:
 
 def render_confirmation() -> str:
     """The same form again, with a token, for the visitor to confirm with one click."""
-    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    fields = [  # never echo a password into a page: such a form is simply sent again empty
+        (k, v)
+        for k, v in request.form.items(multi=True)
+        if k != "csrf_token" and "password" not in k.lower()
+    ]
     action = request.full_path.rstrip("?")
     return render_template("errors/confirm.html", action=action, fields=fields)
 

@@ -1,24 +1,31 @@
-"""The first-party event log: `Event` rows, `record_event` and the anonymous session key.
+"""The first-party event log: `Event` rows, `record_event`, `buffer_event`, the session key.
 
 Every area records events here; insights only reads them. No IPs, no personal data.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
 import re
 import secrets
+import threading
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, session
+from flask import Flask, current_app, session
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import db
 
+log = logging.getLogger(__name__)
 SESSION_KEY = "tp_sk"
 SESSION_KEY_BORN = "tp_sk_born"
 
@@ -87,3 +94,134 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+# Buffered writes (counting requests: page-view beacons). The row's id is never needed, so
+# it is queued in this process and written with others in one transaction, off the
+# request's path: when EVENT_BUFFER_SIZE rows are waiting, or the oldest has waited
+# EVENT_BUFFER_SECONDS (a background thread), and at a clean exit (atexit). A crash loses
+# at most what is waiting: EVENT_BUFFER_SIZE rows, or EVENT_BUFFER_SECONDS of them, per
+# process. Counters (an article's view_count) ride along, applied by handlers each area
+# registers (`register_counter`), so the ground layer imports no area.
+BUFFER_KEY = "event_buffer"
+CounterHandler = Callable[[sa.Connection, dict[int, int]], None]
+
+
+class EventBuffer:
+    """Events and counter increments waiting to be written, for one app in one process."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.size = app.config["EVENT_BUFFER_SIZE"]
+        self.seconds = app.config["EVENT_BUFFER_SECONDS"]
+        self.lock = threading.Lock()
+        self.rows: list[dict] = []
+        self.pending = 0  # rows and counter increments waiting
+        self.counters: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.oldest = 0.0
+        self.handlers: dict[str, CounterHandler] = {}
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = os.getpid()
+
+    def add(self, row: dict | None, counter: tuple[str, int] | None) -> None:
+        with self.lock:
+            if not self.pending:
+                self.oldest = time.monotonic()
+            self.pending += 1
+            if row is not None:
+                self.rows.append(row)
+            if counter is not None:
+                self.counters[counter[0]][counter[1]] += 1
+            full = self.pending >= self.size
+        if full:
+            self.flush()
+        else:
+            self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        if self.thread is not None and self.thread.is_alive() and self.pid == os.getpid():
+            return
+        self.pid = os.getpid()  # a forked worker starts its own writer
+        self.thread = threading.Thread(target=self._run, name="event-buffer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(self.seconds / 2)
+            self.wake.clear()
+            with self.lock:
+                due = self.pending and time.monotonic() - self.oldest >= self.seconds
+            if due:
+                self.flush()
+
+    def flush(self) -> int:
+        """Write everything waiting in one transaction; on failure keep it for the next try."""
+        with self.lock:
+            rows, counters, pending = self.rows, self.counters, self.pending
+            self.rows, self.pending = [], 0
+            self.counters = defaultdict(lambda: defaultdict(int))
+        if not pending:
+            return 0
+        try:
+            with self.app.app_context(), db.engine.begin() as connection:
+                if rows:
+                    connection.execute(sa.insert(Event.__table__), rows)
+                for name, increments in counters.items():
+                    self.handlers[name](connection, dict(increments))
+        except Exception:  # the database is away: keep the rows (bounded) and retry later
+            log.exception("writing %d buffered events failed; will retry", len(rows))
+            with self.lock:
+                self.rows = (rows + self.rows)[-self.size * 10 :]
+                for name, increments in counters.items():
+                    for key, n in increments.items():
+                        self.counters[name][key] += n
+                self.pending += pending
+                self.oldest = time.monotonic()
+            return 0
+        return pending
+
+
+def event_buffer(app: Flask | None = None) -> EventBuffer:
+    app = app or current_app._get_current_object()
+    buffer = app.extensions.get(BUFFER_KEY)
+    if buffer is None:
+        buffer = app.extensions[BUFFER_KEY] = EventBuffer(app)
+        atexit.register(buffer.flush)
+    return buffer
+
+
+def register_counter(app: Flask, name: str, handler: CounterHandler) -> None:
+    """An area applies its counter increments (e.g. view counts) when the buffer is written."""
+    event_buffer(app).handlers[name] = handler
+
+
+def buffer_event(
+    name: str,
+    *,
+    session_key: str,
+    locale: str | None = None,
+    subject: tuple[str, int] | None = None,
+    counter: str | None = None,
+    **data: Any,
+) -> None:
+    """Queue an event whose id nobody needs (a page view); written soon, in a batch.
+
+    `counter` names a registered counter incremented for the subject's id with it.
+    """
+    row = {
+        "name": name,
+        "occurred_at": utcnow(),
+        "session_key": session_key,
+        "user_id": current_user.id if current_user.is_authenticated else None,
+        "locale": locale,
+        "subject_type": subject[0] if subject else None,
+        "subject_id": subject[1] if subject else None,
+        "data": data,
+    }
+    event_buffer().add(row, (counter, subject[1]) if counter and subject else None)
+
+
+def buffer_count(counter: str, key: int) -> None:
+    """Queue one increment of a registered counter (a topic's views) with no event row."""
+    event_buffer().add(None, (counter, key))

@@ -1,13 +1,13 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from app.accounts.models import PasswordResetToken, User
-from app.editor.models import EditorAuditEntry, MediaFile
+from app.audit import AuditEntry
+from app.editor.models import MediaFile
 from app.events import Event
 from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
     ForumCategory,
-    ModerationAction,
     Notification,
     Post,
     PostRevision,
@@ -46,6 +46,7 @@ __all__ = [
     "ArticleRevision",
     "ArticleTerm",
     "AskDraft",
+    "AuditEntry",
     "Category",
     "ContentVersion",
     "DailyArticle",
@@ -53,7 +54,6 @@ __all__ = [
     "DailyQuery",
     "DailySession",
     "DailySessionCount",
-    "EditorAuditEntry",
     "Event",
     "Flag",
     "ForumCategory",
@@ -63,7 +63,6 @@ __all__ = [
     "GuideStep",
     "Job",
     "MediaFile",
-    "ModerationAction",
     "Notification",
     "PasswordResetToken",
     "Post",

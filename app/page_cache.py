@@ -8,11 +8,12 @@ so such a page never carries `Set-Cookie`; nginx micro-caches exactly these resp
 
 Each process also keeps such pages (APP_PAGE_CACHE_ENTRIES, for APP_PAGE_CACHE_SECONDS)
 for requests that carry no session cookie, keyed by host, path and query and the content
-version a publish bumps (registered by the knowledge base), so a publish shows at once.
+version a publish bumps (registered by the knowledge base; rechecked every second).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -134,7 +135,8 @@ def cache_headers(response: Response) -> Response:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         response.headers["Cache-Control"] = f"public, max-age={seconds}"
         if response.status_code == 200 and not response.is_streamed:
-            response.add_etag()
+            asset_version = current_app.config["ASSET_VERSION"].encode()
+            response.set_etag(hashlib.sha256(response.get_data() + asset_version).hexdigest()[:32])
             _keep(response)
             response.make_conditional(request)
     return response

@@ -183,6 +183,79 @@ def measure_site(folder: Path, seconds: int, connections: int, hello_rps: float)
     return results
 
 
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+class Nginx:
+    """The shipped deploy/nginx.conf (micro-cache included) in front of a gunicorn port."""
+
+    def __init__(self, folder: Path, upstream_port: int):
+        self.port = free_port()
+        site = NGINX_CONF.read_text()
+        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+        site = re.sub(r"listen \[::\]:80;\n", "", site)
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        site = site.replace("/var/cache/nginx/touchpoint", str(folder / "cache"))
+        site = re.sub(
+            r"(access_log|error_log) /var/log/nginx/[^ ;]+", rf"\1 {folder}/nginx.log", site
+        )
+        (folder / "nginx.conf").write_text(
+            # as root, workers would run as nobody and could not write the cache under /tmp
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\n"
+            f"error_log {folder}/error.log;\nevents {{ worker_connections 1024; }}\n"
+            f"http {{\n include /etc/nginx/mime.types;\n"
+            f" client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
+            f" fastcgi_temp_path {folder}/fcgi; uwsgi_temp_path {folder}/uwsgi;"
+            f" scgi_temp_path {folder}/scgi;\n{site}\n}}\n"
+        )
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("nginx did not start")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure_through_nginx(folder: Path, seconds: int, connections: int, hello_rps: float) -> dict:
+    """Anonymous article pages through the shipped nginx with its micro-cache."""
+    pages = site_pages(folder)
+    results = {}
+    nginx_dir = folder / "nginx"
+    nginx_dir.mkdir(exist_ok=True)
+    server = Server("app:create_app()", site_env(folder), ROOT)
+    with server, Nginx(nginx_dir, server.port) as proxy:
+        for name in ("article_en", "article_ja", "article_ar"):
+            url = proxy.base + pages[name]
+            with urllib.request.urlopen(url, timeout=30) as first:
+                first.read()
+            with urllib.request.urlopen(url, timeout=30) as second:
+                status = second.headers.get("X-Cache-Status")
+            rps = wrk(url, seconds, connections)
+            results[name] = {
+                "path": pages[name],
+                "rps": round(rps, 1),
+                "ratio": round(rps / hello_rps, 3),
+                "cache_status_of_second_request": status,
+            }
+    return results
+
+
 def article_server_time_p95(folder: Path, requests: int = 300) -> dict:
     """Server time of article pages (in-process, every request a different article)."""
     from app import create_app
@@ -214,21 +287,34 @@ def article_server_time_p95(folder: Path, requests: int = 300) -> dict:
     }
 
 
+def through_nginx(folder: Path, args, hello_rps: float) -> dict | str:
+    if not (NGINX_CONF.exists() and shutil.which("nginx")):
+        return "deploy/nginx.conf or nginx missing"
+    try:
+        return measure_through_nginx(folder, args.seconds, args.connections, hello_rps)
+    except (OSError, RuntimeError) as error:  # reported beside the other numbers
+        return f"failed: {error}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--articles", type=int, default=10_000, help="per locale, at scale")
+    parser.add_argument("--keep", help="build the sites in this folder, or reuse them from it")
     args = parser.parse_args()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="tp-pages-") as tmp:
-        tmp_path = Path(tmp)
+        tmp_path = Path(args.keep or tmp)
         demo, scale, hello = tmp_path / "demo", tmp_path / "scale", tmp_path / "hello"
+        built = (scale / "built").exists()
         for folder in (demo, scale, hello):
-            folder.mkdir()
+            folder.mkdir(parents=True, exist_ok=True)
         (hello / "hello.py").write_text(HELLO_APP)
-        build_demo(demo)
-        build_scale(demo, scale, args.articles)
+        if not built:
+            build_demo(demo)
+            build_scale(demo, scale, args.articles)
+            (scale / "built").write_text(str(args.articles))
         with Server("hello:app", dict(os.environ), hello) as server:
             hello_rps = wrk(server.base + "/", args.seconds, args.connections)
         report = {
@@ -239,6 +325,7 @@ def main() -> None:
             f"scale_{args.articles}_per_locale": measure_site(
                 scale, args.seconds, args.connections, hello_rps
             ),
+            "through_nginx_micro_cache_at_scale": through_nginx(scale, args, hello_rps),
             "article_server_time_at_scale": article_server_time_p95(scale),
         }
     report["targets"] = TARGETS

@@ -102,3 +102,46 @@ def test_csrf_token_endpoint_starts_the_session(demo_client):
     assert response.get_json()["token"]
     assert "Set-Cookie" in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def statements_of(client, path) -> int:
+    import sqlalchemy as sa
+
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_a_worker_renders_a_public_page_once_until_a_publish(demo_app, demo_client):
+    path = "/en/articles/reset-your-password"
+    assert statements_of(demo_client, path) > 1
+    assert statements_of(demo_client, path) <= 1  # at most the content version is read
+    article = db.session.scalar(select(Article).filter_by(locale="en", slug="reset-your-password"))
+    article.title = "Reset your password (new)"
+    db.session.commit()  # publishing bumps the content version: the cached page is dropped
+    assert "Reset your password (new)" in demo_client.get(path).get_data(as_text=True)
+
+
+def test_sitemaps_are_split_at_the_configured_size(demo_app, demo_client):
+    demo_app.config["SITEMAP_MAX_URLS"] = 10
+    published = db.session.scalar(
+        select(func.count(Article.id)).where(Article.locale == "ja", Article.status == "published")
+    )
+    pages = -(-published // 10)
+    index = demo_client.get("/sitemap.xml").get_data(as_text=True)
+    assert index.count("<sitemap>") == 3 * pages
+    urls = 0
+    for page in range(1, pages + 1):
+        xml = demo_client.get(f"/sitemaps/ja-{page}.xml").get_data(as_text=True)
+        assert xml.count("<url>") <= 10
+        urls += xml.count("<url>")
+    assert urls == published
+    assert demo_client.get(f"/sitemaps/ja-{pages + 1}.xml").status_code == 404

@@ -13,7 +13,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.forum.models import Topic
+from app.kb.listing_cache import EXTENSION_KEY as LISTING_KEY
 from app.kb.models import Article, Category
+from app.kb.related import STATE_KEY
+from app.page_cache import STORE_KEY as PAGES_KEY
 from bench.page_corpus import add_articles, add_topics
 from tests.conftest import make_app
 
@@ -46,6 +49,9 @@ def run_page(client, path: str) -> list[tuple[str, object]]:
         seen.append((statement, parameters))
 
     db.session.remove()
+    client.application.extensions.pop(STATE_KEY, None)  # count the version read every time
+    client.application.extensions.pop(LISTING_KEY, None)  # and the home page's lists
+    client.application.extensions.pop(PAGES_KEY, None)  # and render the page (not a hit)
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
         response = client.get(path)
@@ -76,12 +82,16 @@ def measure(client) -> dict[str, int]:
 
 
 def test_page_queries_do_not_grow_with_the_corpus(tmp_path):
-    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'scale.sqlite3'}")
+    # The lazy scheduled-publish check runs once (the warm-up), not at whichever page is timed.
+    url = f"sqlite:///{tmp_path / 'scale.sqlite3'}"
+    app = make_app(tmp_path, url, EDITOR_PUBLISH_DUE_CHECK_SECONDS=86_400)
     with app.app_context():
         db.create_all()
         add_articles(30)
         add_topics(30)
         client = app.test_client()
+        client.get("/healthz")
+        client.get("/en/")
         small = measure(client)
 
         add_articles(10_000 - 30)
@@ -92,4 +102,6 @@ def test_page_queries_do_not_grow_with_the_corpus(tmp_path):
         large = measure(client)
 
     assert large == small
-    assert max(small.values()) <= 15, small
+    assert max(small["home"], small["article"], small["category"]) <= 6, small
+    # a topic page also searches for related help (the search backend's own statements)
+    assert max(small["topic"], small["community"]) <= 30, small

@@ -1,8 +1,8 @@
 """Administering accounts: the searchable user list and role changes, each one logged.
 
-A role change is written to the moderation log (ModerationAction, target "user",
-action "role_change", the reason "<old> → <new>"), so it shows with who and when
-beside suspensions. Two rules keep the site administrable: an admin never changes
+A role change is written to the audit log (area "admin", target "user", action
+"role_change", the reason "<old> → <new>"); the moderation log shows it with who and
+when beside suspensions. Two rules keep the site administrable: an admin never changes
 their own role, and the last admin is never demoted. The second holds under
 concurrency too: two admins demoting each other at the same moment must not leave
 nobody in charge (see :func:`change_role`).
@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
+from app import audit
 from app.accounts.models import Role, User
 from app.extensions import db
-from app.forum.models import ModerationAction
 
 PAGE_SIZE = 50
 PAGE_MAX = 10_000  # an absurd ?page= stays an empty page, never an SQL overflow
@@ -138,14 +138,12 @@ def change_role(admin: User, user: User, new_role: str) -> str:
         raise RoleChangeError(
             "conflict", _l("This account changed in the meantime. Reload the page and try again.")
         )
-    db.session.add(
-        ModerationAction(
-            moderator_id=admin.id,
-            action=ROLE_CHANGE,
-            target_type="user",
-            target_id=user.id,
-            reason=f"{old_role}{ARROW}{new_role}",
-        )
+    audit.record_action(
+        audit.ADMIN,
+        admin.id,
+        ROLE_CHANGE,
+        target=("user", user.id),
+        reason=f"{old_role}{ARROW}{new_role}",
     )
     return old_role
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import admin
+from app.accounts.guards import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
 from app.errors import render_error
-from app.extensions import db, login_manager
+from app.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -17,13 +18,9 @@ ERROR_STATUS = {"bad_role": 400, "self": 403, "forbidden": 403, "last_admin": 40
 
 
 @bp.before_request
+@role_required(Role.ADMIN.value)
 def require_admin():
-    """Anonymous visitors sign in first; every role but admin gets 403 on every admin URL."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.has_role(Role.ADMIN.value):
-        abort(403)
-    return None
+    """Every admin URL: admins only."""
 
 
 @bp.app_template_global()

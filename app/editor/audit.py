@@ -1,18 +1,19 @@
-"""The audit log: one row per editorial action, written in the action's transaction."""
+"""The editor's view of the audit log (app/audit.py): its actions, their labels, its pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
+from app import audit
 from app.accounts.models import User
-from app.editor.models import EditorAuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.kb.models import Article
 
 PAGE_SIZE = 50
+ARTICLE = "article"  # the target type of an action on an article
 
 # What the log shows for each `action` passed to record_action; unknown names show as they are.
 ACTION_LABELS = {
@@ -55,28 +56,28 @@ def record_action(
     article: Article | None = None,
     subject: str = "",
     **detail: object,
-) -> EditorAuditEntry:
-    """Add an audit row; the caller commits with the change it describes."""
-    if article is not None and not subject:
-        subject = f"{article.locale}/{article.slug}"
-    entry = EditorAuditEntry(
-        actor_id=actor_id,
-        action=action,
-        article_id=article.id if article is not None else None,
-        subject=subject[:200],
-        detail={k: v for k, v in detail.items() if v is not None},
+) -> AuditEntry:
+    """Add an editor row to the audit log; the caller commits with the change it describes."""
+    target = None
+    if article is not None:
+        subject = subject or f"{article.locale}/{article.slug}"
+        if article.id is None:
+            db.session.flush()
+        target = (ARTICLE, article.id)
+    return audit.record_action(
+        audit.EDITOR, actor_id, action, target=target, subject=subject, **detail
     )
-    if article is not None and article.id is None:
-        db.session.flush()
-        entry.article_id = article.id
-    db.session.add(entry)
-    return entry
 
 
 @dataclass(frozen=True)
 class AuditRow:
-    entry: EditorAuditEntry
+    entry: AuditEntry
     actor_name: str
+
+    @property
+    def article_id(self) -> int | None:
+        """The article acted on, if any (synonym and image actions have none)."""
+        return self.entry.target_id if self.entry.target_type == ARTICLE else None
 
 
 def audit_page(
@@ -84,18 +85,18 @@ def audit_page(
 ) -> tuple[list[AuditRow], bool]:
     """Newest first, PAGE_SIZE per page; returns (rows, has_more)."""
     query = (
-        select(EditorAuditEntry, User.display_name)
-        .outerjoin(User, User.id == EditorAuditEntry.actor_id)
-        .order_by(EditorAuditEntry.created_at.desc(), EditorAuditEntry.id.desc())
+        audit.newest_first(audit.EDITOR)
+        .add_columns(User.display_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
     )
     if article_id:
-        query = query.where(EditorAuditEntry.article_id == article_id)
+        query = query.where(AuditEntry.target_type == ARTICLE, AuditEntry.target_id == article_id)
     if action:
-        query = query.where(EditorAuditEntry.action == action)
+        query = query.where(AuditEntry.action == action)
     rows = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     found = [AuditRow(entry, name or "—") for entry, name in rows[:PAGE_SIZE]]
     return found, len(rows) > PAGE_SIZE
 
 
 def action_names() -> list[str]:
-    return list(db.session.scalars(select(EditorAuditEntry.action).distinct().order_by("action")))
+    return audit.action_names(audit.EDITOR)

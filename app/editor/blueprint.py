@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
-from flask_login import current_user
 
+from app.accounts.guards import role_required
 from app.accounts.models import Role
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.kb.models import Article
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -14,13 +14,9 @@ EDITOR_ROLES = (Role.CS_EDITOR.value,)  # admin passes every has_role check
 
 
 @bp.before_request
+@role_required(*EDITOR_ROLES)
 def require_editor():
-    """Anonymous visitors sign in first; other roles get 403 on every editor URL."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.has_role(*EDITOR_ROLES):
-        abort(403)
-    return None
+    """Every editor URL: editors (and admins) only."""
 
 
 def get_article_or_404(article_id: int) -> Article:

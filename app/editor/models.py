@@ -1,4 +1,4 @@
-"""Editor models: the audit log of editorial actions and uploaded article images."""
+"""Editor models: uploaded article images (editorial actions go to the audit log, app/audit.py)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import db
-
-
-class EditorAuditEntry(db.Model):
-    """One editorial action: who did what to which article (or synonym, image), and when."""
-
-    __tablename__ = "editor_audit"
-    __table_args__ = (sa.Index("ix_editor_audit_article", "article_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
-    action: Mapped[str] = mapped_column(sa.String(40))
-    article_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("kb_article.id", ondelete="SET NULL")
-    )
-    subject: Mapped[str] = mapped_column(sa.String(200), default="")  # readable target
-    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class MediaFile(db.Model):

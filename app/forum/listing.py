@@ -168,14 +168,6 @@ def post_page(topic: Topic, post_id: int | None, viewer: User | None) -> int:
     return (before or 0) // replies_per_page() + 1
 
 
-def add_view(topic: Topic) -> None:
-    """Count a view with an atomic UPDATE (no lost counts, no search re-index). Caller commits."""
-    db.session.execute(
-        sa.update(Topic).where(Topic.id == topic.id).values(view_count=Topic.view_count + 1),
-        execution_options={"synchronize_session": False},
-    )
-
-
 def revisions(post: Post) -> list[PostRevision]:
     return list(
         db.session.scalars(

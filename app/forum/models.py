@@ -184,17 +184,3 @@ class Flag(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
     resolution: Mapped[str | None] = mapped_column(sa.String(20))  # hidden, dismissed
-
-
-class ModerationAction(db.Model):
-    """Every moderation action, with who and why."""
-
-    __tablename__ = "forum_moderation_action"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("account_user.id"))
-    action: Mapped[str] = mapped_column(sa.String(20))  # hide, restore, lock, unlock, pin, ...
-    target_type: Mapped[str] = mapped_column(sa.String(20))  # post, topic, user
-    target_id: Mapped[int] = mapped_column()
-    reason: Mapped[str] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 """Moderation services: flags, the flag queue, hiding, locking, pinning, moving, suspending.
 
-Every moderator action needs a reason and writes a ModerationAction row. The
+Every moderator action needs a reason and writes an audit log row (app/audit.py). The
 functions change rows through the ORM session only (so the search rows'
 after_flush hook sees a changed Topic) and never commit: the caller does.
 
@@ -24,11 +24,13 @@ from flask_babel import lazy_ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.accounts.models import Role, User
+from app.audit import AuditEntry
 from app.clock import utcnow
 from app.extensions import db
 from app.forum import permissions as forum_permissions
-from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
+from app.forum.models import Flag, ForumCategory, Post, Topic
 from app.forum.spam import normalize_body
 from app.pagination import paginate
 
@@ -86,14 +88,8 @@ def clean_reason(reason: str | None) -> str:
 
 
 def _log(moderator: User, action: str, target_type: str, target_id: int, reason: str) -> None:
-    db.session.add(
-        ModerationAction(
-            moderator_id=moderator.id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            reason=reason,
-        )
+    audit.record_action(
+        audit.MODERATION, moderator.id, action, target=(target_type, target_id), reason=reason
     )
 
 
@@ -390,7 +386,7 @@ def user_summary(user: User) -> dict[str, int]:
 
 @dataclass
 class LogEntry:
-    action: ModerationAction
+    action: AuditEntry
     moderator: User | None
     target: object | None  # the Post, Topic or User acted on, if it still exists
 
@@ -398,9 +394,7 @@ class LogEntry:
 def moderation_log(page: int = 1, per_page: int = 50):
     """The log, newest first, one page at a time; returns (entries, pagination)."""
     pagination = paginate(
-        sa.select(ModerationAction).order_by(
-            ModerationAction.created_at.desc(), ModerationAction.id.desc()
-        ),
+        audit.newest_first(audit.MODERATION, audit.ADMIN),
         max(page, 1),
         per_page,
     )
@@ -409,5 +403,5 @@ def moderation_log(page: int = 1, per_page: int = 50):
     for action in pagination.items:
         model = models.get(action.target_type)
         target = db.session.get(model, action.target_id) if model else None
-        entries.append(LogEntry(action, db.session.get(User, action.moderator_id), target))
+        entries.append(LogEntry(action, db.session.get(User, action.actor_id), target))
     return entries, pagination

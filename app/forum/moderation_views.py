@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -20,8 +19,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import ROLE_LABELS, User
-from app.extensions import db, login_manager
+from app.accounts.guards import role_required
+from app.accounts.models import ROLE_LABELS, Role, User
+from app.extensions import db
 from app.forum import listing, moderation
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
@@ -47,18 +47,7 @@ def is_moderator(user=None) -> bool:
     return moderation.is_moderator(user if user is not None else current_user)
 
 
-def moderator_required(view: Callable) -> Callable:
-    """Anonymous users go to sign-in; signed-in users without the role get 403."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not moderation.is_moderator(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+moderator_required = role_required(Role.MODERATOR.value)
 
 
 def topic_url(topic: Topic, post: Post | None = None) -> str:

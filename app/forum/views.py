@@ -22,12 +22,14 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import User
 from app.errors import render_error
+from app.events import buffer_count
 from app.extensions import db, limiter
 from app.forum import listing, services
 from app.forum.errors import ForumError
 from app.forum.forms import ActionForm, EditPostForm, ReplyForm
 from app.forum.models import Post, Topic
 from app.forum.paths import topic_slug
+from app.forum.view_counts import TOPIC_VIEWS
 from app.page_cache import beacon_response, public_page
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
@@ -195,8 +197,7 @@ def topic(topic_id: int, slug: str | None = None):
 def topic_seen(topic_id: int):
     """Count one view of a topic (from the page's script or <noscript> image; pages are cached)."""
     found = get_topic_or_404(topic_id)
-    listing.add_view(found)
-    db.session.commit()
+    buffer_count(TOPIC_VIEWS, found.id)
     return beacon_response()
 
 

@@ -7,8 +7,6 @@ make API tokens. Customers and moderators get 403 everywhere; anonymous visitors
 
 from __future__ import annotations
 
-from functools import wraps
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -26,10 +24,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.guards import role_required
 from app.accounts.models import Role
 from app.clock import utcnow
 from app.errors import render_error
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.insights import dashboards, exports, tasks, tokens
 from app.insights.filters import FilterError, Filters, default_filters, parse_filters
 from app.insights.forms import (
@@ -57,23 +56,6 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 CS_ROLES = (Role.CS_EDITOR.value,)  # admin passes every check
 PRODUCT_ROLES = (Role.PRODUCT.value, Role.CS_EDITOR.value)
 READER_ROLES = (Role.CS_EDITOR.value, Role.PRODUCT.value)
-
-
-def requires(*roles: str):
-    """Anonymous → sign in; signed in without one of `roles` → 403. Checked before anything."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def category_slugs() -> dict[str, str]:
@@ -127,7 +109,7 @@ def roles_of_user() -> dict[str, bool]:
 
 
 @bp.get("/")
-@requires(*CS_ROLES)
+@role_required(*CS_ROLES)
 def cs_dashboard():
     filters, error = current_filters()
     context = {} if error else dashboards.cs_dashboard(filters, utcnow())
@@ -146,7 +128,7 @@ def reason_choices_pairs():
 
 
 @bp.get("/product")
-@requires(*PRODUCT_ROLES)
+@role_required(*PRODUCT_ROLES)
 def product_dashboard():
     filters, error = current_filters()
     context = {} if error else dashboards.product_dashboard(filters, utcnow())
@@ -154,7 +136,7 @@ def product_dashboard():
 
 
 @bp.get("/explore")
-@requires(*PRODUCT_ROLES)
+@role_required(*PRODUCT_ROLES)
 def explore():
     filters, error = current_filters()
     form = filter_form(ExploreForm)
@@ -200,7 +182,7 @@ def explore():
 
 
 @bp.get("/tasks")
-@requires(*CS_ROLES)
+@role_required(*CS_ROLES)
 def task_list():
     return task_page_response(tasks.task_page(page_number(request.args.get("page"))))
 
@@ -281,7 +263,7 @@ def _task_form(task: GapTask, formdata=None, choices: TaskChoices | None = None)
 
 
 @bp.post("/tasks")
-@requires(*CS_ROLES)
+@role_required(*CS_ROLES)
 def open_task():
     form = OpenTaskForm()
     if not form.validate_on_submit() or form.locale.data not in current_app.config["LOCALES"]:
@@ -305,7 +287,7 @@ TASK_ERRORS = {
 
 
 @bp.post("/tasks/<int:task_id>")
-@requires(*CS_ROLES)
+@role_required(*CS_ROLES)
 def update_task(task_id: int):
     task = db.session.get(GapTask, task_id)
     if task is None:
@@ -343,7 +325,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @bp.get("/export/<name>.<fmt>")
-@requires(*READER_ROLES)
+@role_required(*READER_ROLES)
 def export(name: str, fmt: str):
     if name not in exports.TABLES or fmt not in exports.FORMATS:
         abort(404)
@@ -365,7 +347,7 @@ def export(name: str, fmt: str):
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@requires(*READER_ROLES)
+@role_required(*READER_ROLES)
 def api_tokens():
     form = TokenForm()
     created = None
@@ -400,7 +382,7 @@ def api_tokens():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@requires(*READER_ROLES)
+@role_required(*READER_ROLES)
 def revoke_token(token_id: int):
     if not RevokeForm().validate_on_submit():
         return render_error(400)

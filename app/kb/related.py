@@ -9,10 +9,11 @@ article recomputes that article's list and the lists that pointed at it.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,8 @@ LIST_COLUMNS = sa.orm.load_only(
 )
 TAG_WEIGHT, CATEGORY_WEIGHT, WORD_WEIGHT = 3, 1, 1
 MIN_WORD_LENGTH = 4
+STATE_KEY = "kb_content_state"  # app.extensions: (recheck at, (version, changed_at))
+VERSION_RECHECK_SECONDS = 1.0
 CHANGED_KEY = "kb_related_changed"  # session.info: ids of articles changed in this transaction
 PUBLISHED = ArticleStatus.PUBLISHED.value
 WORD = re.compile(r"\w+")
@@ -143,15 +146,25 @@ def bump_content_version(session: Session) -> None:
         session.execute(sa.insert(ContentVersion).values(id=1, version=1, changed_at=utcnow()))
     if has_app_context():
         g.pop("kb_content_state", None)
+        current_app.extensions.pop(STATE_KEY, None)
 
 
 def content_state() -> tuple[int, datetime | None]:
-    """(version, when published content last changed); read once per request."""
-    if "kb_content_state" not in g:
+    """(version, when published content last changed).
+
+    Read from the database at most every VERSION_RECHECK_SECONDS per process (a publish in
+    this process resets it at once; another worker sees it within that time).
+    """
+    if "kb_content_state" in g:
+        return g.kb_content_state
+    memo = current_app.extensions.get(STATE_KEY)
+    if memo is None or memo[0] < time.monotonic():
         query = sa.select(ContentVersion.version, ContentVersion.changed_at)
         row = db.session.execute(query.where(ContentVersion.id == 1)).first()
-        g.kb_content_state = (row[0], row[1]) if row else (0, None)
-    return g.kb_content_state
+        memo = (time.monotonic() + VERSION_RECHECK_SECONDS, (row[0], row[1]) if row else (0, None))
+        current_app.extensions[STATE_KEY] = memo
+    g.kb_content_state = memo[1]
+    return memo[1]
 
 
 def content_version() -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.kb.models import Article, ArticleRedirect, ArticleStatus, Category
+from app.pagination import paginate
 
 PUBLISHED = ArticleStatus.PUBLISHED.value
 
@@ -57,8 +58,7 @@ def category_by_slug(slug: str) -> Category | None:
 def articles_in_category(locale: str, category: Category, page: int, per_page: int) -> Pagination:
     """One page of a category's articles, guides first, in the listing index's order."""
     query = _published(locale).where(Article.category_id == category.id)
-    query = query.order_by(Article.kind.desc(), Article.title)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, max_per_page=100)
+    return paginate(query.order_by(Article.kind.desc(), Article.title), page, per_page)
 
 
 def published_article(locale: str, slug: str) -> Article | None:
@@ -104,13 +104,6 @@ def translations_of(article: Article) -> dict[str, Article]:
         .options(sa.orm.lazyload(Article.category))
     )
     return {a.locale: a for a in db.session.scalars(query)}
-
-
-def record_view(article: Article) -> None:
-    """Count a view without loading or touching updated_at."""
-    db.session.execute(
-        sa.update(Article).where(Article.id == article.id).values(view_count=Article.view_count + 1)
-    )
 
 
 def published_for_feed(locale: str, limit: int = 50) -> list[Article]:

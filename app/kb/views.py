@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.events import anonymous_session_key, record_event, visitor_session_key
+from app.events import anonymous_session_key, buffer_event, visitor_session_key
 from app.extensions import db, limiter
 from app.kb import listing_cache, services
 from app.kb.feed import atom_feed
@@ -28,7 +28,9 @@ from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
 from app.kb.guide_progress import done_steps, mark_step
 from app.kb.models import Article, ArticleFeedback
 from app.kb.related import content_state, related_to
+from app.kb.view_counts import ARTICLE_VIEWS
 from app.page_cache import beacon_response, public_page
+from app.pagination import page_number
 
 bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
 
@@ -65,14 +67,10 @@ def category(slug: str):
     found = services.category_by_slug(slug)
     if found is None:
         abort(404)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 0
-    if not page:
-        abort(404)
     per_page = current_app.config["KB_ARTICLES_PER_PAGE"]
-    pagination = services.articles_in_category(g.locale, found, page, per_page)
-    if page > 1 and not pagination.items:
-        abort(404)
+    pagination = services.articles_in_category(
+        g.locale, found, page_number(request.args.get("page")), per_page
+    )
     return render_template(
         "kb/category.html", category=found, articles=pagination.items, pagination=pagination
     )
@@ -133,14 +131,13 @@ def article_seen(slug: str):
     found = services.published_article_by_id(g.locale, int(article_id))
     if found is None or found.slug != slug:
         abort(404)
-    services.record_view(found)
-    record_event(
+    buffer_event(
         "article_view",
         locale=g.locale,
         subject=("article", found.id),
         session_key=visitor_session_key(request.args.get("k")),
+        counter=ARTICLE_VIEWS,
     )
-    db.session.commit()
     return beacon_response()
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.accounts import admin
 from app.accounts.models import Role, User
+from app.audit import AuditEntry
 from app.extensions import db
-from app.forum.models import ModerationAction
 from tests.conftest import make_user, sign_in
 from tests.test_naughty_strings import assert_handled
 
@@ -44,9 +44,9 @@ def admin_client(client, boss):
     return client
 
 
-def role_logs() -> list[ModerationAction]:
+def role_logs() -> list[AuditEntry]:
     return db.session.scalars(
-        select(ModerationAction).where(ModerationAction.action == "role_change")
+        select(AuditEntry).where(AuditEntry.area == "admin", AuditEntry.action == "role_change")
     ).all()
 
 
@@ -154,7 +154,7 @@ def test_admin_changes_a_role_and_it_is_logged(admin_client, boss):
     assert response.headers["Location"] == "/admin/users?q=ada&role=customer"
     assert role_of(ada.id) == "moderator"
     [entry] = role_logs()
-    assert (entry.moderator_id, entry.target_type, entry.target_id) == (boss.id, "user", ada.id)
+    assert (entry.actor_id, entry.target_type, entry.target_id) == (boss.id, "user", ada.id)
     assert entry.reason == "customer → moderator" and entry.created_at is not None
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ada now has the role Moderator." in page

@@ -130,8 +130,9 @@ def flagged_post_in_live_db(live_server) -> tuple[str, str]:
     The topic is hidden, so pages other tests look at (forum lists, search) never show it.
     """
     from app.accounts.models import User
+    from app.audit import AuditEntry
     from app.extensions import db
-    from app.forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
+    from app.forum.models import Flag, ForumCategory, Post, Topic
     from app.forum.spam import body_digest
 
     email, password = A11Y_MODERATOR
@@ -158,8 +159,9 @@ def flagged_post_in_live_db(live_server) -> tuple[str, str]:
         db.session.flush()
         db.session.add(Flag(post_id=post.id, reporter_id=moderator.id, reason="spam", note="Ad"))
         db.session.add(
-            ModerationAction(
-                moderator_id=moderator.id,
+            AuditEntry(
+                area="moderation",
+                actor_id=moderator.id,
                 action="hide",
                 target_type="topic",
                 target_id=topic.id,

@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from app.editor.models import EditorAuditEntry, MediaFile
+from app.audit import AuditEntry
+from app.editor.models import MediaFile
 from app.extensions import db
 from app.forum.models import ForumCategory, Post, Topic
 from app.kb.content_sync import export_content, import_content
@@ -219,7 +220,7 @@ def test_audit_log_lists_actions(editor_client):
     assert '<option value="archive">Article archived</option>' in page
     page = editor_client.get("/editor/audit", headers={"Accept-Language": "ar"}).text
     assert "أُرشفت المقالة" in page
-    assert db.session.query(EditorAuditEntry).count() == 1
+    assert db.session.query(AuditEntry).count() == 1
     assert editor_client.get("/editor/audit?page=abc&article=x&action=zzz").status_code == 200
 
 

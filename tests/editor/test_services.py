@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.audit import AuditEntry
 from app.clock import utcnow
 from app.editor import workflow
 from app.editor.diffing import diff_snapshots, diff_text
 from app.editor.errors import ConflictError, EditorError
-from app.editor.models import EditorAuditEntry
 from app.editor.revisions import (
     create_article,
     pending_revision,
@@ -73,7 +73,7 @@ def test_draft_edits_apply_and_published_edits_wait(setup):
     assert article.title == "Download your invoices"
     assert pending_revision(article) is None
     assert article.published_by_id == alice.id
-    actions = [e.action for e in db.session.query(EditorAuditEntry).order_by(EditorAuditEntry.id)]
+    actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions == ["publish", "publish"]
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from app.audit import AuditEntry
 from app.extensions import db
 from app.forum import moderation
-from app.forum.models import Flag, ModerationAction, Post, Topic
+from app.forum.models import Flag, Post, Topic
 from tests.conftest import csrf_token_from, sign_in
 from tests.moderation.conftest import PASSWORD, make_category, make_topic
 
 
-def log_rows() -> list[ModerationAction]:
-    return db.session.scalars(db.select(ModerationAction).order_by(ModerationAction.id)).all()
+def log_rows() -> list[AuditEntry]:
+    query = db.select(AuditEntry).where(AuditEntry.area == "moderation").order_by(AuditEntry.id)
+    return db.session.scalars(query).all()
 
 
 def as_moderator(client, forum, who="moderator") -> str:
@@ -85,7 +87,7 @@ def test_every_action_is_logged_with_who_and_why(forum, client, case):
     db.session.expire_all()
     assert check(forum)
     row = next(row for row in log_rows() if row.action == logged)
-    assert row.moderator_id == forum.moderator.id
+    assert row.actor_id == forum.moderator.id
     assert row.target_type == target_type
     assert row.target_id == {"post": forum.reply.id, "topic": forum.topic.id}.get(
         target_type, forum.replier.id
