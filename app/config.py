@@ -128,7 +128,6 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
-    SEARCH_SYNC_ON_START = False
     EVENT_BUFFER_SIZE = 1  # tests read the log right after a request
     JOBS_RUNNER = "inline"
 

@@ -57,7 +57,6 @@ def site_env(folder: Path) -> dict:
         **os.environ,
         "FLASK_APP": "app",
         "TOUCHPOINT_DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
-        "TOUCHPOINT_SEARCH_INDEX_DIR": str(folder / "index"),
         "TOUCHPOINT_SECRET_KEY": "bench",
         "TOUCHPOINT_RATELIMIT_ENABLED": "false",
     }
@@ -86,9 +85,7 @@ def build_scale(demo: Path, folder: Path, per_locale: int) -> None:
     from app.extensions import db
     from bench.page_corpus import add_articles
 
-    app = create_app(
-        {"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"], "SEARCH_SYNC_ON_START": False}
-    )
+    app = create_app({"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"]})
     with app.app_context():
         add_articles(per_locale)
         db.session.remove()
@@ -262,10 +259,7 @@ def article_server_time_p95(folder: Path, requests: int = 300) -> dict:
     from app.extensions import db
     from app.kb.models import Article
 
-    app = create_app(
-        {"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"], "SEARCH_SYNC_ON_START": False}
-    )
-    app.config["SEARCH_INDEX_DIR"] = str(folder / "index")
+    app = create_app({"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"]})
     with app.app_context():
         rows = db.session.execute(db.select(Article.locale, Article.slug)).all()
         db.session.remove()

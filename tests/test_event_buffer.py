@@ -79,7 +79,7 @@ sys.path.insert(0, {root!r})
 from app import create_app
 from app.events import buffer_event
 from app.kb.view_counts import ARTICLE_VIEWS
-app = create_app({{"DATABASE_URL": {url!r}, "SEARCH_SYNC_ON_START": False,
+app = create_app({{"DATABASE_URL": {url!r},
                    "EVENT_BUFFER_SIZE": 100, "EVENT_BUFFER_SECONDS": 600}})
 with app.test_request_context():
     for _ in range(7):
