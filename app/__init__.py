@@ -67,19 +67,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_defaults(push_locale)
 
     from app import models  # noqa: F401  (every model registered before use)
-    from app.accounts.admin_views import bp as admin_bp
     from app.accounts.session import init_login
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
+    from app.api.insights import bp as insights_api_bp
     from app.api.views import bp as api_bp
+    from app.ask.views import bp as ask_bp
     from app.cli import register_cli
-    from app.editor.views import init_editor
+    from app.editor.views import bp as editor_bp
+    from app.editor.views import init_editor, media_bp
     from app.errors import init_error_handlers
-    from app.forum.ask_views import bp as ask_bp
-    from app.forum.moderation_views import bp as moderation_bp
     from app.forum.views import bp as forum_bp
-    from app.insights.api import bp as insights_api_bp
     from app.insights.views import bp as insights_bp
     from app.kb.views import bp as kb_bp
+    from app.moderation.views import bp as moderation_bp
+    from app.page_slots import init_page_slots
     from app.security import init_security
     from app.site.templating import init_templating
     from app.site.views import bp as site_bp
@@ -90,18 +92,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_security(app)
     init_error_handlers(app)
     init_templating(app)
-    app.register_blueprint(site_bp)
-    app.register_blueprint(kb_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(search_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(ask_bp)  # before forum: /community/ask is not a topic
-    app.register_blueprint(forum_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(insights_bp)
-    app.register_blueprint(insights_api_bp)
-    init_editor(app)  # /editor/ and /media/
+    init_page_slots(app)
+    # Every area's pages: one blueprint per views module, registered here in URL order
+    # (ask before forum: /community/ask is not a topic). Wiring beyond routes is init_<area>.
+    for blueprint in (
+        site_bp,
+        kb_bp,
+        accounts_bp,
+        search_bp,
+        api_bp,
+        insights_api_bp,
+        ask_bp,
+        forum_bp,
+        moderation_bp,
+        admin_bp,
+        insights_bp,
+        editor_bp,
+        media_bp,
+    ):
+        app.register_blueprint(blueprint)
+    init_editor(app)
     init_outbox(app)
     if app.config["SEARCH_SYNC_ON_START"]:
         sync_on_start(app)

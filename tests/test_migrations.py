@@ -12,6 +12,8 @@ from flask_migrate import downgrade, upgrade
 from app.extensions import db
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, make_app, reset_postgres_schema
 
+pytestmark = pytest.mark.slow  # every schema built from nothing on both databases
+
 
 def schema_differences(app) -> list:
     with db.engine.connect() as connection:

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forum.listing import post_page
 from app.forum.models import Notification, Post, Topic, TopicFollow
 from app.forum.paths import topic_path
+from app.mail import send_mail
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +135,6 @@ def post_path(topic: Topic, post_id: int | None, reader: User) -> str:
 def send_pending_mail(pending: list[PendingMail]) -> None:
     """After commit: e-mail the people who chose e-mail notifications; failures only log."""
     if not pending:
-        return
-    try:
-        from app.mail import send_mail
-    except ImportError:  # mail not set up in this build: in-app notifications still work
         return
     for item in pending:
         try:

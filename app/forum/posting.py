@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,6 +16,7 @@ from app.forum.models import ForumCategory, Post, PostRevision, Topic
 from app.forum.notifications import add_follow, follower_ids, notify, send_pending_mail
 from app.forum.paths import profile_path
 from app.forum.permissions import is_moderator, is_staff
+from app.forum.spam import PostRejected, body_digest, check_new_post
 from app.markdown import handle_key, mention_handles, render_user_markdown
 
 MAX_MENTIONS = 20
@@ -27,22 +26,8 @@ def _setting(name: str, default):
     return current_app.config.get(name, default)
 
 
-def body_digest(text: str) -> str:
-    """Post.body_digest: the spam module's digest when present, so both compare the same way."""
-    try:
-        from app.forum.spam import body_digest as spam_digest
-    except ImportError:
-        normalized = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-        return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-    return spam_digest(text)
-
-
 def _spam_check(author: User, body: str, title: str | None = None) -> None:
-    """The moderation helper's spam rules (app/forum/spam.py), when that module exists."""
-    try:
-        from app.forum.spam import PostRejected, check_new_post
-    except ImportError:
-        return
+    """The spam rules (app/forum/spam.py), refused as a ForumError with the rule's message."""
     try:
         check_new_post(author, body, title=title)
     except PostRejected as rejected:

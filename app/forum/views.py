@@ -28,6 +28,7 @@ from app.forum.errors import ForumError
 from app.forum.forms import ActionForm, EditPostForm, ReplyForm
 from app.forum.models import Post, Topic
 from app.forum.paths import topic_slug
+from app.forum.spam import honeypot_tripped
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
 
@@ -66,14 +67,6 @@ def get_post_or_404(post_id: int) -> Post:
     if (post.is_hidden or post.topic.is_hidden) and not services.can_see_hidden(viewer()):
         abort(404)
     return post
-
-
-def honeypot_filled(form) -> bool:
-    try:
-        from app.forum.spam import honeypot_tripped
-    except ImportError:
-        return bool((form.website.data or "").strip())
-    return honeypot_tripped(form)
 
 
 def topic_url(topic: Topic, page: int = 1, **anchor) -> str:
@@ -191,7 +184,7 @@ def topic(topic_id: int, slug: str | None = None):
 def reply(topic_id: int):
     found = get_topic_or_404(topic_id)
     form = ReplyForm()
-    if honeypot_filled(form):
+    if honeypot_tripped(form):
         abort(400)
     if not form.validate_on_submit():
         return _render_topic(found, reply_form=form, status=400, page=listing.REPLY_PAGE_CAP)
@@ -226,7 +219,7 @@ def edit_post(post_id: int):
     )
     status = 200
     if request.method == "POST":
-        if honeypot_filled(form):
+        if honeypot_tripped(form):
             abort(400)
         if form.validate_on_submit():
             try:
