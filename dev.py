@@ -20,6 +20,7 @@ SYSTEM_PACKAGES_FOR_TESTS = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "nginx": "/usr/sbin/nginx",  # tests/deploy/ runs the shipped nginx site in front of gunicorn
 }
 
 

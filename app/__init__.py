@@ -7,12 +7,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from app.config import Config, TestingConfig, database_uri, settings_from_env
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.read_replica import init_read_replica
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+REPLICA_READ_ENDPOINTS = (
+    "api.search",
+    "api.suggest",
+    "site_search.search",
+    "kb.home",
+    "kb.category",
+    "kb.article",
+    "forum.index",
+    "forum.category",
+    "forum.topic",
+)
+"""GET endpoints whose reads may go to the DATABASE_READ_URL replica (app/read_replica.py)."""
 
 
 class LocaleConverter(BaseConverter):
@@ -33,9 +48,17 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config["DATABASE_URL"], app.instance_path
     )
-    if not app.config["SEARCH_INDEX_DIR"]:
-        app.config["SEARCH_INDEX_DIR"] = os.path.join(app.instance_path, "search-index")
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+
+
+def _register_search_sources() -> None:
+    """Each area's searchable documents (search itself imports no area's models)."""
+    from app.forum.search_source import TopicSource
+    from app.kb.search_source import ArticleSource
+    from app.site_search.sources import register_source
+
+    register_source(ArticleSource())
+    register_source(TopicSource())
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,6 +71,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     _configure(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from app.log_config import configure_logging
+
+    if not app.testing:  # tests keep pytest's log capture (they call it with their own stream)
+        configure_logging(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:  # trust X-Forwarded-* from this many proxies: limits and logs see the client
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
     app.url_map.locales = tuple(app.config["LOCALES"])
     app.url_map.converters["locale"] = LocaleConverter
     app.url_map.strict_slashes = False
@@ -55,6 +87,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.locales import current_locale, pull_locale, push_locale
 
     db.init_app(app)
+    init_read_replica(
+        app,
+        database_uri(app.config["DATABASE_READ_URL"], app.instance_path),
+        endpoints=REPLICA_READ_ENDPOINTS,
+    )
     from app.sqlite_settings import init_sqlite
 
     init_sqlite(app)
@@ -79,17 +116,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.errors import init_error_handlers
     from app.forum.views import bp as forum_bp
     from app.insights.views import bp as insights_bp
+    from app.insights.webhooks import deliver_job as deliver_webhook
+    from app.jobs.queue import register_handler
+    from app.jobs.worker import init_jobs
+    from app.kb.related import init_related
     from app.kb.views import bp as kb_bp
+    from app.mail import deliver_job as deliver_mail
     from app.moderation.views import bp as moderation_bp
+    from app.page_cache import init_page_cache
     from app.page_slots import init_page_slots
+    from app.request_ids import init_request_ids
     from app.security import init_security
     from app.site.templating import init_templating
     from app.site.views import bp as site_bp
-    from app.site_search.outbox import init_outbox, sync_on_start
+    from app.site_search.engine import init_search_schema
     from app.site_search.views import bp as search_bp
+    from app.site_search.writing import init_search_writes
+    from app.static_urls import init_static_urls
 
+    init_request_ids(app)
+    init_static_urls(app)
     init_login(app)
     init_security(app)
+    init_page_cache(app)
     init_error_handlers(app)
     init_templating(app)
     init_page_slots(app)
@@ -112,8 +161,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     init_editor(app)
-    init_outbox(app)
-    if app.config["SEARCH_SYNC_ON_START"]:
-        sync_on_start(app)
+    _register_search_sources()
+    init_search_schema(app)
+    init_search_writes(app)
+    register_handler("mail", deliver_mail)
+    register_handler("webhook", deliver_webhook)
+    init_jobs(app)
+    init_related(app)
     register_cli(app)
     return app

@@ -17,8 +17,9 @@ class Config:
 
     SECRET_KEY: str = "dev-only-change-me"
     DATABASE_URL: str = ""  # empty: a SQLite file under instance/
+    # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
+    DATABASE_READ_URL: str = ""
     CONTENT_DIR: str = str(PROJECT_ROOT / "content")
-    SEARCH_INDEX_DIR: str = ""  # empty: instance/search-index
     LOCALES: tuple[str, ...] = ("en", "ja", "ar")
     DEFAULT_LOCALE: str = "en"
     RTL_LOCALES: tuple[str, ...] = ("ar",)
@@ -35,6 +36,14 @@ class Config:
     RATELIMIT_ASK_PREVIEW: str = "30 per minute"
     RATELIMIT_ASK_SUGGESTIONS: str = "120 per minute"
     RATELIMIT_ENABLED: bool = True  # false: no rate limit anywhere (Flask-Limiter)
+    # Anonymous readers' KB and forum pages: how long a shared cache (nginx) may keep them.
+    PAGE_CACHE_SECONDS: int = 60
+    # Each worker keeps anonymous readers' public pages this long (a publish drops them at once).
+    APP_PAGE_CACHE_SECONDS: int = 10
+    APP_PAGE_CACHE_ENTRIES: int = 500
+    LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
+    KB_ARTICLES_PER_PAGE: int = 30  # on a category page
+    SITEMAP_MAX_URLS: int = 50_000  # per sitemap (protocol limit); /sitemap.xml is their index
     # If Redis (TOUCHPOINT_RATELIMIT_STORAGE_URI=redis://...) is down, limit in memory, never 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
     PASSWORD_RESET_HOURS: int = 2
@@ -57,8 +66,6 @@ class Config:
     # as 304 from the browser cache still carries a valid token.
     WTF_CSRF_TIME_LIMIT: int | None = None
     BABEL_TRANSLATION_DIRECTORIES: str = str(PROJECT_ROOT / "app" / "translations")
-    # Apply search changes a crash left queued when the app starts.
-    SEARCH_SYNC_ON_START: bool = True
     # CS editor (app/editor/): a second person must publish what one sends for review.
     EDITOR_REQUIRE_REVIEW: bool = False
     EDITOR_BODY_MAX: int = 100_000  # characters of Markdown per article body or guide step
@@ -89,6 +96,21 @@ class Config:
     INSIGHTS_WEBHOOK_URL: str = ""
     INSIGHTS_WEBHOOK_THRESHOLD: int = 20
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
+    # The query explorer's database work stops after this (0: no limit).
+    INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
+    # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
+    PROXY_HOPS: int = 0
+    LOG_LEVEL: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
+    LOG_FORMAT: str = "text"  # text: one readable line per record; json: one JSON object per line
+    MEDIA_DIR: str = ""  # uploaded images; empty: instance/media. Shared storage for several hosts.
+    # Background jobs (mail, webhooks): "thread" delivers them from a thread of the web
+    # server, "worker" leaves them to `flask jobs work`, "inline" sends at once (tests).
+    JOBS_RUNNER: str = "thread"
+    JOBS_MAX_ATTEMPTS: int = 8  # then the job is marked failed (shown by `flask jobs status`)
+    JOBS_RETRY_BASE_SECONDS: int = 10  # the n-th retry waits base * 2**(n-1) seconds
+    JOBS_POLL_SECONDS: int = 2  # how often an idle worker looks for due jobs
+    JOBS_READY_BACKLOG: int = 1000  # /readyz fails when more due jobs than this wait
     TESTING: bool = False
 
 
@@ -99,7 +121,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
-    SEARCH_SYNC_ON_START = False
+    JOBS_RUNNER = "inline"
 
 
 class SettingError(ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -41,9 +41,23 @@ def render_error(code: int, detail: str | None = None):
     ), code
 
 
+def needs_confirmation() -> bool:
+    """A form posted from a cached page without JS: the visitor never had a token."""
+    return request.method == "POST" and not wants_json() and "csrf_token" not in session
+
+
+def render_confirmation() -> str:
+    """The same form again, with a token, for the visitor to confirm with one click."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    action = request.full_path.rstrip("?")
+    return render_template("errors/confirm.html", action=action, fields=fields)
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if needs_confirmation():
+            return render_confirmation(), 400
         return render_error(
             400,
             _("Your form expired or was sent from another page. Reload the page and try again."),

@@ -5,6 +5,7 @@ Every area records events here; insights only reads them. No IPs, no personal da
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from datetime import datetime
@@ -49,18 +50,35 @@ def anonymous_session_key() -> str:
     return session[SESSION_KEY]
 
 
+VISITOR_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def visitor_session_key(sent: str | None) -> str:
+    """The session key for a counting request (a beacon), without starting a session.
+
+    The browser's session key if it has a session; else the key static JS keeps in the
+    browser's storage and sends along (`sent`); else (no JS, no session) a key of its own.
+    """
+    if SESSION_KEY in session:
+        return anonymous_session_key()
+    if sent and VISITOR_KEY.fullmatch(sent):
+        return sent
+    return secrets.token_urlsafe(16)
+
+
 def record_event(
     name: str,
     *,
     locale: str | None = None,
     subject: tuple[str, int] | None = None,
+    session_key: str | None = None,
     **data: Any,
 ) -> Event:
     """Add an event to the current transaction; the caller commits."""
     user_id = current_user.id if current_user.is_authenticated else None
     event = Event(
         name=name,
-        session_key=anonymous_session_key(),
+        session_key=session_key or anonymous_session_key(),
         user_id=user_id,
         locale=locale,
         subject_type=subject[0] if subject else None,

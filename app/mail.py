@@ -1,7 +1,10 @@
 """Outgoing mail: SMTP when TOUCHPOINT_MAIL_SERVER is set, otherwise the log.
 
-`send_mail(to, subject, text_body)` never raises: a delivery failure is logged and the
-request carries on (callers that must tell the user use `deliver`, which returns False).
+`send_mail(to, subject, text_body)` queues the message as a job in the caller's
+transaction (app/jobs/); the worker calls `deliver_job`, which retries with backoff
+until the server accepts it. `deliver` sends at once and returns False on failure.
+Without a server the message is written to the log at INFO, readable: recipient,
+subject and the plain-text body (links included).
 In tests (app.testing) every message is also appended to
 `current_app.extensions["touchpoint_outbox_mail"]` as a dict with the keys
 "to", "from", "subject" and "text_body".
@@ -16,6 +19,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
+
+from app.jobs.queue import JobFailed, enqueue
 
 log = logging.getLogger("app.mail")
 
@@ -78,8 +83,10 @@ def deliver(to: str, subject: str, text_body: str) -> bool:
         )
     if not current_app.config.get("MAIL_SERVER"):
         log.info(
-            "mail not sent (no TOUCHPOINT_MAIL_SERVER configured):\n%s",
-            message.as_string(),
+            "mail to %s (not sent: no TOUCHPOINT_MAIL_SERVER configured)\nSubject: %s\n\n%s",
+            message["To"],
+            message["Subject"],
+            text_body,
         )
         return True
     try:
@@ -92,8 +99,18 @@ def deliver(to: str, subject: str, text_body: str) -> bool:
 
 
 def send_mail(to: str, subject: str, text_body: str) -> None:
-    """Send a plain-text message; failures are logged, never raised."""
-    deliver(to, subject, text_body)
+    """Queue a plain-text message in the current transaction (the caller commits)."""
+    enqueue(
+        "mail",
+        {"to": to, "subject": subject, "text_body": text_body},
+        summary=f"mail to {_one_line(to)}: {_one_line(subject)}",
+    )
+
+
+def deliver_job(payload: dict) -> None:
+    """The job handler: send one queued message, raise JobFailed so it is retried."""
+    if not deliver(payload["to"], payload["subject"], payload["text_body"]):
+        raise JobFailed("the mail server did not take the message (see the app.mail log)")
 
 
 def sent_mail() -> list[dict[str, str]]:

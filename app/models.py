@@ -25,6 +25,7 @@ from app.insights.rollup_models import (
     WeeklyQuery,
 )
 from app.insights.task_models import ApiToken, GapAlert, GapTask
+from app.jobs.models import Job
 from app.kb.models import (
     Article,
     ArticleFeedback,
@@ -34,7 +35,8 @@ from app.kb.models import (
     GuideProgress,
     GuideStep,
 )
-from app.site_search.models import SearchOutbox, Synonym
+from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
+from app.site_search.models import Synonym
 
 __all__ = [
     "ApiToken",
@@ -42,9 +44,11 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRedirect",
     "ArticleRevision",
+    "ArticleTerm",
     "AskDraft",
     "AuditEntry",
     "Category",
+    "ContentVersion",
     "DailyArticle",
     "DailyCount",
     "DailyQuery",
@@ -57,14 +61,15 @@ __all__ = [
     "GapTask",
     "GuideProgress",
     "GuideStep",
+    "Job",
     "MediaFile",
     "Notification",
     "PasswordResetToken",
     "Post",
     "PostRevision",
     "PostVote",
+    "RelatedArticle",
     "RolledDay",
-    "SearchOutbox",
     "Synonym",
     "Topic",
     "TopicFollow",

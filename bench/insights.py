@@ -267,7 +267,6 @@ def main() -> None:
         {
             "TESTING": True,
             "DATABASE_URL": f"sqlite:///{path}",
-            "SEARCH_INDEX_DIR": str(folder / "index"),
             "WTF_CSRF_ENABLED": False,
         }
     )

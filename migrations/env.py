@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from search.backends.tables import is_token_table
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -84,6 +86,11 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # FTS5 tables (and their shadow tables) belong to the search backend's own migrations.
+    conf_args.setdefault(
+        "include_name",
+        lambda name, kind, _: kind != "table" or not is_token_table(name),
+    )
 
     connectable = get_engine()
 

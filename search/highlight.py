@@ -9,8 +9,7 @@ could stem to a query term (English stems keep their first two letters). For
 Japanese the terms are found as substrings of the folded text (falling back
 to running a window around the first likely match through Sudachi when
 folding moves character offsets). The passage is then cut around the first
-match and formatted by Whoosh's Fragment/Formatter machinery with an
-escaping formatter.
+match, escaped, with <mark> around the matches.
 """
 
 from __future__ import annotations
@@ -18,9 +17,6 @@ from __future__ import annotations
 import threading
 import unicodedata
 from html import escape
-
-from whoosh.analysis import RegexTokenizer, Token
-from whoosh.highlight import Formatter, Fragment, get_text
 
 SNIPPET_CHARS = 200
 """Longest passage shown."""
@@ -37,27 +33,25 @@ JAPANESE_WINDOW = (150, 450)
 ELLIPSIS = "…"
 
 
-class EscapingFormatter(Formatter):
-    """Escapes all text and wraps matched tokens in <mark>; nothing else is markup."""
+def format_passage(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` escaped, each span inside it wrapped in <mark>, an ellipsis where cut.
 
-    between = f" {ELLIPSIS} "
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return "<mark>" + escape(get_text(text, token, replace), quote=False) + "</mark>"
-
-    def format_fragment(self, fragment, replace: bool = False) -> str:
-        out = super().format_fragment(fragment, replace)
-        if fragment.startchar > 0:
-            out = ELLIPSIS + out
-        if fragment.endchar < len(fragment.text):
-            out += ELLIPSIS
-        return out
-
-
-_FORMATTER = EscapingFormatter()
+    Overlapping spans are skipped (the first one wins), as the spans come sorted.
+    """
+    out, pos = [], start
+    for s, e in spans:
+        if s < pos or s < start or e > end:
+            continue
+        out.append(escape(text[pos:s], quote=False))
+        out.append("<mark>" + escape(text[s:e], quote=False) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end], quote=False))
+    passage = "".join(out)
+    if start > 0:
+        passage = ELLIPSIS + passage
+    if end < len(text):
+        passage += ELLIPSIS
+    return passage
 
 
 def make_snippet(terms: frozenset[str], analyzer, *texts: str) -> str:
@@ -85,13 +79,13 @@ def matched_spans(
     With ``first_only``, only the matches a snippet around the first one can
     show: words further than SNIPPET_CHARS past the first match are not analyzed.
     """
-    tokenizer = analyzer.items[0]
-    if isinstance(tokenizer, RegexTokenizer):
+    expression = getattr(analyzer.items[0], "expression", None)  # a regex tokenizer's pattern
+    if expression is not None:
         forms = _word_forms(analyzer)
         possible = _stem_shortcut(analyzer, terms)
         spans: list[tuple[int, int]] = []
         stop = SCAN_CHARS
-        for match in tokenizer.expression.finditer(text, 0, SCAN_CHARS):
+        for match in expression.finditer(text, 0, SCAN_CHARS):
             if match.start() > stop:
                 break
             word = match.group()
@@ -182,10 +176,7 @@ def _passage(text: str, spans: list[tuple[int, int]]) -> str:
     if end < len(text):
         space = text.rfind(" ", max(first, spans[0][1]), end)
         end = space if space > first else end
-    tokens = [
-        Token(startchar=s, endchar=e, matched=True) for s, e in spans if s >= start and e <= end
-    ]
-    return _FORMATTER.format_fragment(Fragment(text, tokens, startchar=start, endchar=end))
+    return format_passage(text, spans, start, end)
 
 
 class _WordForms:

@@ -1,8 +1,11 @@
-"""From what a customer typed to Whoosh queries: parsing, synonyms, fuzziness, stages.
+"""From what a customer typed to match trees: parsing, clauses, synonyms, typos, stages.
 
-User text is never Whoosh query syntax. It is read as words and "quoted
-phrases" only; everything else (operators, wildcards, field prefixes, control
+User text is never engine syntax. It is read as words and "quoted phrases"
+only; everything else (operators, wildcards, field prefixes, control
 characters) is just text for the analyzer, which drops what isn't a word.
+The result is backend-neutral: :mod:`search.match` trees of analyzed tokens,
+and the typo stage asks its vocabulary questions through a
+:class:`Vocabulary` the store binds to its backend.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-
-from whoosh.query import And, FuzzyTerm, Or, Phrase, Query, Term
+from typing import Protocol
 
 from search.analysis import word_groups
+from search.match import Node, Or, Phrase, Term, all_of, any_of
 
 MAX_QUERY_CHARS = 256
 """Longer input is cut: nobody types more, and it bounds the work per query."""
@@ -23,18 +26,7 @@ MAX_CLAUSES = 12
 
 MAX_PAGE = 100
 MAX_PER_PAGE = 50
-FUZZY_BOOST = 0.5
-"""A typo-corrected term counts half as much as an exact one."""
-
-MAX_FUZZY_CHARS = 30
-"""Longer words are never typo-corrected: none is that long, and the automaton grows with length."""
-
-FUZZY_EXPANSIONS = 8
-"""At most this many index terms (the most frequent) stand in for one misspelled word."""
-
-CONTENT = "content"
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "＂": '"', "«": '"', "»": '"'})
-_LATIN_TOKEN = re.compile(r"[a-z][a-z0-9'.]*\Z")
 
 
 @dataclass
@@ -65,7 +57,7 @@ class SearchQuery:
             self.category,
             self.page,
             self.per_page,
-            _synonym_key(self.synonyms),
+            synonym_key(self.synonyms),
         )
 
 
@@ -103,95 +95,12 @@ def parse_user_text(text: str) -> list[Segment]:
     return segments
 
 
-@dataclass
-class Clause:
-    """One required unit of the query: a word, a phrase, or a word with its synonyms.
-
-    ``loose`` is what the clause asks for in the any-word stage when that is
-    less than ``query``: a compound's parts each on their own.
-    """
-
-    query: Query
-    fuzzy_token: str | None = None
-    terms: frozenset[str] = field(default_factory=frozenset)
-    loose: Query | None = None
-
-
-def build_clauses(
-    segments: list[Segment], analyzer, synonyms: Mapping[str, list[str]] | None = None
-) -> list[Clause]:
-    """The clauses of a query, in order, with synonyms folded in."""
-    synonym_map = _compiled_synonyms(analyzer, _synonym_key(synonyms)) if synonyms else {}
-    longest = max((len(k) for k in synonym_map), default=1)
-    clauses: list[Clause] = []
-    for segment in segments:
-        groups = word_groups(analyzer, segment.text)
-        tokens = [word for word, _ in groups]
-        if not tokens:
-            continue
-        if segment.phrase and len(tokens) > 1:
-            clauses.append(Clause(_sequence(tokens), terms=frozenset(tokens)))
-            continue
-        parts_of = dict(groups)
-        i = 0
-        while i < len(tokens):
-            span, alternatives = _synonyms_at(tokens, i, synonym_map, longest)
-            if alternatives:
-                options = [span, *sorted(alternatives)]
-                clauses.append(
-                    Clause(
-                        Or([_sequence(o) for o in options]),
-                        terms=frozenset(t for o in options for t in o),
-                    )
-                )
-            else:
-                clauses.append(_word_clause(tokens[i], parts_of[tokens[i]], synonym_map))
-            i += len(span)
-    return clauses[:MAX_CLAUSES]
-
-
-def _word_clause(word: str, parts: tuple[str, ...], synonym_map: Mapping | None = None) -> Clause:
-    """One word; a compound matches itself or all of its parts (each part with its synonyms).
-
-    スマホアプリ matches a text with スマホアプリ, or with both スマホ (or its
-    synonym スマートフォン) and アプリ; in the any-word stage, any of them.
-    """
-    if parts:
-        part_queries, terms = [], {word, *parts}
-        for part in parts:
-            alternatives = sorted((synonym_map or {}).get((part,), ()))
-            terms.update(t for alternative in alternatives for t in alternative)
-            options = [Term(CONTENT, part), *(_sequence(a) for a in alternatives)]
-            part_queries.append(options[0] if len(options) == 1 else Or(options))
-        query = Or([Term(CONTENT, word), And(part_queries)])
-        loose = Or([Term(CONTENT, word), *part_queries])
-        return Clause(query, None, frozenset(terms), loose)
-    fuzzy = word if _LATIN_TOKEN.match(word) else None
-    return Clause(Term(CONTENT, word), fuzzy, frozenset([word]))
-
-
 def _tokens(analyzer, text: str) -> list[str]:
     """The words of a text, each once, in order (compound parts left out)."""
     return [word for word, _ in word_groups(analyzer, text)]
 
 
-def _sequence(tokens: tuple[str, ...] | list[str]) -> Query:
-    if len(tokens) == 1:
-        return Term(CONTENT, tokens[0])
-    return Phrase(CONTENT, list(tokens))
-
-
-def _synonyms_at(tokens, i, synonym_map, longest):
-    """The longest synonym entry starting at ``tokens[i]`` and its alternatives."""
-    for size in range(min(longest, len(tokens) - i), 0, -1):
-        span = tuple(tokens[i : i + size])
-        alternatives = synonym_map.get(span)
-        if alternatives:
-            return span, alternatives
-    return (tokens[i],), None
-
-
-def _synonym_key(synonyms: Mapping[str, list[str]] | None) -> tuple:
+def synonym_key(synonyms: Mapping[str, list[str]] | None) -> tuple:
     if not synonyms:
         return ()
     return tuple(sorted((str(k), tuple(str(v) for v in vs)) for k, vs in synonyms.items()))
@@ -202,7 +111,7 @@ _SYNONYM_CACHE_SIZE = 32
 _synonym_cache: dict[tuple[int, tuple], tuple[object, dict]] = {}
 
 
-def _compiled_synonyms(analyzer, key: tuple) -> dict:
+def compiled_synonyms(analyzer, key: tuple) -> dict:
     """Synonyms as analyzed token tuples, symmetric: each entry is one equivalence set."""
     cache_key = (id(analyzer), key)
     cached = _synonym_cache.get(cache_key)
@@ -220,6 +129,108 @@ def _compiled_synonyms(analyzer, key: tuple) -> dict:
     return groups
 
 
+FUZZY_BOOST = 0.5
+"""A typo-corrected term counts half as much as an exact one (where the backend can weight)."""
+
+MAX_FUZZY_CHARS = 30
+"""Longer words are never typo-corrected: none is that long."""
+
+FUZZY_EXPANSIONS = 8
+"""At most this many index terms (the most frequent) stand in for one misspelled word."""
+
+_LATIN_TOKEN = re.compile(r"[a-z][a-z0-9'.]*\Z")
+
+
+class Vocabulary(Protocol):
+    """One locale's indexed tokens, as the typo stage needs them."""
+
+    def doc_frequency(self, token: str) -> int: ...
+
+    def terms_within(self, word: str, max_distance: int) -> dict[str, int]: ...
+
+
+@dataclass
+class Clause:
+    """One required unit of the query: a word, a phrase, or a word with its synonyms.
+
+    ``loose`` is what the clause asks for in the any-word stage when that is
+    less than ``node``: a compound's parts each on their own.
+    """
+
+    node: Node
+    fuzzy_token: str | None = None
+    terms: frozenset[str] = field(default_factory=frozenset)
+    loose: Node | None = None
+
+
+def build_clauses(
+    segments: list[Segment], analyzer, synonyms: Mapping[str, list[str]] | None = None
+) -> list[Clause]:
+    """The clauses of a query, in order, with synonyms folded in."""
+    synonym_map = compiled_synonyms(analyzer, synonym_key(synonyms)) if synonyms else {}
+    longest = max((len(k) for k in synonym_map), default=1)
+    clauses: list[Clause] = []
+    for segment in segments:
+        groups = word_groups(analyzer, segment.text)
+        tokens = [word for word, _ in groups]
+        if not tokens:
+            continue
+        if segment.phrase and len(tokens) > 1:
+            clauses.append(Clause(Phrase(tuple(tokens)), terms=frozenset(tokens)))
+            continue
+        parts_of = dict(groups)
+        i = 0
+        while i < len(tokens):
+            span, alternatives = _synonyms_at(tokens, i, synonym_map, longest)
+            if alternatives:
+                options = [span, *sorted(alternatives)]
+                clauses.append(
+                    Clause(
+                        Or(tuple(_sequence(o) for o in options)),
+                        terms=frozenset(t for o in options for t in o),
+                    )
+                )
+            else:
+                clauses.append(_word_clause(tokens[i], parts_of[tokens[i]], synonym_map))
+            i += len(span)
+    return clauses[:MAX_CLAUSES]
+
+
+def _word_clause(word: str, parts: tuple[str, ...], synonym_map: Mapping | None = None) -> Clause:
+    """One word; a compound matches itself or all of its parts (each part with its synonyms).
+
+    スマホアプリ matches a text with スマホアプリ, or with both スマホ (or its
+    synonym スマートフォン) and アプリ; in the any-word stage, any of them.
+    """
+    if parts:
+        part_nodes, terms = [], {word, *parts}
+        for part in parts:
+            alternatives = sorted((synonym_map or {}).get((part,), ()))
+            terms.update(t for alternative in alternatives for t in alternative)
+            part_nodes.append(any_of([Term(part), *(_sequence(a) for a in alternatives)]))
+        node = Or((Term(word), all_of(part_nodes)))
+        loose = Or((Term(word), *part_nodes))
+        return Clause(node, None, frozenset(terms), loose)
+    fuzzy = word if _LATIN_TOKEN.match(word) else None
+    return Clause(Term(word), fuzzy, frozenset([word]))
+
+
+def _sequence(tokens: tuple[str, ...] | list[str]) -> Node:
+    if len(tokens) == 1:
+        return Term(tokens[0])
+    return Phrase(tuple(tokens))
+
+
+def _synonyms_at(tokens, i, synonym_map, longest):
+    """The longest synonym entry starting at ``tokens[i]`` and its alternatives."""
+    for size in range(min(longest, len(tokens) - i), 0, -1):
+        span = tuple(tokens[i : i + size])
+        alternatives = synonym_map.get(span)
+        if alternatives:
+            return span, alternatives
+    return (tokens[i],), None
+
+
 def fuzzy_distance(token: str) -> int:
     """Edits allowed for a Latin word, as Elasticsearch's AUTO: 0 / 1 (3–5) / 2 (6–30)."""
     if len(token) < 3 or len(token) > MAX_FUZZY_CHARS:
@@ -227,84 +238,55 @@ def fuzzy_distance(token: str) -> int:
     return 1 if len(token) < 6 else 2
 
 
-def _whoosh_terms_within(reader, fieldname: str, word: str, maxdist: int, prefix: int):
-    return FuzzyTerm(fieldname, word, maxdist=maxdist, prefixlength=prefix)._btexts(reader)
-
-
-def fuzzy_clause(clause: Clause, reader, terms_within=None) -> Clause:
-    """The clause OR'd with index terms within a few edits (as Whoosh's FuzzyTerm, prefix 1).
+def fuzzy_clause(clause: Clause, vocabulary: Vocabulary) -> Clause:
+    """The clause OR'd with index terms within a few edits (prefix 1), the most frequent first.
 
     Only words the index doesn't contain are expanded: a known word that
-    simply isn't in the matching documents is no typo. ``terms_within(field,
-    word, maxdist, prefix)`` finds the candidates (default: Whoosh's own,
-    which reads the on-disk term table; see ``SearcherState.terms_within``).
+    simply isn't in the matching documents is no typo.
     """
     token = clause.fuzzy_token
-    if token is None or reader.doc_frequency(CONTENT, token):
+    if token is None:
         return clause
     distance = fuzzy_distance(token)
-    if not distance:
+    if not distance or vocabulary.doc_frequency(token):
         return clause
-    if terms_within is None:
-        found = _whoosh_terms_within(reader, CONTENT, token, distance, 1)
-    else:
-        found = terms_within(CONTENT, token, distance, 1)
-    candidates = sorted(
-        (t for t in found if t != token),
-        key=lambda t: (-reader.doc_frequency(CONTENT, t), t),
-    )[:FUZZY_EXPANSIONS]
+    found = vocabulary.terms_within(token, distance)
+    candidates = sorted((t for t in found if t != token), key=lambda t: (-found[t], t))
+    candidates = candidates[:FUZZY_EXPANSIONS]
     if not candidates:
         return clause
-    terms = [Term(CONTENT, t, boost=FUZZY_BOOST) for t in candidates]
-    return Clause(Or([clause.query, *terms]), None, clause.terms | frozenset(candidates))
+    terms = [Term(t, FUZZY_BOOST) for t in candidates]
+    return Clause(Or((clause.node, *terms)), None, clause.terms | frozenset(candidates))
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One attempt: the Whoosh query, the terms to highlight, and whether it's a fallback.
+    """One attempt: the match tree, the terms to highlight, and whether it's a fallback.
 
     ``any_word`` marks the last, loosest stage (any word of the query).
     """
 
-    query: Query
+    node: Node
     terms: frozenset[str]
     fallback: bool
     any_word: bool = False
 
 
-def stages(clauses: list[Clause], reader, terms_within=None) -> Iterator[Stage]:
+def stages(clauses: list[Clause], vocabulary: Vocabulary | None) -> Iterator[Stage]:
     """AND of exact clauses; then AND with typo tolerance; then OR of everything.
 
     The OR stage exists when it asks for less than the AND: several clauses,
-    or a compound whose parts may then match on their own.
+    or a compound whose parts may then match on their own. Without a
+    vocabulary there is no typo stage.
     """
     if not clauses:
         return
     exact_terms = frozenset().union(*(c.terms for c in clauses))
-    yield Stage(_all(clauses), exact_terms, False)
-    fuzzed = [fuzzy_clause(c, reader, terms_within) for c in clauses]
+    yield Stage(all_of([c.node for c in clauses]), exact_terms, False)
+    fuzzed = clauses if vocabulary is None else [fuzzy_clause(c, vocabulary) for c in clauses]
     fuzzed_terms = frozenset().union(*(c.terms for c in fuzzed))
     if fuzzed_terms != exact_terms:
-        yield Stage(_all(fuzzed), fuzzed_terms, True)
+        yield Stage(all_of([c.node for c in fuzzed]), fuzzed_terms, True)
     if len(clauses) > 1 or any(c.loose is not None for c in fuzzed):
-        loose = [c.loose if c.loose is not None else c.query for c in fuzzed]
-        query = loose[0] if len(loose) == 1 else Or(loose)
-        yield Stage(query, fuzzed_terms, True, any_word=True)
-
-
-def _all(clauses: list[Clause]) -> Query:
-    if len(clauses) == 1:
-        return clauses[0].query
-    return And([c.query for c in clauses])
-
-
-def filter_query(kind: str | None, category: str | None) -> Query | None:
-    """The kind/category restriction, or None."""
-    terms = []
-    if kind:
-        terms.append(Term("kind", kind))
-    if category:
-        terms.append(Term("category", category))
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else And(terms)
+        loose = [c.loose if c.loose is not None else c.node for c in fuzzed]
+        yield Stage(any_of(loose), fuzzed_terms, True, any_word=True)

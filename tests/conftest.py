@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -43,11 +42,10 @@ class IsolatedClient(FlaskClient):
 
 
 def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
-    """An app for tests: its own instance folder and search index, CSRF on like production."""
+    """An app for tests: its own instance folder, CSRF on like production."""
     config = {
         "TESTING": True,
         "DATABASE_URL": database_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "CONTENT_DIR": str(CONTENT_DIR),
         **overrides,
     }
@@ -180,6 +178,11 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def reader_token(client) -> str:
+    """The CSRF token an anonymous reader's script fetches (cached pages carry none)."""
+    return client.get("/api/v1/csrf-token").get_json()["token"]
+
+
 def make_user(
     email="ada@example.com", password="correct horse battery", role="customer", name="Ada"
 ):
@@ -224,28 +227,12 @@ def naughty_strings() -> list[str]:
     return NAUGHTY_STRINGS
 
 
-@pytest.fixture(scope="session")
-def demo_index_dir(demo_db_file, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-index")
-    app = make_app(folder, f"sqlite:///{demo_db_file}", SEARCH_INDEX_DIR=str(folder / "index"))
-    with app.app_context():
-        from app.site_search.cli import published_articles
-        from app.site_search.documents import article_document
-        from app.site_search.engine import search_index
-
-        search_index().rebuild(article_document(a) for a in published_articles())
-        db.session.remove()
-        db.engine.dispose()
-    return folder / "index"
-
-
 @pytest.fixture
-def search_app(demo_db_file, demo_index_dir, tmp_path):
-    """The demo app with a private database and index."""
+def search_app(demo_db_file, tmp_path):
+    """The demo app with a private database (its search rows were written by the import)."""
     database = tmp_path / "demo.sqlite3"
     database.write_bytes(demo_db_file.read_bytes())
-    shutil.copytree(demo_index_dir, tmp_path / "index")
-    app = make_app(tmp_path, f"sqlite:///{database}", SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    app = make_app(tmp_path, f"sqlite:///{database}")
     with app.app_context():
         yield app
         db.session.remove()

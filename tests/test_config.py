@@ -72,8 +72,6 @@ def test_ratelimit_enabled_from_the_environment(monkeypatch, tmp_path, raw, limi
     app = create_app(  # production defaults (limits on), not TestingConfig
         {
             "DATABASE_URL": "sqlite://",
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "SEARCH_SYNC_ON_START": False,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_SIGN_IN": "2 per minute",
         }

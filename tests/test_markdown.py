@@ -85,3 +85,67 @@ def test_forum_links_get_ugc_rel_and_foreign_images_are_dropped():
     assert 'rel="nofollow ugc noopener"' in rendered.html
     assert "tracker.example" not in rendered.html
     assert 'src="/static/img/logo.svg"' in rendered.html
+
+
+def test_every_word_the_writer_typed_is_kept():
+    source = (
+        "Open https://\\<tenantname>.sharepoint.com/sites/\\<sitename>/ and check "
+        "<name of alert policy> then <tenant-name>.\n\nLow severity: <name of alert policy>\n"
+    )
+    html = render_markdown(source).html
+    assert "https://&lt;tenantname&gt;.sharepoint.com/sites/&lt;sitename&gt;/" in html
+    assert html.count("&lt;name of alert policy&gt;") == 2
+    assert "&lt;tenant-name&gt;" in html
+
+
+def test_anchor_names_become_ids_and_h1_becomes_h2():
+    rendered = render_markdown(
+        '# <a name="manage-bookmarks"></a>Manage bookmarks\n\n'
+        "<a name='step-5b'></a>\n\n## Step 5b\n\n## Step 5b\n"
+    )
+    assert '<h2 id="manage-bookmarks">Manage bookmarks</h2>' in rendered.html
+    assert 'id="step-5b"' in rendered.html and 'name="' not in rendered.html
+    assert [h.anchor for h in rendered.headings] == ["manage-bookmarks", "step-5b", "step-5b_1"]
+
+
+@pytest.mark.parametrize("kind", ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"])
+def test_github_alerts_become_callouts(kind):
+    html = render_markdown(f"> [!{kind}]\n> Keep *this* text.\n").html
+    assert f'<div class="admonition {kind.lower()}">' in html
+    assert '<p class="admonition-title">' in html
+    assert "<p>Keep <em>this</em> text.</p>" in html
+    assert "[!" not in html and "<blockquote>" not in html
+
+
+def test_callout_titles_follow_the_article_language(app):
+    with app.test_request_context("/en/"):
+        ja = render_markdown("> [!TIP]\n> x\n\n!!! note\n    y\n", locale="ja").html
+        ar = render_markdown("> [!WARNING]\n> x\n", locale="ar").html
+        titled = render_markdown('!!! note "Own title"\n    y\n', locale="ja").html
+    assert '<p class="admonition-title">ヒント</p>' in ja
+    assert '<p class="admonition-title">メモ</p>' in ja
+    assert '<p class="admonition-title">تحذير</p>' in ar
+    assert "Own title" in titled
+
+
+def test_gfm_tables_strikethrough_autolinks_and_html_tables():
+    html = render_markdown(
+        "| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~old~~ www.example.com\n\n"
+        "<table><tr><td>one<br>two</td></tr></table>\n"
+    ).html
+    assert "<th>a</th>" in html and "<td>2</td>" in html
+    assert "<s>old</s>" in html
+    assert '<a href="http://www.example.com"' in html
+    assert "<td>one<br>two</td>" in html
+
+
+def test_placeholders_never_open_a_door_for_markup():
+    html = render_markdown('<tenant onclick="alert(1)"> <x-y><script>alert(1)</script>').html
+    assert "<tenant" not in html and "<x-y" not in html and "<script" not in html
+    assert "&lt;tenant" in html
+
+
+def test_japanese_emphasis_closes_next_to_letters_and_bare_domains_stay_text():
+    html = render_markdown("配置した**作業時間(タイムブロック)**は表示されます。Outlook.com").html
+    assert "<strong>作業時間(タイムブロック)</strong>は" in html
+    assert "Outlook.com" in html and "<a" not in html

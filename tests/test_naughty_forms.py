@@ -1,8 +1,7 @@
 """Every text field of the community, moderation and editor forms takes the Big List of
 Naughty Strings: a saved post or a clear 4xx, never a 500, and nothing already saved lost.
 
-Indexing is switched off here (outbox rows just wait): this is about the forms, and the
-search side has its own naughty-string test.
+The search side has its own naughty-string test.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import re
 import pytest
 
 from app.extensions import db
-from app.site_search import outbox
 from tests.conftest import NAUGHTY_SAMPLE, csrf_token_from, make_user, naughty_chunks, sign_in
 from tests.hostile_html import assert_nothing_live
 
@@ -20,8 +18,7 @@ OK_OR_REFUSED = {200, 302, 303, 400, 409, 413}
 
 
 @pytest.fixture
-def naughty_app(demo_app, monkeypatch):
-    monkeypatch.setattr(outbox, "drain_outbox", lambda *args, **kwargs: 0)
+def naughty_app(demo_app):
     runner = demo_app.test_cli_runner()
     assert runner.invoke(args=["forum", "init"]).exit_code == 0
     make_user(email="admin@example.com", role="admin", name="Admin")

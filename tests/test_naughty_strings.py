@@ -4,7 +4,8 @@ All 515 strings go one by one through the services and validators behind the fie
 (Markdown rendering, search parsing and scrubbing, the forum's and the ask flow's input
 rules, sign-up validation); a sample (tests/conftest.py NAUGHTY_SAMPLE) goes through HTTP
 in chunks that pytest-xdist spreads. A rendered page is parsed for anything a browser
-would run or fetch (tests/hostile_html.py), not searched for one literal.
+would run or fetch (tests/hostile_html.py), not searched for one literal. Query boxes
+(search, suggest, the explorer) through HTTP are in tests/test_hostile_queries.py.
 """
 
 import pytest
@@ -32,9 +33,9 @@ from tests.conftest import (
     csrf_token_from,
     make_app,
     naughty_chunks,
+    reader_token,
 )
 from tests.hostile_html import assert_nothing_live
-from tests.site_search.test_search_pages import header_csrf
 
 each_string = pytest.mark.parametrize(
     "text", [pytest.param(text, id=f"blns{number}") for number, text in enumerate(NAUGHTY_STRINGS)]
@@ -137,29 +138,10 @@ def test_editor_preview_and_synonym_rules(rules_app, text):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("texts", naughty_chunks(NAUGHTY_SAMPLE))
-def test_search_page_api_and_suggest(search_client, texts):
-    token = header_csrf(search_client, "ar")
-    for text in texts:
-        page = search_client.get("/ar/search", query_string={"q": text, "category": text})
-        assert_handled(page, text)
-        assert_handled(
-            search_client.get("/api/v1/search", query_string={"q": text, "locale": "ja"})
-        )
-        assert_handled(search_client.get("/api/v1/suggest", query_string={"q": text}))
-        assert_handled(
-            search_client.post(
-                "/api/v1/instant-searches",
-                data={"q": text, "locale": "ar", "csrf_token": token},
-            )
-        )
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("texts", naughty_chunks(NAUGHTY_STRINGS, size=65))
 def test_feedback_comment(demo_app, demo_client, texts):
     slug = "/en/articles/refund-policy"
-    token = csrf_token_from(demo_client.get(slug).get_data(as_text=True))
+    token = reader_token(demo_client)
     for text in texts:
         demo_client.post(f"{slug}/feedback", data={"helpful": "no", "csrf_token": token})
         response = demo_client.post(

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from app.accounts import models as account_models
 from app.accounts.models import Role
 from app.extensions import db
+from app.request_numbers import whole_number
 from app.security import safe_next_url
 from tests.conftest import csrf_token_from, make_app, make_user
 from tests.test_route_security import _rules, _url_for_rule
@@ -193,3 +194,29 @@ def test_every_redirect_stays_on_the_site(site, redirecting_endpoints, target):
         if location is not None:
             assert_same_site(location)
             assert location != target, endpoint
+
+
+# Numbers a naive `str.isdigit()` accepts but `int()` refuses or a 32-bit column cannot hold.
+NUMBER_TRICKS = ["⁰⁴⁵", "١٢", "９", "²", "-1", "1e9", "0x10", " 1", "9" * 30, "4294967296"]
+
+
+@pytest.mark.parametrize("number", NUMBER_TRICKS)
+def test_no_page_fails_on_an_odd_number(site, number):
+    """Every GET route, as a visitor and as an admin, with odd page/id/position arguments."""
+    params = {name: number for name in ("page", "e", "p", "id", "article", "limit", "offset")}
+    for role in (None, Role.ADMIN):
+        client, _token = client_as(site, role)
+        for rule in _rules(site, {"GET"}):
+            url = _url_for_rule(rule)
+            response = client.get(url, query_string={**params, "q": "export", "type": "topic"})
+            assert response.status_code < 500, f"GET {url} ({number!r}) → {response.status_code}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("7", 7), ("0042", 42), ("999999999", 999999999)])
+def test_whole_number_reads_ascii_digits(text, expected):
+    assert whole_number(text) == expected
+
+
+@pytest.mark.parametrize("text", [*NUMBER_TRICKS, "", None, "1" * 10])
+def test_whole_number_refuses_everything_else(text):
+    assert whole_number(text) is None

@@ -15,7 +15,7 @@ from app.accounts import services
 from app.accounts.models import PasswordResetToken, User
 from app.clock import utcnow
 from app.extensions import db
-from app.mail import deliver
+from app.mail import send_mail
 
 # At most this many links per account per hour, so nobody can flood a mailbox.
 MAX_LINKS_PER_HOUR = 5
@@ -106,8 +106,8 @@ def complete_reset(token: str, new_password: str, now: datetime | None = None) -
     return user
 
 
-def mail_reset_link(user: User, link: str) -> bool:
-    """Send the link in the user's language; False if the mail could not be sent."""
+def mail_reset_link(user: User, link: str) -> None:
+    """Queue the link, in the user's language, for the mail worker."""
     hours = current_app.config.get("PASSWORD_RESET_HOURS", 2)
     with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
         subject = _("Reset your %(site)s password", site=current_app.config["SITE_NAME"])
@@ -124,10 +124,11 @@ def mail_reset_link(user: User, link: str) -> bool:
                 _("If you did not ask for this, ignore this email: your password stays the same."),
             ]
         )
-    return deliver(user.email, subject, body)
+    send_mail(user.email, subject, body)
+    db.session.commit()
 
 
-def mail_password_changed(user: User) -> bool:
+def mail_password_changed(user: User) -> None:
     """Tell the account owner their password changed, in their language."""
     with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
         subject = _("Your %(site)s password was changed", site=current_app.config["SITE_NAME"])
@@ -138,4 +139,5 @@ def mail_password_changed(user: User) -> bool:
                 _("If this was not you, reset your password now and contact support."),
             ]
         )
-    return deliver(user.email, subject, body)
+    send_mail(user.email, subject, body)
+    db.session.commit()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from app.extensions import csrf, db, limiter
 from app.site_search import services
@@ -82,6 +83,16 @@ def suggest():
             for s in services.suggest(text, locale)
         ]
     )
+
+
+@bp.get("/csrf-token")
+def csrf_token():
+    """A CSRF token (and the session cookie it is bound to), fetched by static JS right
+    before a form on a cached page is sent; pages themselves carry none for anonymous readers.
+    """
+    response = jsonify(token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def instant_search_limit() -> str:

@@ -44,6 +44,7 @@ from app.forum.spam import PostRejected, honeypot_tripped
 from app.locales import current_locale
 from app.markdown import render_user_markdown
 from app.page_slots import add_to_slot
+from app.request_numbers import whole_number
 from app.security import safe_next_url
 from app.site_search.services import record_click
 
@@ -361,9 +362,7 @@ def open_suggestion():
     """Record that a suggestion was opened, then show it with the banner (a plain link)."""
     target = safe_next_url(request.args.get("to"), None)
     subject_type, subject_id = request.args.get("type", ""), request.args.get("id", "")
-    if target is None or subject_type not in SUBJECT_TYPES or not subject_id.isdigit():
-        abort(404)
-    if len(subject_id) > 12:
+    if target is None or subject_type not in SUBJECT_TYPES or whole_number(subject_id) is None:
         abort(404)
     if subject_type == "topic":  # the canonical path: the slug redirect would drop ?from_ask
         topic = db.session.get(Topic, int(subject_id))
@@ -374,8 +373,8 @@ def open_suggestion():
     if state is None:
         return redirect(target, 303)
     event_id, position = request.args.get("e", ""), request.args.get("p", "")
-    search_event = int(event_id) if event_id.isdigit() and len(event_id) < 12 else None
-    rank = int(position) if position.isdigit() and len(position) < 4 else None
+    search_event = whole_number(event_id)
+    rank = whole_number(position, max_digits=3)
     record_event(
         "ask_suggestion_opened",
         locale=g.locale,

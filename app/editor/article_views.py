@@ -37,6 +37,7 @@ from app.extensions import db
 from app.kb.articles import snapshot_of
 from app.kb.models import Article, ArticleKind, ArticleStatus, Category
 from app.locales import LOCALE_NAMES
+from app.request_numbers import whole_number
 
 MOVE_STEP_FIELD = "move_step"  # the name of the steps' "Move up" / "Move down" buttons
 
@@ -47,7 +48,7 @@ def _categories() -> list[Category]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, max_digits=9)
 
 
 def setup_form(form: ArticleForm, locale: str) -> None:
@@ -97,14 +98,17 @@ def preview():
     form = ActionForm()
     if not form.validate_on_submit():
         return jsonify(error=_("Your session expired. Reload the page.")), 400
-    result = preview_markdown(request.form.get("body", ""))
+    locale = request.form.get("locale")
+    if locale not in current_app.config["LOCALES"]:
+        locale = None  # callout titles then follow the editor's own language
+    result = preview_markdown(request.form.get("body", ""), locale)
     return jsonify(html=result.html, warnings=result.warnings)
 
 
 def render_editor(form, article=None, status=200, **context):
     """The edit page: form, live preview, and (for translations) the source beside it."""
     body = form.body.data or ""
-    shown = preview_markdown(body)
+    shown = preview_markdown(body, article.locale if article is not None else form.locale.data)
     if not any(not (s.form.title.data or s.form.body.data) for s in form.steps):
         form.add_blank_step()
     source = source_of(article) if article is not None else context.pop("source", None)

@@ -20,6 +20,7 @@ from app.editor.revisions import (
     working_number,
 )
 from app.extensions import db
+from app.request_numbers import whole_number
 
 
 def _names(ids: set[int | None]) -> dict[int, str]:
@@ -48,7 +49,7 @@ def history(article_id: int):
 
 def _number(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, max_digits=9)
 
 
 @bp.get("/articles/<int:article_id>/diff")

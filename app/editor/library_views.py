@@ -13,6 +13,7 @@ from app.editor.blueprint import bp, render_with_status
 from app.editor.errors import EditorError
 from app.editor.forms import ActionForm, MediaForm, SynonymForm
 from app.extensions import db
+from app.request_numbers import whole_number
 
 
 def _locale_arg() -> str:
@@ -83,13 +84,12 @@ def synonym_delete(synonym_id: int):
 
 @bp.get("/audit")
 def audit_log():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 6 else 1
+    page = whole_number(request.args.get("page", "1"), max_digits=5) or 1
     article_id = request.args.get("article", "")
     action = request.args.get("action") or None
     rows, has_more = audit.audit_page(
         max(page, 1),
-        int(article_id) if article_id.isdigit() and len(article_id) < 10 else None,
+        whole_number(article_id, max_digits=9),
         action[:40] if action else None,
     )
     return render_with_status(
@@ -131,7 +131,7 @@ def media_library():
             upload.stream,
             upload.filename or "",
             user_id=current_user.id,
-            article_id=int(article_id) if (article_id or "").isdigit() else None,
+            article_id=whole_number(article_id, max_digits=9),
         )
         record_action(
             current_user.id, "upload_image", subject=stored.name, original=stored.original_name

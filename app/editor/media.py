@@ -33,7 +33,9 @@ DEFAULT_MAX_BYTES = 1_500_000
 
 
 def media_dir() -> Path:
-    return Path(current_app.instance_path) / "media"
+    """TOUCHPOINT_MEDIA_DIR (shared storage for several hosts), else instance/media."""
+    configured = current_app.config["MEDIA_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "media"
 
 
 def max_bytes() -> int:
@@ -132,3 +134,15 @@ def recent_media(article_id: int | None = None, limit: int = 30) -> list[MediaFi
     if article_id:
         query = query.where(MediaFile.article_id == article_id)
     return list(db.session.scalars(query.limit(limit)))
+
+
+def import_image(data: bytes, filename: str) -> MediaFile:
+    """Store an image read by an import once: the same picture imported again is reused."""
+    encoded = _reencode(_decode(data))
+    name = os.path.basename(filename or "")[:200]
+    same_size = select(MediaFile).filter_by(original_name=name, size=len(encoded))
+    for existing in db.session.scalars(same_size):
+        stored = media_dir() / existing.name
+        if stored.is_file() and stored.read_bytes() == encoded:
+            return existing
+    return store_image(io.BytesIO(data), filename, user_id=None)

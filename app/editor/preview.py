@@ -46,7 +46,7 @@ def lint_markdown(text: str) -> list[str]:
     return warnings
 
 
-def preview_markdown(text: str) -> Preview:
+def preview_markdown(text: str, locale: str | None = None) -> Preview:
     """Render exactly as the published page will (app/markdown.py), or explain why not."""
     text = clean_text(text)
     if len(text) > body_limit():
@@ -58,4 +58,4 @@ def preview_markdown(text: str) -> Preview:
             size=f"{body_limit():,}",
         )
         return Preview("", [message])
-    return Preview(render_markdown(text).html, lint_markdown(text))
+    return Preview(render_markdown(text, locale=locale).html, lint_markdown(text))

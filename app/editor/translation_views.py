@@ -20,9 +20,9 @@ from app.editor.drafts import build_fields, fields_to_input
 from app.editor.errors import EditorError
 from app.editor.forms import ArticleForm
 from app.editor.revisions import category_by_slug, create_article
-from app.editor.translations import content_revision, translation_dashboard, translations_by_locale
+from app.editor.translations import translation_dashboard, translations_by_locale
 from app.extensions import db
-from app.kb.articles import fields_of
+from app.kb.articles import content_revision, fields_of
 from app.kb.models import ArticleStatus
 
 

@@ -8,9 +8,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.kb.articles import CONTENT_FIELDS, content_revision
 from app.kb.models import Article, ArticleStatus, RevisionState
-
-CONTENT_FIELDS = {"title", "summary", "body", "steps"}
 
 
 def source_locale() -> str:
@@ -24,16 +23,6 @@ def source_of(article: Article) -> Article | None:
     return db.session.scalar(
         select(Article).filter_by(locale=source_locale(), translation_key=article.translation_key)
     )
-
-
-def content_revision(article: Article) -> int:
-    """Number of the last applied revision that changed what a translator translates."""
-    numbers = [
-        r.number
-        for r in article.revisions
-        if r.state == RevisionState.APPLIED.value and CONTENT_FIELDS & set(r.changed_fields or ())
-    ]
-    return max(numbers, default=0)
 
 
 def translated_from(translation: Article, source: Article) -> int:

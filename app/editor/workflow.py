@@ -1,7 +1,7 @@
 """The editorial workflow: draft → in review → published → archived, and scheduled publishing.
 
 Publishing a pending revision goes through app.kb.articles.save_article, so the article's
-fields, its rendered HTML and the search outbox row all change in one transaction: either
+fields, its rendered HTML and the search rows all change in one transaction: either
 everything is published or nothing is.
 """
 

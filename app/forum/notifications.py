@@ -133,7 +133,7 @@ def post_path(topic: Topic, post_id: int | None, reader: User) -> str:
 
 
 def send_pending_mail(pending: list[PendingMail]) -> None:
-    """After commit: e-mail the people who chose e-mail notifications; failures only log."""
+    """After commit: queue mail for the people who chose e-mail notifications."""
     if not pending:
         return
     for item in pending:
@@ -150,6 +150,7 @@ def send_pending_mail(pending: list[PendingMail]) -> None:
             send_mail(user.email, subject, body)
         except Exception:  # a mail problem must never undo or fail the post
             log.exception("notification mail for user %s failed", item.user_id)
+    db.session.commit()  # the queued mail (app/jobs/), delivered by the worker
 
 
 def unread_count(user: User) -> int:

@@ -15,7 +15,6 @@ from app.forum.demo_data import DEMO_TOPICS, DEMO_USERS
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.posting import create_reply, create_topic
 from app.forum.voting import accept_answer, toggle_vote
-from app.site_search.outbox import DEFER_KEY, drain_outbox
 
 
 def ensure_categories() -> tuple[int, int]:
@@ -83,13 +82,7 @@ def seed_demo(password: str) -> SeedReport:
     hasher = User(email="", display_name="")
     hasher.set_password(password)
     users = [_demo_user(*spec, hasher.password_hash, report=report) for spec in DEMO_USERS]
-    # Index once at the end instead of after each of ~100 commits.
-    db.session.info[DEFER_KEY] = True
-    try:
-        _seed_topics(users, report)
-    finally:
-        db.session.info.pop(DEFER_KEY, None)
-    drain_outbox()
+    _seed_topics(users, report)
     return report
 
 

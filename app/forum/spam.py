@@ -9,7 +9,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-import markdown
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -18,7 +17,7 @@ from flask_babel import ngettext
 from app.accounts.models import Role, User
 from app.clock import utcnow
 from app.extensions import db
-from app.markdown import MARKDOWN_EXTENSION_CONFIGS, MARKDOWN_EXTENSIONS
+from app.markdown import markdown_to_html
 
 # Defaults; app/config.py carries the same values so they can be set per deployment.
 DEFAULTS = {
@@ -103,10 +102,7 @@ def count_links(body_markdown: str) -> int:
     since readers' browsers and mail clients make those clickable too. URLs inside
     code spans and blocks are not links and are not counted.
     """
-    converter = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS
-    )
-    html = converter.convert(body_markdown or "")
+    html = markdown_to_html(body_markdown or "")
     counter = _LinkCounter()
     counter.feed(html)
     counter.close()

@@ -29,6 +29,7 @@ from app.forum.forms import ActionForm, EditPostForm, ReplyForm
 from app.forum.models import Post, Topic
 from app.forum.paths import topic_slug
 from app.forum.spam import honeypot_tripped
+from app.page_cache import beacon_response, public_page
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
 
@@ -126,11 +127,13 @@ def _list_page(template: str, category=None):
 
 
 @bp.get("/")
+@public_page
 def index():
     return _list_page("forum/index.html")
 
 
 @bp.get("/c/<slug>")
+@public_page
 def category(slug: str):
     found = listing.category_by_slug(slug)
     if found is None:
@@ -158,24 +161,36 @@ def _render_topic(
         related_articles=articles,
         related_topics=solved_topics,
         faq_article=listing.published_faq_for(topic),
-        reply_form=reply_form or ReplyForm(),
-        action_form=ActionForm(),
+        reply_form=reply_form or ReplyForm(meta=_form_meta()),
+        action_form=ActionForm(meta=_form_meta()),
+        beacon_url=url_for("forum.topic_seen", topic_id=topic.id),
     )
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return make_response(html, status)
+
+
+def _form_meta() -> dict:
+    """Forms an anonymous reader is not shown make no CSRF token (no session, cacheable page)."""
+    return {} if current_user.is_authenticated else {"csrf": False}
 
 
 @bp.get("/topics/<int:topic_id>")
 @bp.get("/topics/<int:topic_id>/<slug>")
+@public_page
 def topic(topic_id: int, slug: str | None = None):
     found = get_topic_or_404(topic_id)
     page = listing.parse_reply_page(request.args.get("page"))
     if slug != topic_slug(found.title):
         return redirect(topic_url(found, page), 301)
+    return _render_topic(found, page=page)
+
+
+@bp.get("/topic-views/<int:topic_id>")
+def topic_seen(topic_id: int):
+    """Count one view of a topic (from the page's script or <noscript> image; pages are cached)."""
+    found = get_topic_or_404(topic_id)
     listing.add_view(found)
     db.session.commit()
-    return _render_topic(found, page=page)
+    return beacon_response()
 
 
 @bp.post("/topics/<int:topic_id>/reply")

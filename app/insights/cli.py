@@ -37,7 +37,8 @@ def rollup_command(since: date | None) -> None:
         click.echo("nothing to roll up")
     sent = notify_new_gaps()
     if sent:
-        click.echo(f"webhook: {sent} new gap(s) announced")
+        url = current_app.config["INSIGHTS_WEBHOOK_URL"]
+        click.echo(f"webhook: {sent} new gap alert(s) queued for {url}")
 
 
 @insights_cli.command("prune")
@@ -63,11 +64,14 @@ def digest_command(days: int, print_only: bool) -> None:
         click.echo(subject)
         click.echo(body)
         return
-    sent = send_digest(subject, body)
-    if not sent:
+    recipients = send_digest(subject, body)
+    if not recipients:
         click.echo(subject)
         click.echo(body)
-    click.echo(f"digest sent to {sent} staff member(s)")
+    click.echo(
+        f"digest {subject!r} queued for {len(recipients)} staff member(s)"
+        + (": " + ", ".join(recipients) if recipients else "")
+    )
 
 
 @insights_cli.command("webhook")
@@ -75,4 +79,5 @@ def webhook_command() -> None:
     """Announce new gaps over the threshold to INSIGHTS_WEBHOOK_URL (if set)."""
     from app.insights.webhooks import notify_new_gaps
 
-    click.echo(f"{notify_new_gaps()} new gap(s) announced")
+    url = current_app.config["INSIGHTS_WEBHOOK_URL"] or "(no TOUCHPOINT_INSIGHTS_WEBHOOK_URL)"
+    click.echo(f"{notify_new_gaps()} new gap alert(s) queued for {url}")

@@ -60,8 +60,8 @@ def build_digest(days: int = 7) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
-def send_digest(subject: str, body: str) -> int:
-    """Mail the digest to every staff member who takes email; returns how many."""
+def send_digest(subject: str, body: str) -> list[str]:
+    """Queue the digest for every staff member who takes email; returns their addresses."""
     from app.mail import send_mail
 
     recipients = db.session.scalars(
@@ -73,4 +73,5 @@ def send_digest(subject: str, body: str) -> int:
     ).all()
     for user in recipients:
         send_mail(user.email, subject, body)
-    return len(recipients)
+    db.session.commit()
+    return [user.email for user in recipients]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from app.accounts.models import Role, User
 from app.clock import utcnow
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.insights.rollup_models import DailyQuery
 from app.insights.task_models import GapStatus, GapTask
 from app.kb.models import Article
+from app.pagination import paginate
 
 LABEL_MAX = 200
 
@@ -34,6 +36,31 @@ def assignable_users() -> list[User]:
             .order_by(User.display_name)
         )
     )
+
+
+TASKS_PER_PAGE = 20
+# The list's order: open work first (by status), the most recently changed first.
+TASK_ORDER = (GapTask.status, GapTask.updated_at.desc(), GapTask.id.desc())
+
+
+def task_page(page: int) -> Pagination:
+    """One page of the task list."""
+    return paginate(sa.select(GapTask).order_by(*TASK_ORDER), page, TASKS_PER_PAGE)
+
+
+def page_of(task: GapTask) -> int:
+    """The page of the task list that shows `task`."""
+    before = sa.or_(
+        GapTask.status < task.status,
+        sa.and_(GapTask.status == task.status, GapTask.updated_at > task.updated_at),
+        sa.and_(
+            GapTask.status == task.status,
+            GapTask.updated_at == task.updated_at,
+            GapTask.id > task.id,
+        ),
+    )
+    ahead = db.session.scalar(sa.select(sa.func.count()).select_from(GapTask).where(before))
+    return ahead // TASKS_PER_PAGE + 1
 
 
 def open_task(locale: str, gap_key: str, label: str, user_id: int | None) -> GapTask:

@@ -7,11 +7,13 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from app.accounts.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.insights.task_models import ApiToken
+from app.pagination import paginate
 
 TOKEN_PREFIX = "tpi_"
 MAX_TOKENS_PER_USER = 10
@@ -44,12 +46,13 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, plain
 
 
-def user_tokens(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(
-            sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
-        )
-    )
+TOKENS_PER_PAGE = 25
+
+
+def user_tokens(user: User, page: int = 1) -> Pagination:
+    """One page of the user's tokens (revoked ones stay listed), newest first."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return paginate(query, page, TOKENS_PER_PAGE)
 
 
 def revoke_token(user: User, token_id: int) -> bool:

@@ -44,9 +44,12 @@ from app.insights.gaps import content_gaps
 from app.insights.metrics.help import HELP
 from app.insights.source import RangeData
 from app.insights.task_models import GapTask
+from app.insights.time_limit import QueryTooSlow, database_time_limit
 from app.kb.forms import reason_choices
 from app.kb.models import Article, Category
 from app.locales import LOCALE_NAMES
+from app.pagination import page_number
+from app.request_numbers import whole_number
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
@@ -146,7 +149,14 @@ def explore():
         )
     result = chart = None
     if term and not error:
-        result = dashboards.explore(term, filters, utcnow(), tuple(current_app.config["LOCALES"]))
+        try:
+            with database_time_limit(current_app.config["INSIGHTS_EXPLORE_TIMEOUT_MS"]):
+                result = dashboards.explore(
+                    term, filters, utcnow(), tuple(current_app.config["LOCALES"])
+                )
+        except QueryTooSlow:
+            error = _("That took too long to count. Try a shorter date range or another term.")
+    if result is not None:
         from app.insights import charts
 
         chart = charts.line_chart(
@@ -174,14 +184,34 @@ def explore():
 @bp.get("/tasks")
 @role_required(*CS_ROLES)
 def task_list():
-    query = sa.select(GapTask).order_by(GapTask.status, GapTask.updated_at.desc())
-    found = list(db.session.scalars(query))
-    members = _gap_members()
+    return task_page_response(tasks.task_page(page_number(request.args.get("page"))))
+
+
+def task_page_response(pagination, edited: tuple[int, TaskForm] | None = None, status=200):
+    """One page of tasks, each with its form (`edited`: a task's form just sent, with errors)."""
+    found = pagination.items
+    members = _gap_members() if any(t.addressed_at for t in found) else {}
     results = {t.id: tasks.after_addressed(t, members.get((t.locale, t.gap_key))) for t in found}
-    forms = {t.id: _task_form(t) for t in found}
-    return render_page(
-        "insights/tasks.html", None, tasks=found, results=results, forms=forms, form=None
+    choices = TaskChoices()
+    forms = {t.id: _task_form(t, choices=choices) for t in found}
+    if edited is not None:
+        forms[edited[0]] = edited[1]
+    html, _status = render_page(
+        "insights/tasks.html",
+        None,
+        tasks=found,
+        pagination=pagination,
+        results=results,
+        forms=forms,
+        form=None,
     )
+    return html, status
+
+
+def task_url(task: GapTask) -> str:
+    """The task list at the page and place that show `task`."""
+    page = tasks.page_of(task)
+    return url_for("insights.task_list", page=page if page > 1 else None, _anchor=f"task-{task.id}")
 
 
 def _gap_members() -> dict[tuple[str, str], set[str]]:
@@ -192,24 +222,43 @@ def _gap_members() -> dict[tuple[str, str], set[str]]:
     return {(g.locale, g.key): g.members for g in gaps}
 
 
-def _task_form(task: GapTask, formdata=None) -> TaskForm:
+class TaskChoices:
+    """The assignee and article choices of task forms, read once per page, not per task."""
+
+    def __init__(self):
+        self._assignees: list[SelectChoice] | None = None
+        self._articles: dict[str, list[SelectChoice]] = {}
+
+    def assignees(self) -> list[SelectChoice]:
+        if self._assignees is None:
+            self._assignees = [SelectChoice("", _("Nobody"))] + [
+                SelectChoice(str(u.id), u.display_name) for u in tasks.assignable_users()
+            ]
+        return self._assignees
+
+    def articles(self, locale: str) -> list[SelectChoice]:
+        if locale not in self._articles:
+            rows = db.session.execute(
+                sa.select(Article.id, Article.title)
+                .where(Article.locale == locale)
+                .order_by(Article.title)
+            ).all()
+            self._articles[locale] = [SelectChoice("", _("None"))] + [
+                SelectChoice(str(a.id), a.title) for a in rows
+            ]
+        return self._articles[locale]
+
+
+def _task_form(task: GapTask, formdata=None, choices: TaskChoices | None = None) -> TaskForm:
+    choices = choices or TaskChoices()
     form = TaskForm(formdata=formdata, prefix=f"t{task.id}")
     if formdata is None:
         form.status.data = task.status
         form.assignee.data = str(task.assignee_id or "")
         form.article.data = str(task.article_id or "")
         form.note.data = task.note
-    form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in tasks.assignable_users()
-    ]
-    articles = db.session.execute(
-        sa.select(Article.id, Article.title, Article.locale)
-        .where(Article.locale == task.locale)
-        .order_by(Article.title)
-    ).all()
-    form.article.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(str(a.id), a.title) for a in articles
-    ]
+    form.assignee.choices = choices.assignees()
+    form.article.choices = choices.articles(task.locale)
     return form
 
 
@@ -226,7 +275,7 @@ def open_task():
     except tasks.TaskError:
         return render_error(400, _("That gap could not be turned into a task."))
     flash(_("The gap is now a task: %(label)s", label=task.label), "success")
-    return redirect(url_for("insights.task_list", _anchor=f"task-{task.id}"), 303)
+    return redirect(task_url(task), 303)
 
 
 TASK_ERRORS = {
@@ -258,23 +307,18 @@ def update_task(task_id: int):
             message = TASK_ERRORS[error.code]()
         else:
             flash(_("Task updated."), "success")
-            return redirect(url_for("insights.task_list", _anchor=f"task-{task.id}"), 303)
+            return redirect(task_url(task), 303)
     else:
         message = _("The task could not be saved; check the fields.")
     db.session.rollback()
     flash(message, "error")
-    found = list(db.session.scalars(sa.select(GapTask).order_by(GapTask.id)))
-    forms = {t.id: (form if t.id == task.id else _task_form(t)) for t in found}
-    results = {t.id: tasks.after_addressed(t) for t in found}
-    html, _status = render_page(
-        "insights/tasks.html", None, tasks=found, results=results, forms=forms, form=None
+    return task_page_response(
+        tasks.task_page(tasks.page_of(task)), edited=(task.id, form), status=400
     )
-    return html, 400
 
 
 def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_number((value or "").strip())
 
 
 # -- exports and tokens ---------------------------------------------------------------------
@@ -326,7 +370,7 @@ def api_tokens():
         "insights/tokens.html",
         form=form,
         created=created,
-        tokens=tokens.user_tokens(current_user),
+        tokens=tokens.user_tokens(current_user, page_number(request.args.get("page"))),
         revoke_form=RevokeForm(),
         roles=roles_of_user(),
         status_labels=status_labels(),

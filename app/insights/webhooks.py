@@ -17,6 +17,7 @@ from app.insights.filters import Filters
 from app.insights.gaps import content_gaps
 from app.insights.source import RangeData
 from app.insights.task_models import GapAlert
+from app.jobs.queue import JobFailed, enqueue
 
 log = logging.getLogger("app.insights.webhooks")
 WINDOW_DAYS = 7
@@ -40,7 +41,7 @@ def post_json(url: str, payload: dict, timeout: float) -> bool:
 
 
 def notify_new_gaps(now=None) -> int:
-    """Announce each gap of the last 7 days over the threshold once; returns how many were sent."""
+    """Queue an alert for each gap of the last 7 days over the threshold, once; returns how many."""
     config = current_app.config
     url = config.get("INSIGHTS_WEBHOOK_URL")
     if not url or not url.startswith(("http://", "https://")):
@@ -66,11 +67,23 @@ def notify_new_gaps(now=None) -> int:
             "threshold": threshold,
             "window_days": WINDOW_DAYS,
         }
-        # Only a delivered alert is remembered: a failed one is tried again next time.
-        if post_json(url, payload, float(config["INSIGHTS_WEBHOOK_TIMEOUT_SECONDS"])):
-            db.session.add(
-                GapAlert(locale=gap.locale, gap_key=gap.key, count=gap.no_clicks, delivered=True)
-            )
-            sent += 1
+        # The alert and its delivery job commit together; the job worker retries until
+        # the receiver answers 2xx, so each gap is announced once and never lost.
+        enqueue(
+            "webhook",
+            {"url": url, "payload": payload},
+            summary=f"webhook to {url}: gap [{gap.locale}] {gap.label}",
+        )
+        db.session.add(
+            GapAlert(locale=gap.locale, gap_key=gap.key, count=gap.no_clicks, delivered=True)
+        )
+        sent += 1
     db.session.commit()
     return sent
+
+
+def deliver_job(job: dict) -> None:
+    """The job handler: POST one queued alert; raise JobFailed so it is retried."""
+    timeout = float(current_app.config["INSIGHTS_WEBHOOK_TIMEOUT_SECONDS"])
+    if not post_json(job["url"], job["payload"], timeout):
+        raise JobFailed(f"webhook to {job['url']} not accepted")

@@ -17,6 +17,8 @@ from app.kb.models import (
 )
 from app.markdown import render_markdown
 
+# The fields a translator translates: a change to one of them can make translations outdated.
+CONTENT_FIELDS = {"title", "summary", "body", "steps"}
 TRACKED_FIELDS = ("title", "summary", "tags", "kind", "status", "category", "translation_key",
                   "body", "steps")  # fmt: skip
 
@@ -53,7 +55,7 @@ def snapshot_of(fields: ArticleFields) -> dict:
     }
 
 
-def _sync_steps(article: Article, steps: tuple[StepFields, ...]) -> None:
+def _sync_steps(article: Article, steps: tuple[StepFields, ...], locale: str) -> None:
     """Update steps in place by key so stored reader progress keeps pointing at them."""
     existing = {step.key: step for step in article.steps}
     kept: list[GuideStep] = []
@@ -62,7 +64,7 @@ def _sync_steps(article: Article, steps: tuple[StepFields, ...]) -> None:
         step.position = position
         step.title = fields.title
         step.body_markdown = fields.body
-        step.body_html = render_markdown(fields.body).html
+        step.body_html = render_markdown(fields.body, locale=locale).html
         kept.append(step)
     article.steps = kept
 
@@ -98,13 +100,13 @@ def save_article(
     article.tags = list(fields.tags)
     article.kind = fields.kind
     article.category = category
-    rendered = render_markdown(fields.body)
+    rendered = render_markdown(fields.body, locale=fields.locale)
     article.body_markdown = fields.body
     article.body_html = rendered.html
     article.toc = [
         {"level": h.level, "anchor": h.anchor, "text": h.text} for h in rendered.headings
     ]
-    _sync_steps(article, fields.steps)
+    _sync_steps(article, fields.steps, fields.locale)
     now = utcnow()
     if fields.status == ArticleStatus.PUBLISHED.value and article.status != fields.status:
         article.published_at = now
@@ -133,3 +135,13 @@ def save_article(
 
 def find_article(locale: str, slug: str) -> Article | None:
     return db.session.scalar(select(Article).filter_by(locale=locale, slug=slug))
+
+
+def content_revision(article: Article) -> int:
+    """Number of the last applied revision that changed what a translator translates."""
+    numbers = [
+        r.number
+        for r in article.revisions
+        if r.state == RevisionState.APPLIED.value and CONTENT_FIELDS & set(r.changed_fields or ())
+    ]
+    return max(numbers, default=0)

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.kb.articles import fields_of, find_article, save_article
+from app.kb.articles import content_revision, fields_of, find_article, save_article
 from app.kb.content_files import (
     CATEGORIES_FILE,
     ArticleFields,
@@ -20,6 +21,7 @@ from app.kb.content_files import (
     read_article_file,
     read_categories,
 )
+from app.kb.content_render import rerender_articles
 from app.kb.models import Article, ArticleStatus, Category
 
 Progress = Callable[[str], None]
@@ -38,6 +40,8 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     # Only the database changed since the last sync (edited in the browser): kept; export it.
     kept: list[str] = field(default_factory=list)
+    # Unchanged content whose stored HTML a newer renderer changed.
+    rerendered: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +56,7 @@ class ImportReport:
             "failed": len(self.failed),
             "conflicts": len(self.conflicts),
             "kept": len(self.kept),
+            "rerendered": len(self.rerendered),
         }
 
 
@@ -92,6 +97,8 @@ def import_content(
     categories = _sync_categories(found_categories)
     known = {c.slug for c in found_categories}
     seen: dict[tuple[str, str], str] = {}
+    written: list[Article] = []
+    in_sync: list[Article] = []  # the article now equals its file (written or unchanged)
     for path in article_files(root):
         relative = path.relative_to(root).as_posix()
         if progress:
@@ -106,10 +113,41 @@ def import_content(
             seen.setdefault((locale, slug), relative)  # a broken file never archives its article
             continue
         seen[(locale, slug)] = relative
-        _import_one(fields, relative, categories[fields.category], report)
+        article, was_written = _import_one(fields, relative, categories[fields.category], report)
+        if article is not None:
+            in_sync.append(article)
+            if was_written:
+                written.append(article)
     _archive_missing(seen, report)
+    follow_sources(written, in_sync)
+    report.rerendered = [a.content_path or a.slug for a in rerender_articles()]
     db.session.commit()
     return report
+
+
+def follow_sources(written: list[Article], in_sync: list[Article] = ()) -> None:
+    """Translations written by an import were reviewed against their source as it now stands.
+
+    Importing a consistent set marks nothing out of date; a later import that changes only
+    the source language leaves its translations behind, so they show as outdated. A
+    translation never tracked (imported by an older version) that matches its file, while its
+    source matches its own, starts following the source as it now stands.
+    """
+    default = current_app.config["DEFAULT_LOCALE"]
+    db.session.flush()
+    synced = {a.id for a in in_sync}
+    written_ids = {a.id for a in written}
+    untracked = [a for a in in_sync if a.source_revision is None and a.id not in written_ids]
+    for article in [*written, *untracked]:
+        if article.locale == default:
+            continue
+        source = db.session.scalar(
+            select(Article).filter_by(locale=default, translation_key=article.translation_key)
+        )
+        untouched_source = source is not None and source.id in synced - written_ids
+        if article.id not in written_ids and not untouched_source:
+            continue
+        article.source_revision = content_revision(source) if source is not None else None
 
 
 def sync_state(article: Article, file_digest: str) -> str:
@@ -133,25 +171,29 @@ def sync_state(article: Article, file_digest: str) -> str:
 
 def _import_one(
     fields: ArticleFields, relative: str, category: Category, report: ImportReport
-) -> None:
+) -> tuple[Article | None, bool]:
+    """Import one file; returns the article when it now matches the file, and whether its
+    content was written."""
     article = find_article(fields.locale, fields.slug)
     if article is not None:
         state = sync_state(article, fields.digest())
         if state == "conflict":
             report.conflicts.append(relative)
-            return
+            return None, False
         if state == "db_changed":
             report.kept.append(relative)
-            return
+            return None, False
     article, changed = save_article(article, fields, category, source="import")
     article.content_path = relative
     article.synced_digest = fields.digest()
     if not changed:
         report.unchanged.append(relative)
-    elif len(article.revisions) == 1:
+        return article, False
+    if len(article.revisions) == 1:
         report.added.append(relative)
     else:
         report.updated.append(relative)
+    return article, True
 
 
 def _archive_missing(seen: dict[tuple[str, str], str], report: ImportReport) -> None:

@@ -63,7 +63,10 @@ class Article(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("locale", "slug", name="uq_kb_article_locale_slug"),
         sa.Index("ix_kb_article_translation", "translation_key", "locale"),
-        sa.Index("ix_kb_article_listing", "locale", "status", "category_id"),
+        # A category page (and its count) reads this index in order, never the table.
+        sa.Index("ix_kb_article_listing", "locale", "status", "category_id", "kind", "title"),
+        sa.Index("ix_kb_article_popular", "locale", "status", "view_count"),
+        sa.Index("ix_kb_article_recent", "locale", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -53,13 +54,19 @@ def category_by_slug(slug: str) -> Category | None:
     return db.session.scalar(select(Category).filter_by(slug=slug))
 
 
-def articles_in_category(locale: str, category: Category) -> list[Article]:
+def articles_in_category(locale: str, category: Category, page: int, per_page: int) -> Pagination:
+    """One page of a category's articles, guides first, in the listing index's order."""
     query = _published(locale).where(Article.category_id == category.id)
-    return list(db.session.scalars(query.order_by(Article.kind.desc(), Article.title)))
+    query = query.order_by(Article.kind.desc(), Article.title)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, max_per_page=100)
 
 
 def published_article(locale: str, slug: str) -> Article | None:
     return db.session.scalar(_published(locale).where(Article.slug == slug))
+
+
+def published_article_by_id(locale: str, article_id: int) -> Article | None:
+    return db.session.scalar(_published(locale).where(Article.id == article_id))
 
 
 def redirected_article(locale: str, slug: str) -> Article | None:
@@ -90,28 +97,13 @@ def versions_elsewhere(locale: str, slug: str) -> list[Article]:
 
 def translations_of(article: Article) -> dict[str, Article]:
     """The published versions of an article, by locale, including itself."""
-    query = select(Article).where(
-        Article.translation_key == article.translation_key, Article.status == PUBLISHED
+    query = (
+        select(Article)
+        .where(Article.translation_key == article.translation_key, Article.status == PUBLISHED)
+        .options(sa.orm.load_only(Article.id, Article.locale, Article.slug, Article.status))
+        .options(sa.orm.lazyload(Article.category))
     )
     return {a.locale: a for a in db.session.scalars(query)}
-
-
-def related_articles(article: Article, limit: int = 5) -> list[Article]:
-    """Articles sharing tags first, then others from the same category."""
-    candidates = db.session.scalars(
-        _published(article.locale).where(Article.id != article.id)
-    ).all()
-    tags = set(article.tags or ())
-
-    def score(other: Article) -> tuple[int, int, str]:
-        shared = len(tags & set(other.tags or ()))
-        same_category = int(other.category_id == article.category_id)
-        return (-(shared * 2 + same_category), -other.view_count, other.title)
-
-    ranked = sorted(candidates, key=score)
-    return [a for a in ranked if set(a.tags or ()) & tags or a.category_id == article.category_id][
-        :limit
-    ]
 
 
 def record_view(article: Article) -> None:
@@ -127,5 +119,33 @@ def published_for_feed(locale: str, limit: int = 50) -> list[Article]:
     )
 
 
-def all_published() -> list[Article]:
-    return list(db.session.scalars(select(Article).where(Article.status == PUBLISHED)))
+def published_count(locale: str) -> int:
+    """Published articles in one locale, counted from the listing index."""
+    query = select(func.count()).where(Article.locale == locale, Article.status == PUBLISHED)
+    return db.session.scalar(query) or 0
+
+
+def sitemap_query(locale: str, offset: int, limit: int) -> sa.Select:
+    """(slug, updated_at, other locale, other slug) for one page of a locale's articles.
+
+    Every article comes once per published translation (itself included), in id order, so a
+    sitemap can be written as it is read.
+    """
+    page = (
+        select(Article.id, Article.slug, Article.updated_at, Article.translation_key)
+        .where(Article.locale == locale, Article.status == PUBLISHED)
+        .order_by(Article.id)
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
+    other = sa.orm.aliased(Article)
+    query = (
+        select(page.c.slug, page.c.updated_at, other.locale, other.slug)
+        .join(
+            other,
+            sa.and_(other.translation_key == page.c.translation_key, other.status == PUBLISHED),
+        )
+        .order_by(page.c.id, other.locale)
+    )
+    return query

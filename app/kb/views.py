@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
     Blueprint,
     abort,
@@ -21,14 +19,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.events import anonymous_session_key, record_event
+from app.events import anonymous_session_key, record_event, visitor_session_key
 from app.extensions import db, limiter
-from app.kb import services
+from app.kb import listing_cache, services
 from app.kb.feed import atom_feed
 from app.kb.feedback import FeedbackError, add_details, record_vote
 from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
 from app.kb.guide_progress import done_steps, mark_step
 from app.kb.models import Article, ArticleFeedback
+from app.kb.related import content_state, related_to
+from app.page_cache import beacon_response, public_page
 
 bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
 
@@ -49,66 +49,64 @@ def get_article_or_404(slug: str) -> Article:
 
 
 @bp.get("/")
+@public_page
 def home():
     return render_template(
         "kb/home.html",
-        categories=services.categories_with_counts(g.locale),
-        popular=services.popular_articles(g.locale),
-        recent=services.recently_updated(g.locale),
+        categories=listing_cache.category_cards(g.locale),
+        popular=listing_cache.popular(g.locale),
+        recent=listing_cache.recent(g.locale),
     )
 
 
 @bp.get("/categories/<slug>")
+@public_page
 def category(slug: str):
     found = services.category_by_slug(slug)
     if found is None:
         abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 0
+    if not page:
+        abort(404)
+    per_page = current_app.config["KB_ARTICLES_PER_PAGE"]
+    pagination = services.articles_in_category(g.locale, found, page, per_page)
+    if page > 1 and not pagination.items:
+        abort(404)
     return render_template(
-        "kb/category.html", category=found, articles=services.articles_in_category(g.locale, found)
+        "kb/category.html", category=found, articles=pagination.items, pagination=pagination
     )
 
 
-def _article_etag(article: Article, done: set[str]) -> str:
-    """Everything the page depends on: the article, this reader's progress and feedback state."""
-    parts = [
-        article.id,
-        article.updated_at.isoformat(),
-        g.locale,
-        current_user.get_id() or "-",
-        ",".join(sorted(done)),
-        str(article.id in session.get(PENDING_FEEDBACK, {})),
-        str(article.id in session.get(VOTED, [])),
-        session.get("csrf_token", ""),
-        current_app.config.get("ASSET_VERSION", ""),
-    ]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-
-
 def _render_article(article: Article, details_form: FeedbackDetailsForm | None = None, status=200):
+    """The article page; an anonymous reader's copy holds nothing of theirs (it may be cached)."""
     done = done_steps(article) if article.is_guide else set()
     translations = services.translations_of(article)
     g.alternate_urls = {
         locale: url_for("kb.article", locale=locale, slug=other.slug)
         for locale, other in translations.items()
     }
+    awaiting_reason = str(article.id) in session.get(PENDING_FEEDBACK, {})
+    if awaiting_reason and details_form is None:
+        details_form = FeedbackDetailsForm()
     html = render_template(
         "kb/article.html",
         article=article,
         translations=translations,
-        related=services.related_articles(article),
+        related=related_to(article),
         done=done,
-        vote_form=HelpfulVoteForm(),
-        details_form=details_form or FeedbackDetailsForm(),
-        step_form=GuideStepForm(),
-        awaiting_reason=str(article.id) in session.get(PENDING_FEEDBACK, {}),
+        details_form=details_form,
+        awaiting_reason=awaiting_reason,
         voted=article.id in session.get(VOTED, []),
+        beacon_url=url_for("kb.article_seen", slug=article.slug, a=article.id),
     )
     response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response, done
+    response.last_modified = max(article.updated_at, content_state()[1] or article.updated_at)
+    return response
 
 
 @bp.get("/articles/<slug>")
+@public_page
 def article(slug: str):
     found = services.published_article(g.locale, slug)
     if found is None:
@@ -119,20 +117,31 @@ def article(slug: str):
         if not elsewhere:
             abort(404)
         return render_template("kb/not_in_language.html", versions=elsewhere), 404
+    return _render_article(found)
+
+
+@bp.get("/articles/<slug>/seen")
+def article_seen(slug: str):
+    """Count one view of an article: called by the page's script, or its <noscript> image.
+
+    Pages are cached, so the view is counted here rather than when the page is rendered
+    (app/insights/EVENTS.md). `k` is the browser's visitor key; nothing is stored in a cookie.
+    """
+    article_id = request.args.get("a", "")
+    if not article_id.isdigit():
+        abort(404)
+    found = services.published_article_by_id(g.locale, int(article_id))
+    if found is None or found.slug != slug:
+        abort(404)
     services.record_view(found)
-    record_event("article_view", locale=g.locale, subject=("article", found.id))
+    record_event(
+        "article_view",
+        locale=g.locale,
+        subject=("article", found.id),
+        session_key=visitor_session_key(request.args.get("k")),
+    )
     db.session.commit()
-    done = done_steps(found) if found.is_guide else set()
-    etag = _article_etag(found, done)
-    if "_flashes" not in session and request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        response, _done = _render_article(found)
-        etag = _article_etag(found, done)  # rendering may have created the session's CSRF secret
-    response.set_etag(etag)
-    response.last_modified = found.updated_at
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return beacon_response()
 
 
 @bp.post("/articles/<slug>/feedback")
@@ -170,8 +179,7 @@ def feedback_details(slug: str):
         return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
     form = FeedbackDetailsForm()
     if not form.validate_on_submit():
-        response, _done = _render_article(found, details_form=form, status=400)
-        return response
+        return _render_article(found, details_form=form, status=400)
     try:
         add_details(
             vote,
@@ -204,6 +212,7 @@ def guide_step(slug: str, key: str):
 
 
 @bp.get("/feed.atom")
+@public_page
 def feed():
     document = atom_feed(
         services.published_for_feed(g.locale),

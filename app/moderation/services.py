@@ -1,7 +1,7 @@
 """Moderation services: flags, the flag queue, hiding, locking, pinning, moving, suspending.
 
 Every moderator action needs a reason and writes an audit log row (app/audit.py). The
-functions change rows through the ORM session only (so the search outbox's
+functions change rows through the ORM session only (so the search rows'
 after_flush hook sees a changed Topic) and never commit: the caller does.
 
 Decisions worth knowing:
@@ -21,6 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -31,6 +32,7 @@ from app.extensions import db
 from app.forum import permissions as forum_permissions
 from app.forum.models import Flag, ForumCategory, Post, Topic
 from app.forum.spam import normalize_body
+from app.pagination import paginate
 
 FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
 ALREADY_FLAGGED = _l("You have already flagged this post. Moderators will review it.")
@@ -177,21 +179,39 @@ class QueueItem:
         return min(flag.created_at for flag in self.flags)
 
 
+def _queue_order() -> sa.Select:
+    """Flagged posts' ids: most-flagged first, then the longest waiting."""
+    return (
+        sa.select(Flag.post_id)
+        .where(Flag.resolved_at.is_(None))
+        .group_by(Flag.post_id)
+        .order_by(sa.func.count().desc(), sa.func.min(Flag.created_at), Flag.post_id)
+    )
+
+
+def _queue_items(post_ids: list[int]) -> list[QueueItem]:
+    """The queue entries of these posts, in this order, with their open flags."""
+    posts = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(post_ids)))}
+    items = {post_id: QueueItem(post=posts[post_id]) for post_id in post_ids if post_id in posts}
+    open_flags = db.session.scalars(
+        sa.select(Flag)
+        .where(Flag.resolved_at.is_(None), Flag.post_id.in_(list(items)))
+        .order_by(Flag.created_at, Flag.id)
+    )
+    for flag in open_flags:
+        items[flag.post_id].flags.append(flag)
+    return list(items.values())
+
+
 def flag_queue(limit: int = 100) -> list[QueueItem]:
     """Open flags grouped per post: most-flagged first, then the longest waiting."""
-    flags = db.session.scalars(
-        sa.select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at, Flag.id)
-    ).all()
-    items: dict[int, QueueItem] = {}
-    for flag in flags:
-        if flag.post_id not in items:
-            post = db.session.get(Post, flag.post_id)
-            if post is None:
-                continue
-            items[flag.post_id] = QueueItem(post=post)
-        items[flag.post_id].flags.append(flag)
-    ordered = sorted(items.values(), key=lambda item: (-item.count, item.first_flagged_at))
-    return ordered[:limit]
+    return _queue_items(list(db.session.scalars(_queue_order().limit(limit))))
+
+
+def flag_queue_page(page: int, per_page: int) -> tuple[list[QueueItem], Pagination]:
+    """One page of the flag queue, in flag_queue's order."""
+    pagination = paginate(_queue_order(), page, per_page)
+    return _queue_items(list(pagination.items)), pagination
 
 
 def open_flag_count() -> int:
@@ -373,12 +393,10 @@ class LogEntry:
 
 def moderation_log(page: int = 1, per_page: int = 50):
     """The log, newest first, one page at a time; returns (entries, pagination)."""
-    pagination = db.paginate(
+    pagination = paginate(
         audit.newest_first(audit.MODERATION, audit.ADMIN),
-        page=max(page, 1),
-        per_page=per_page,
-        error_out=False,
-        count=True,
+        max(page, 1),
+        per_page,
     )
     models = {"post": Post, "topic": Topic, "user": User}
     entries = []

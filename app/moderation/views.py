@@ -29,6 +29,7 @@ from app.locales import current_locale
 from app.moderation import services as moderation
 from app.moderation.forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.page_slots import add_to_slot
+from app.pagination import page_number
 from app.security import safe_next_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -36,6 +37,7 @@ add_to_slot(bp, "topic_tools", "moderation/_topic_tools.html")
 add_to_slot(bp, "post_tools", "moderation/_post_tools.html")
 
 LOG_PER_PAGE = 50
+QUEUE_PER_PAGE = 25  # flagged posts per page of the queue
 
 
 @bp.app_template_global()
@@ -137,14 +139,18 @@ def flag_post(post_id: int):
 @bp.get("/")
 @moderator_required
 def queue():
-    items = moderation.flag_queue()
-    return render_template("moderation/queue.html", items=items, topic_url=topic_url)
+    items, pagination = moderation.flag_queue_page(
+        page_number(request.args.get("page")), QUEUE_PER_PAGE
+    )
+    return render_template(
+        "moderation/queue.html", items=items, pagination=pagination, topic_url=topic_url
+    )
 
 
 @bp.get("/log")
 @moderator_required
 def log():
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     entries, pagination = moderation.moderation_log(page=page, per_page=LOG_PER_PAGE)
     return render_template(
         "moderation/log.html", entries=entries, pagination=pagination, topic_url=topic_url

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime
 from jinja2 import select_autoescape
 
 from app.locales import LOCALE_NAMES, current_locale, text_direction
+from app.pagination import page_url
 
 
 def language_links() -> list[dict[str, str]]:
@@ -54,4 +55,5 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["atom_date"] = atom_date
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

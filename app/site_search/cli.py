@@ -1,79 +1,128 @@
-"""`flask search reindex|status|sync`."""
+"""`flask search reindex|status`: bring rows up to the current analyzers; compare with the data."""
 
 from __future__ import annotations
 
-from itertools import chain
+import time
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.extensions import db
-from app.forum.models import Topic
-from app.kb.models import Article, ArticleStatus
-from app.site_search.documents import article_document, topic_document
-from app.site_search.engine import search_index
-from app.site_search.outbox import drain_outbox, pending_count
+from app.site_search.engine import search_store
+from app.site_search.sources import SOURCES, SearchSource
+from search.analysis import ANALYZER_VERSION
+from search.backends.tables import search_documents as docs_table
+from search.documents import make_doc_id
 
-search_cli = AppGroup("search", help="Maintain the search index.")
+search_cli = AppGroup("search", help="Maintain the search rows.")
+
+REINDEX_BATCH = 200
+"""Results written per transaction: each commit replaces their old rows at once."""
+
+BATCH_RETRIES = 5
 
 
-def published_articles():
-    return db.session.scalars(
-        select(Article).where(Article.status == ArticleStatus.PUBLISHED.value)
+def _current_groups(source: SearchSource) -> dict[str, bool]:
+    """group_id → whether every row of it was written by the current analyzers."""
+    c = docs_table.c
+    rows = db.session.execute(
+        sa.select(c.group_id, sa.func.min(c.analyzer_version), sa.func.max(c.analyzer_version))
+        .where(c.group_id.like(f"{source.name}:%"))
+        .group_by(c.group_id)
     )
+    return {g: low == high == ANALYZER_VERSION for g, low, high in rows}
 
 
-def visible_topics():
-    """Forum topics that belong in the index (hidden ones never do)."""
-    return db.session.scalars(select(Topic).where(Topic.is_hidden.is_(False)))
+def _write_batch(source: SearchSource, keys: list[int]) -> None:
+    """One batch in one transaction: the results' old rows out, new ones in, then commit.
+
+    On SQLite a write from the site between our read and our write makes the
+    transaction fail (it would otherwise overwrite a reply it did not see):
+    it is rolled back and retried.
+    """
+    store = search_store()
+    for attempt in range(BATCH_RETRIES):
+        try:
+            documents = source.documents(db.session, keys)
+            conn = db.session.connection()
+            store.remove_groups(conn, [make_doc_id(source.name, k) for k in keys])
+            store.write(conn, documents)
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == BATCH_RETRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @search_cli.command("reindex")
-def reindex() -> None:
-    """Rebuild the whole index from the database."""
-    total = db.session.scalar(
-        select(func.count(Article.id)).where(Article.status == ArticleStatus.PUBLISHED.value)
-    ) + db.session.scalar(select(func.count(Topic.id)).where(Topic.is_hidden.is_(False)))
-    documents = chain(
-        (article_document(a) for a in published_articles()),
-        (topic_document(t) for t in visible_topics()),
-    )
-    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-        search_index().rebuild(documents, progress=lambda n: bar.update(n - bar.pos))
-    drain_outbox()  # changes queued meanwhile are already in the rebuild or applied now
-    click.echo(f"indexed {search_index().doc_count()} documents")
+@click.option("--all", "everything", is_flag=True, help="Rewrite every row, not only stale ones.")
+def reindex(everything: bool) -> None:
+    """Rewrite search rows that are missing or from an older analyzer; drop rows of gone data.
 
-
-@search_cli.command("sync")
-def sync() -> None:
-    """Apply pending outbox rows (after a crash, or if indexing failed)."""
-    applied = drain_outbox()
-    click.echo(f"applied {applied}, pending {pending_count()}")
+    Safe while the site serves: each batch replaces its results' rows in one
+    transaction, so searches answer from the old rows until then. Resumable:
+    a rerun skips what is already current.
+    """
+    store = search_store()
+    store.create_schema(db.session.connection())
+    db.session.commit()
+    for source in SOURCES.values():
+        keys = source.keys(db.session)
+        current = _current_groups(source)
+        todo = [
+            k for k in keys if everything or not current.get(make_doc_id(source.name, k), False)
+        ]
+        with click.progressbar(
+            length=len(keys), label=f"Indexing {source.name}s", show_pos=True
+        ) as bar:
+            bar.update(len(keys) - len(todo))
+            for start in range(0, len(todo), REINDEX_BATCH):
+                batch = todo[start : start + REINDEX_BATCH]
+                _write_batch(source, batch)
+                bar.update(len(batch))
+        wanted = {make_doc_id(source.name, k) for k in keys}
+        orphans = sorted(set(current) - wanted)
+        for start in range(0, len(orphans), REINDEX_BATCH):
+            store.remove_groups(db.session.connection(), orphans[start : start + REINDEX_BATCH])
+            db.session.commit()
+        click.echo(f"{source.name}s: {len(todo)} written, {len(orphans)} removed")
 
 
 @search_cli.command("status")
 def status() -> None:
-    """Documents in the database (articles + visible topics) vs in the index, and pending rows."""
-    index = search_index()
-    articles = dict(
-        db.session.execute(
-            select(Article.locale, func.count(Article.id))
-            .where(Article.status == ArticleStatus.PUBLISHED.value)
-            .group_by(Article.locale)
-        ).all()
-    )
-    topics = dict(
-        db.session.execute(
-            select(Topic.locale, func.count(Topic.id))
-            .where(Topic.is_hidden.is_(False))
-            .group_by(Topic.locale)
-        ).all()
-    )
-    for locale in sorted(set(articles) | set(topics)):
-        in_db = articles.get(locale, 0) + topics.get(locale, 0)
-        click.echo(
-            f"{locale}: database {in_db}, index {index.doc_count(locale)}"
-            f" ({articles.get(locale, 0)} articles, {topics.get(locale, 0)} topics)"
+    """Results in the database vs in search per locale; rows per analyzer version."""
+    try:
+        expected: dict[str, int] = {}
+        for source in SOURCES.values():
+            for locale, n in source.counts(db.session).items():
+                expected[locale] = expected.get(locale, 0) + n
+        store = search_store()
+        conn = db.session.connection()
+        rows = store.row_counts(conn)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        click.echo(f"search rows cannot be read ({type(error).__name__}): run `flask db upgrade`.")
+        raise SystemExit(1) from None
+    stale = 0
+    for locale in sorted(set(expected) | {key[0] for key in rows}):
+        results = sum(n for (loc, kind, _), n in rows.items() if loc == locale and kind != "post")
+        replies = sum(n for (loc, kind, _), n in rows.items() if loc == locale and kind == "post")
+        versions = {}
+        for (loc, _, version), n in rows.items():
+            if loc == locale:
+                versions[version] = versions.get(version, 0) + n
+        current = ANALYZER_VERSION
+        stale += sum(n for v, n in versions.items() if v != current)
+        shown = ", ".join(
+            f"v{v}{' (current)' if v == current else ''}: {n}" for v, n in sorted(versions.items())
         )
-    click.echo(f"pending outbox rows: {pending_count()}")
+        click.echo(
+            f"{locale}: database {expected.get(locale, 0)}, search {results} results"
+            f" + {replies} replies; rows by analyzer version: {shown or 'none'}"
+        )
+    if stale:
+        click.echo(f"{stale} rows from an older analyzer: run `flask search reindex`.")

@@ -1,4 +1,4 @@
-"""Search outbox rows and CS-managed synonyms."""
+"""CS-managed search synonyms; the shared search_documents table in the app's metadata."""
 
 from __future__ import annotations
 
@@ -9,20 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.extensions import db
-
-
-class SearchOutbox(db.Model):
-    """A change the index has not applied yet; written in the same transaction as the change."""
-
-    __tablename__ = "search_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    doc_type: Mapped[str] = mapped_column(sa.String(20))
-    doc_pk: Mapped[int] = mapped_column()
-    locale: Mapped[str] = mapped_column(sa.String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+from search.backends.tables import search_documents
 
 
 class Synonym(db.Model):
@@ -36,3 +23,7 @@ class Synonym(db.Model):
     term: Mapped[str] = mapped_column(sa.String(80))
     synonyms: Mapped[list] = mapped_column(sa.JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+SearchDocumentRow = search_documents.to_metadata(db.metadata)
+"""search_documents in the app's metadata, so create_all and migration checks know it."""

@@ -18,7 +18,7 @@ class SearchParamError(ValueError):
 def _page(raw: str | None, strict: bool) -> int:
     if raw in (None, ""):
         return 1
-    if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:  # not "⁰⁴⁵"
         return int(raw)
     if strict:
         raise SearchParamError(_("'page' must be a whole number from 1 to %(max)d.", max=MAX_PAGE))

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from app.events import Event, record_event
 from app.extensions import db
-from app.site_search.engine import search_index
+from app.site_search.engine import search_store
 from app.site_search.models import Synonym
 from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
@@ -95,16 +95,16 @@ def _engine_query(request: SearchRequest) -> SearchQuery:
 
 
 def run_search(request: SearchRequest) -> SearchResults:
-    return search_index().search(_engine_query(request))
+    return search_store().search(db.session.connection(), _engine_query(request))
 
 
 def count_results(request: SearchRequest) -> int:
     """The total ``run_search`` would report, without ranking or snippets (for recording)."""
-    return search_index().count(_engine_query(request))
+    return search_store().count(db.session.connection(), _engine_query(request))
 
 
 def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
-    return search_index().suggest(text, locale, limit=limit)
+    return search_store().suggest(db.session.connection(), text, locale, limit=limit)
 
 
 def stored_query(text: str) -> str:

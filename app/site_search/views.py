@@ -9,6 +9,7 @@ from app.extensions import db
 from app.forum.models import ForumCategory
 from app.kb import services as kb
 from app.kb.models import Category
+from app.request_numbers import whole_number
 from app.security import safe_next_url
 from app.site_search import services
 from app.site_search.params import search_request
@@ -53,8 +54,9 @@ def click():
     if target is None:
         abort(404)
     event_id, position = request.args.get("e", ""), request.args.get("p", "")
-    if event_id.isdigit() and position.isdigit():
-        services.record_click(int(event_id), int(position), target, g.locale)
+    event, rank = whole_number(event_id), whole_number(position, max_digits=3)
+    if event is not None and rank is not None:
+        services.record_click(event, rank, target, g.locale)
         db.session.commit()
     return redirect(target, 303)
 

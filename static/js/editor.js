@@ -38,6 +38,10 @@
       var data = new FormData();
       data.append("csrf_token", token.value);
       data.append("body", body.value);
+      // Callout titles follow the article's language, not the editor's.
+      var language = form.querySelector("[name=locale]");
+      var locale = language ? language.value : form.getAttribute("data-locale");
+      if (locale) data.append("locale", locale);
       fetch(url, {
         method: "POST",
         body: data,

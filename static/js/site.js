@@ -2,6 +2,78 @@
 (function () {
   "use strict";
 
+  // Pages anonymous readers see are cached, so they carry no CSRF token: one is fetched
+  // (same origin; it starts the session) right before a form is first used.
+  var tokenPromise = null;
+
+  function csrfToken() {
+    if (!tokenPromise) {
+      tokenPromise = fetch(document.body.dataset.csrfUrl, {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) { return response.ok ? response.json() : {}; })
+        .then(function (data) {
+          var token = data.token || "";
+          document.querySelectorAll("input[name=csrf_token]").forEach(function (field) {
+            if (!field.value) { field.value = token; }
+          });
+          return token;
+        })
+        .catch(function () { tokenPromise = null; return ""; });
+    }
+    return tokenPromise;
+  }
+
+  // Runs before any form's own handler: a form without its token waits for one, then
+  // is sent again with the same button (without JS the server asks to confirm instead).
+  function fillTokensBeforeSubmit() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var field = form.querySelector("input[name=csrf_token]");
+      if (!field || field.value || form.method.toLowerCase() !== "post") { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var submitter = event.submitter && event.submitter.form === form ? event.submitter : null;
+      csrfToken().then(function (token) {
+        if (!token) { form.submit(); return; }
+        if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      });
+    }, true);
+  }
+
+  // Page views are counted by this request, not when the page is rendered (pages are
+  // cached). The visitor key lives in this browser's storage and rotates; no cookie.
+  var VISITOR_KEY = "tp_vk";
+
+  function visitorKey(hours) {
+    var stored = null;
+    try { stored = JSON.parse(window.localStorage.getItem(VISITOR_KEY) || "null"); } catch (e) { stored = null; }
+    var now = Date.now();
+    if (!stored || !stored.key || now - stored.born > hours * 3600 * 1000) {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      stored = {
+        key: Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join(""),
+        born: now,
+      };
+      try { window.localStorage.setItem(VISITOR_KEY, JSON.stringify(stored)); } catch (e) { /* private mode */ }
+    }
+    return stored.key;
+  }
+
+  function countView() {
+    var url = document.body.dataset.beacon;
+    if (!url) { return; }
+    var key = visitorKey(Number(document.body.dataset.keyHours) || 24);
+    fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "k=" + encodeURIComponent(key), {
+      credentials: "same-origin",
+      cache: "no-store",
+      keepalive: true,
+    }).catch(function () { /* offline: the view is not counted */ });
+  }
+
   // Guide steps: tick without reloading the page; the form still posts without JavaScript.
   function enhanceGuideSteps() {
     var progressText = document.querySelector(".guide-progress .progress-text");
@@ -107,15 +179,19 @@
       var body = new FormData();
       body.append("q", query);
       body.append("locale", input.dataset.locale);
-      body.append("csrf_token", input.dataset.csrf);
       recorded.query = query;
-      recorded.promise = fetch(input.dataset.record, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        keepalive: true,
-        headers: { Accept: "application/json" },
-      })
+      var token = input.dataset.csrf ? Promise.resolve(input.dataset.csrf) : csrfToken();
+      recorded.promise = token
+        .then(function (value) {
+          body.append("csrf_token", value);
+          return fetch(input.dataset.record, {
+            method: "POST",
+            body: body,
+            credentials: "same-origin",
+            keepalive: true,
+            headers: { Accept: "application/json" },
+          });
+        })
         .then(function (response) { return response.ok ? response.json() : {}; })
         .then(function (data) { return data.event_id || null; })
         .catch(function () { return null; });
@@ -194,6 +270,8 @@
     }
 
     input.addEventListener("input", function () {
+      // Typing uses the form: get its token now, so a record sent as the page closes has it.
+      if (!input.dataset.csrf) { csrfToken(); }
       clearTimeout(timer);
       clearTimeout(settleTimer);
       timer = setTimeout(fetchSuggestions, 250);
@@ -221,6 +299,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    fillTokensBeforeSubmit();
+    countView();
     enhanceGuideSteps();
     document.querySelectorAll("input[data-instant]").forEach(enhanceInstantSearch);
   });

@@ -18,19 +18,11 @@ TYPED = {"en": "How do I reset my password", "ja": "パスワード", "ar": "ك�
 
 @pytest.fixture(scope="module")
 def forum_live(live_server):
-    """The live server with the default forum categories and a search index of its content."""
+    """The live server with the default forum categories (search rows came with its content)."""
     with live_server.app.app_context():
-        from app.forum.models import Topic
         from app.forum.seeding import ensure_categories
-        from app.site_search.cli import published_articles
-        from app.site_search.documents import article_document, topic_document
-        from app.site_search.engine import search_index
 
         ensure_categories()
-        topics = db.session.scalars(db.select(Topic).filter_by(is_hidden=False)).all()
-        search_index().rebuild(
-            [*(article_document(a) for a in published_articles()), *map(topic_document, topics)]
-        )
         db.session.remove()
     return live_server
 

@@ -112,7 +112,7 @@ def test_editor_fixes_publishes_restores_captures_and_collides(
 
     page.goto(page.url)
     publish(page)
-    # The index is updated in the publishing request (search outbox, drained after commit),
+    # Search rows are written in the publishing request's own transaction,
     # so the very first load after publishing must already show the fix: no waiting, no retry.
     # (Loads themselves take well under a second on an idle machine; printed for the record.)
     started = time.monotonic()

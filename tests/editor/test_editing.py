@@ -182,6 +182,16 @@ def test_preview_without_javascript_renders_in_page(editor_client):
     assert "<em>words</em>" in response.text and len(article().revisions) == 1
 
 
+def test_preview_titles_callouts_in_the_article_language(editor_client):
+    token = csrf_token_from(editor_client.get("/editor/articles/new").text)
+    body = "> [!TIP]\n> 大事なこと"
+    for locale, title in (("ja", "ヒント"), ("ar", "تلميح"), ("xx", "Tip")):
+        data = editor_client.post(
+            "/editor/preview", data={"body": body, "locale": locale}, headers={"X-CSRFToken": token}
+        ).get_json()
+        assert f'<p class="admonition-title">{title}</p>' in data["html"], locale
+
+
 def test_preview_needs_csrf(editor_client):
     assert editor_client.post("/editor/preview", data={"body": "x"}).status_code == 400
 

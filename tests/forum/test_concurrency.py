@@ -79,15 +79,14 @@ def test_parallel_replies_lose_nothing(threaded_app):
         ).all()
         assert len(replies) == THREADS
         assert db.session.get(Topic, topic_id).reply_count == THREADS
-        # Search caught up as well: every reply's text is in the topic's document.
-        from app.site_search.outbox import drain_outbox, pending_count
-
-        drain_outbox()
-        assert pending_count() == 0
+        # Every reply's search row committed with it (where the database has a search backend:
+        # PostgreSQL's arrives with its own branch).
         from app.site_search.services import SearchRequest, run_search
+        from search.backends import has_backend
 
-        hits = run_search(SearchRequest(text="separate thread", locale="en")).hits
-        assert [h.doc_id for h in hits] == [f"topic:{topic_id}"]
+        if has_backend(db.engine):
+            hits = run_search(SearchRequest(text="separate thread", locale="en")).hits
+            assert [h.doc_id for h in hits] == [f"topic:{topic_id}"]
         db.session.remove()
 
 

@@ -1,10 +1,14 @@
-"""Forum topics in the search index: through the outbox, with their solved state."""
+"""Forum topics and replies in search: written with each change, found with their solved state."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from app.extensions import db
 from app.forum import services
+from app.forum.models import Post
 from app.site_search.services import SearchRequest, run_search
+from search.backends.tables import search_documents
 from tests.forum.conftest import make_topic
 
 
@@ -45,23 +49,74 @@ def test_search_page_shows_solved_badge(people, client):
     assert "Burndown widget missing" in html and "badge-solved" in html
 
 
-def test_index_failure_keeps_the_post(people, monkeypatch):
-    from search.index import SearchIndex
-
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(SearchIndex, "add_or_update", broken)
-    monkeypatch.setattr(SearchIndex, "add_or_update_many", broken)
+def test_a_rolled_back_reply_leaves_no_search_row(people):
     topic = make_topic(people.asker, title="Timesheet rounding", body="Round to 15 minutes?")
-    assert topic.id and topic.posts[0].body_html
-    from app.site_search.outbox import drain_outbox, pending_count
-
-    assert pending_count() >= 1
-    monkeypatch.undo()
-    drain_outbox()
-    assert pending_count() == 0
+    db.session.add(
+        Post(
+            topic_id=topic.id,
+            author_id=people.helper.id,
+            body_markdown="xylophone",
+            body_html="<p>xylophone</p>",
+            body_digest="0" * 64,
+        )
+    )
+    db.session.flush()
+    assert hit_for(search("xylophone"), topic) is not None  # the flush wrote its row
+    db.session.rollback()
+    assert hit_for(search("xylophone"), topic) is None
     assert hit_for(search("timesheet rounding"), topic) is not None
+
+
+def search_rows(group_id: str) -> list[tuple[str, str, str]]:
+    rows = db.session.execute(
+        sa.select(search_documents.c.doc_id, search_documents.c.category, search_documents.c.type)
+        .where(search_documents.c.group_id == group_id)
+        .order_by(search_documents.c.doc_id)
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_replies_are_rows_of_their_own_found_as_their_topic(people):
+    topic = make_topic(people.asker, title="Calendar sync", body="Outlook calendar is empty.")
+    reply = services.create_reply(people.helper, topic, "Reconnect outlook.com in settings.")
+    group = f"topic:{topic.id}"
+    assert search_rows(group) == [
+        (f"post:{reply.id}", "questions", "post"),
+        (group, "questions", "topic"),
+    ]
+    results = search("outlook.com reconnect")
+    assert [h.doc_id for h in results.hits] == [group] and results.total == 1
+    assert "<mark>" in results.hits[0].snippet  # the snippet comes from the reply
+
+
+def test_a_reply_analyzes_only_itself(people, monkeypatch):
+    """A reply into a long topic writes one row: the topic's others are not analyzed again."""
+    from search import store
+
+    topic = make_topic(people.asker, title="Long thread", body="Many replies follow.")
+    for n in range(30):
+        services.create_reply(people.helper, topic, f"Reply number {n}.")
+    analyzed = []
+    real = store.index_row
+
+    def counting(doc, locale=None):
+        analyzed.append(doc.doc_id)
+        return real(doc, locale)
+
+    monkeypatch.setattr(store, "index_row", counting)
+    reply = services.create_reply(people.other, topic, "The last word on widgets.")
+    assert analyzed == [f"post:{reply.id}"]
+    assert hit_for(search("widgets"), topic) is not None
+
+
+def test_hidden_reply_leaves_search_and_its_topic_stays(people):
+    topic = make_topic(people.asker, title="Invoice currency", body="Can I pay in euros?")
+    reply = services.create_reply(people.helper, topic, "Marmalade is not a currency.")
+    assert hit_for(search("marmalade"), topic) is not None
+    reply.is_hidden = True
+    db.session.commit()
+    assert hit_for(search("marmalade"), topic) is None
+    assert hit_for(search("invoice currency"), topic) is not None
 
 
 def test_reindex_keeps_forum_topics(people, runner):
@@ -74,5 +129,5 @@ def test_reindex_keeps_forum_topics(people, runner):
     hits = search("milestone").hits
     assert [h.doc_id for h in hits] == [f"topic:{topic.id}"]
     status = runner.invoke(args=["search", "status"])
-    assert "en: database 1, index 1 (0 articles, 1 topics)" in status.output
-    assert "pending outbox rows: 0" in status.output
+    assert status.exit_code == 0, status.output
+    assert "en: database 1, search 1 results + 0 replies" in status.output

@@ -75,6 +75,11 @@ def test_topic_page_shows_question_replies_and_counts_views(people, client):
     assert "Sign in to reply" in html
     client.get(canonical)
     db.session.refresh(topic)
+    assert topic.view_count == 0  # pages are cached: the page's beacon counts the view
+    beacon = re.search(r'data-beacon="([^"]+)"', html).group(1)
+    assert f'<noscript><img class="beacon" src="{beacon}"' in html
+    assert client.get(beacon).status_code == client.get(beacon).status_code == 200
+    db.session.refresh(topic)
     assert topic.view_count == 2
     assert client.get("/en/community/topics/999999").status_code == 404
 

@@ -54,6 +54,7 @@ def test_import_is_idempotent_and_tracks_changes(any_db_app, tree):
         "failed": 0,
         "conflicts": 0,
         "kept": 0,
+        "rerendered": 0,
     }
     assert import_content(tree, LOCALES).counts()["unchanged"] == 2
 
@@ -117,3 +118,23 @@ def test_demo_content_round_trips(app, tmp_path):
     shutil.copytree(out, copy)
     report = import_content(copy, LOCALES)
     assert report.counts()["unchanged"] == len(articles()) and report.ok
+
+
+def test_import_and_rerender_refresh_html_a_newer_renderer_would_change(any_db_app, tree):
+    import_content(tree, LOCALES)
+    article = articles()[("en", "download-invoices")]
+    fresh_html, revisions = article.body_html, len(article.revisions)
+    article.body_html = "<p>stored by an older renderer</p>"
+    db.session.commit()
+    report = import_content(tree, LOCALES)
+    assert report.rerendered == ["en/billing/download-invoices.md"]
+    assert report.counts()["unchanged"] == 2
+    assert articles()[("en", "download-invoices")].body_html == fresh_html
+    assert len(articles()[("en", "download-invoices")].revisions) == revisions
+
+    articles()[("en", "download-invoices")].body_html = "<p>stale</p>"
+    db.session.commit()
+    result = any_db_app.test_cli_runner().invoke(args=["content", "rerender"])
+    assert result.exit_code == 0 and "articles re-rendered: 1" in result.output
+    db.session.expire_all()
+    assert articles()[("en", "download-invoices")].body_html == fresh_html

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.kb.models import Article, ArticleFeedback, GuideProgress
-from tests.conftest import csrf_token_from, make_user, sign_in
+from tests.conftest import make_user, reader_token, sign_in
 
 LOCALES = ("en", "ja", "ar")
 
@@ -94,8 +94,7 @@ def feedback_count():
 
 
 def test_helpful_no_then_reason_and_comment(demo_app, demo_client):
-    page = demo_client.get("/en/articles/reset-your-password").get_data(as_text=True)
-    token = csrf_token_from(page)
+    token = reader_token(demo_client)
     response = demo_client.post(
         "/en/articles/reset-your-password/feedback",
         data={"helpful": "no", "csrf_token": token},
@@ -126,14 +125,19 @@ def test_feedback_without_csrf_is_refused_and_nothing_stored(demo_app, demo_clie
         "/en/articles/reset-your-password/feedback", data={"helpful": "yes"}
     )
     assert response.status_code == 400
+    assert "Please confirm that you want to send this." in response.get_data(as_text=True)
+    assert feedback_count() == 0
+    reader_token(demo_client)  # a session with a token: a wrong token is plainly refused
+    response = demo_client.post(
+        "/en/articles/reset-your-password/feedback", data={"helpful": "yes", "csrf_token": "x"}
+    )
+    assert response.status_code == 400
     assert "Reload the page" in response.get_data(as_text=True)
     assert feedback_count() == 0
 
 
 def test_overlong_comment_is_refused_but_the_vote_is_kept(demo_app, demo_client):
-    token = csrf_token_from(
-        demo_client.get("/en/articles/reset-your-password").get_data(as_text=True)
-    )
+    token = reader_token(demo_client)
     demo_client.post(
         "/en/articles/reset-your-password/feedback", data={"helpful": "no", "csrf_token": token}
     )
@@ -151,7 +155,7 @@ def test_overlong_comment_is_refused_but_the_vote_is_kept(demo_app, demo_client)
 
 def guide_step_keys(client, slug="set-up-your-workspace"):
     html = client.get(f"/en/articles/{slug}").get_data(as_text=True)
-    return re.findall(r'id="step-([a-z0-9-]+)"', html), csrf_token_from(html)
+    return re.findall(r'id="step-([a-z0-9-]+)"', html), reader_token(client)
 
 
 def test_anonymous_guide_progress_is_kept_in_the_session(demo_app, demo_client):
@@ -223,7 +227,9 @@ def test_unknown_guide_step_is_404(demo_client):
 
 
 def test_sitemap_has_hreflang_alternates(demo_client):
-    xml = demo_client.get("/sitemap.xml").get_data(as_text=True)
+    index = demo_client.get("/sitemap.xml").get_data(as_text=True)
+    assert "<loc>http://localhost/sitemaps/ja-1.xml</loc>" in index
+    xml = demo_client.get("/sitemaps/ja-1.xml").get_data(as_text=True)
     assert "<loc>http://localhost/ja/articles/reset-your-password</loc>" in xml
     assert 'hreflang="ar" href="http://localhost/ar/articles/reset-your-password"' in xml
 
@@ -236,7 +242,7 @@ def test_atom_feed_per_locale(demo_client):
 
 
 def test_healthz(demo_client):
-    assert demo_client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert demo_client.get("/healthz").get_json() == {"status": "ok"}
 
 
 def test_security_headers_forbid_inline_script_and_other_hosts(demo_client):

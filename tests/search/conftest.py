@@ -1,11 +1,21 @@
-"""Fixtures for the search engine tests: small synthetic documents in three languages."""
+"""Fixtures for the search engine tests: small synthetic documents in three languages, searched
+in a database of each backend (``BACKENDS``; SQLite here)."""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.pool import StaticPool
+
+from search.backends import backend_for
 from search.documents import SearchDocument
-from search.index import SearchIndex
+from search.query import SearchQuery
+from search.results import SearchResults, Suggestion
+from search.store import DEFAULT_LOCALES, SearchStore
+from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
 
 
 def make_doc(doc_id: str, title: str, body: str = "", **overrides) -> SearchDocument:
@@ -124,15 +134,89 @@ def make_doc_fixture():
     return make_doc
 
 
-@pytest.fixture(scope="module")
-def index() -> SearchIndex:
-    """An in-memory index over CORPUS, shared by a module's read-only tests."""
-    ix = SearchIndex.in_memory()
-    ix.rebuild(CORPUS)
-    return ix
+class SearchDatabase:
+    """A database with the search tables and a store over it; each call is its own transaction."""
+
+    def __init__(self, engine: sa.Engine, locales: Iterable[str] = DEFAULT_LOCALES) -> None:
+        self.engine = engine
+        self.store = SearchStore(backend_for(engine), locales)
+        with engine.begin() as conn:
+            self.store.create_schema(conn)
+
+    def add_or_update(self, doc: SearchDocument) -> None:
+        self.add_or_update_many([doc])
+
+    def add_or_update_many(self, docs: Iterable[SearchDocument]) -> None:
+        with self.engine.begin() as conn:
+            self.store.write(conn, docs)
+
+    def remove(self, doc_id: str) -> None:
+        with self.engine.begin() as conn:
+            self.store.remove(conn, [doc_id])
+
+    def search(self, q: SearchQuery) -> SearchResults:
+        with self.engine.connect() as conn:
+            return self.store.search(conn, q)
+
+    def count(self, q: SearchQuery) -> int:
+        with self.engine.connect() as conn:
+            return self.store.count(conn, q)
+
+    def suggest(self, text: str, locale: str, limit: int = 6) -> list[Suggestion]:
+        with self.engine.connect() as conn:
+            return self.store.suggest(conn, text, locale, limit)
+
+    def doc_count(self, locale: str | None = None) -> int:
+        with self.engine.connect() as conn:
+            return self.store.doc_count(conn, locale)
 
 
-@pytest.fixture
-def empty_index() -> SearchIndex:
-    """A fresh, empty in-memory index."""
-    return SearchIndex.in_memory()
+BACKENDS = ["sqlite", "postgresql"]
+"""The databases every search test runs on."""
+
+
+def sqlite_memory_engine() -> sa.Engine:
+    """One in-memory SQLite database shared by every connection of the engine."""
+    return sa.create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+
+
+@contextmanager
+def new_engine(backend: str) -> Iterator[sa.Engine]:
+    """A fresh, empty database of the backend's kind, dropped afterwards.
+
+    PostgreSQL: a private schema on the test server (tests/conftest.py).
+    """
+    if backend == "sqlite":
+        engine = sqlite_memory_engine()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    if backend != "postgresql":
+        raise ValueError(f"no test database for {backend!r}")
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_postgres_schema(POSTGRES_URL, schema)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(request) -> Iterator[SearchDatabase]:
+    """CORPUS indexed in a database per module and backend, shared by read-only tests."""
+    with new_engine(request.param) as engine:
+        database = SearchDatabase(engine)
+        database.add_or_update_many(CORPUS)
+        yield database
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_index(request) -> Iterator[SearchDatabase]:
+    """A fresh, empty database with the search tables, per test and backend."""
+    with new_engine(request.param) as engine:
+        yield SearchDatabase(engine)

@@ -2,7 +2,7 @@
 
 The queries live in relevance_queries.yml. They run through the same path a
 customer's search takes: the demo content imported with the content importer
-(its search outbox fills the index), CS-managed synonyms read from the
+(its flushes write the search rows), CS-managed synonyms read from the
 search_synonym table, and ``run_search`` with a ``SearchRequest``. For each
 language at least MIN_TOP3_RATE of the queries must have the expected article
 in the top 3.
@@ -27,11 +27,17 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.kb.content_sync import import_content
 from app.kb.models import Article, ArticleStatus
-from app.site_search.engine import search_index
-from app.site_search.outbox import pending_count
+from app.site_search.engine import search_store
 from app.site_search.services import SearchRequest, run_search
 from app.site_search.synonym_files import SYNONYMS_FILE, import_synonyms, read_synonym_groups
-from tests.conftest import CONTENT_DIR, make_app
+from tests.conftest import (
+    CONTENT_DIR,
+    POSTGRES_URL,
+    drop_postgres_schema,
+    make_app,
+    reset_postgres_schema,
+)
+from tests.search.conftest import BACKENDS
 
 QUERIES_FILE = Path(__file__).with_name("relevance_queries.yml")
 LOCALES = ("en", "ja", "ar")
@@ -81,11 +87,18 @@ def load_cases() -> list[Case]:
 CASES = load_cases()
 
 
-@pytest.fixture(scope="session")
-def relevance_app(tmp_path_factory):
-    """The demo content imported into a SQLite file, its index filled by the search outbox."""
+@pytest.fixture(scope="session", params=BACKENDS)
+def relevance_app(request, tmp_path_factory):
+    """The demo content imported into a database of each backend, search rows and all."""
     folder = tmp_path_factory.mktemp("relevance")
-    app = make_app(folder, f"sqlite:///{folder / 'relevance.sqlite3'}")
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'relevance.sqlite3'}"
+    elif request.param == "postgresql":
+        url, schema = reset_postgres_schema(POSTGRES_URL)
+    else:
+        raise ValueError(f"no relevance database for {request.param!r}")
+    app = make_app(folder, url)
     with app.app_context():
         db.create_all()
         report = import_content(CONTENT_DIR, LOCALES)
@@ -93,8 +106,7 @@ def relevance_app(tmp_path_factory):
         # The synonyms the demo ships with (content/synonyms.yml), as `flask content import`.
         import_synonyms(read_synonym_groups(CONTENT_DIR / SYNONYMS_FILE, LOCALES))
         db.session.commit()
-        assert pending_count() == 0, "the search outbox was not applied after the import"
-        index = search_index()
+        store = search_store()
         for locale in LOCALES:
             published = db.session.scalar(
                 select(func.count(Article.id)).where(
@@ -102,13 +114,15 @@ def relevance_app(tmp_path_factory):
                 )
             )
             assert published, f"no published {locale} articles were imported"
-            assert index.doc_count(locale) == published, f"{locale}: index and database differ"
+            indexed = store.doc_count(db.session.connection(), locale)
+            assert indexed == published, f"{locale}: search rows and database differ"
         db.session.remove()
     yield app
     with app.app_context():
-        search_index().close()
         db.session.remove()
         db.engine.dispose()
+    if schema:
+        drop_postgres_schema(POSTGRES_URL, schema)
 
 
 def published_slugs(locale: str) -> set[str]:

@@ -1,0 +1,1 @@
+"""Background jobs: mail and webhooks queued in the database, delivered by a worker."""

@@ -1,0 +1,224 @@
+"""Benchmark: reads through the shipped nginx + gunicorn, alone and while 10 writers post.
+
+Builds a site on a scratch PostgreSQL database (the demo content, a search index, one
+forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
+deploy/gunicorn.conf.py and Debian's nginx with deploy/nginx.conf (ports and paths
+changed only), then runs wrk (32 connections) over the English article pages: first
+alone (the baseline), then while WRITERS threads post forum replies (one POST each, the
+session's CSRF token reused) as fast as they are answered. Prints JSON: rps, p50 and
+p99 of both runs, the ratio, the posts written and the load average (the machine may
+be shared).
+
+    .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from tests.deploy.processes import (  # noqa: E402
+    CSRF,
+    Client,
+    Gunicorn,
+    Nginx,
+    app_env,
+    free_port,
+    wait_for,
+)
+
+POSTGRES = os.environ.get("TOUCHPOINT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("TOUCHPOINT_BENCH_REDIS", "redis://127.0.0.1:6379/3")
+PASSWORD = "correct horse battery"
+LUA = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Host"] = "help.test"})
+end
+"""
+
+
+def build_site(folder: Path, database_url: str, writers: int) -> dict:
+    settings = {
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(folder / "index"),
+        "MEDIA_DIR": str(folder / "media"),
+        "SEARCH_SYNC_ON_START": False,
+    }
+    app = create_app(settings)
+    with app.app_context():
+        from app.accounts.models import User
+        from app.clock import utcnow
+        from app.forum.models import ForumCategory
+        from app.forum.paths import topic_path
+        from app.forum.posting import create_topic
+        from app.forum.seeding import ensure_categories
+        from app.kb import services
+        from app.kb.content_sync import import_content
+        from app.site_search.cli import published_articles
+        from app.site_search.documents import article_document
+        from app.site_search.engine import search_index
+
+        db.create_all()
+        import_content(ROOT / "content", tuple(app.config["LOCALES"]))
+        search_index().rebuild(article_document(a) for a in published_articles())
+        ensure_categories()
+        writer = User(email="writer@example.com", display_name="Writer", role="customer")
+        writer.set_password(PASSWORD)
+        writer.created_at = utcnow() - timedelta(days=30)
+        db.session.add(writer)
+        db.session.commit()
+        category = db.session.scalars(db.select(ForumCategory)).first()
+        topics = [  # one per writer: a reply re-indexes its whole topic
+            create_topic(writer, category, "en", f"Load drill {n}", f"Replies to drill {n}.")
+            for n in range(writers)
+        ]
+        articles = [f"/en/articles/{a.slug}" for a in services.all_published() if a.locale == "en"]
+        paths = [topic_path("en", topic.id, topic.title) for topic in topics]
+        found = {"topics": paths, "articles": articles}
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    def millis(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+        return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 1)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), 1),
+        "p50_ms": millis("50%"),
+        "p99_ms": millis("99%"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def start_writers(port: int, topics: list[str], stop: threading.Event, posted: list) -> list:
+    def write(number: int) -> None:
+        topic = topics[number]
+        reply = "/".join(topic.split("/")[:5]) + "/reply"  # /en/community/topics/<id>/reply
+        client = Client(port, timeout=30)
+        client.post_form(
+            "/account/sign-in", "/account/sign-in",
+            {"email": "writer@example.com", "password": PASSWORD},
+        )  # fmt: skip
+        token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session: reused
+        sequence = 0
+        while not stop.is_set():
+            sequence += 1
+            body = f"Load reply {number}-{sequence}: how do I export a report to CSV?"
+            form = {"body": body, "csrf_token": token}
+            started = time.monotonic()
+            status = client.request("POST", reply, form=form)[0]
+            posted.append((status, time.monotonic() - started))
+
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(len(topics))]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--writers", type=int, default=10)
+    args = parser.parse_args()
+    database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
+    admin = POSTGRES.split("://", 1)[1]
+    user, _, host = admin.partition("@")
+    hostname, _, port = host.partition(":")
+    pg = ["-h", hostname, "-p", port or "5432", "-U", user]
+    subprocess.run(["createdb", *pg, database], check=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "media").mkdir()
+        url = f"{POSTGRES}/{database}"
+        site = build_site(folder, url, args.writers)
+        env = app_env(
+            DATABASE_URL=url,
+            SEARCH_INDEX_DIR=str(folder / "index"),
+            MEDIA_DIR=str(folder / "media"),
+            RATELIMIT_STORAGE_URI=REDIS,
+            RATELIMIT_POSTING="100000 per minute",
+            SPAM_NEW_ACCOUNT_POSTS_PER_HOUR="1000000",
+            FORUM_DUPLICATE_WINDOW_SECONDS="0",
+            PROXY_HOPS="1",
+            JOBS_RUNNER="worker",
+            LOG_LEVEL="WARNING",
+        )
+        app_port = free_port()
+        workers = int(os.environ.get("WEB_CONCURRENCY", 2 * os.cpu_count() + 1))  # as shipped
+        gunicorn = Gunicorn(app_port, env, folder / "gunicorn.log", workers=workers).start()
+        nginx = None
+        try:
+            wait_for(app_port, timeout=120)
+            nginx = Nginx(folder / "nginx", app_port, folder / "media").start()
+            wait_for(nginx.port)
+            script = folder / "reads.lua"
+            script.write_text(LUA % ", ".join(f'"{p}"' for p in site["articles"]))
+            run_wrk(nginx.port, 5, args.connections, script)  # warm every worker
+            alone = run_wrk(nginx.port, args.seconds, args.connections, script)
+            stop, posted = threading.Event(), []
+            threads = start_writers(nginx.port, site["topics"], stop, posted)
+            time.sleep(2)
+            with_writers = run_wrk(nginx.port, args.seconds, args.connections, script)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
+        finally:
+            if nginx:
+                nginx.stop()
+            gunicorn.stop()
+            subprocess.run(["dropdb", "--if-exists", *pg, database], check=False)
+    print(
+        json.dumps(
+            {
+                "seconds": args.seconds,
+                "connections": args.connections,
+                "gunicorn_workers": gunicorn.workers,
+                "reads_alone": alone,
+                "reads_with_writers": with_writers,
+                "writers": args.writers,
+                "posts_written": sum(1 for status, _s in posted if status == 303),
+                "post_statuses": dict(Counter(str(status) for status, _s in posted)),
+                "post_p50_ms": round(1000 * statistics.median([s for _st, s in posted] or [0])),
+                "rps_ratio": round(with_writers["rps"] / alone["rps"], 3),
+                "targets_met": with_writers["rps"] >= 0.7 * alone["rps"]
+                and with_writers["p99_ms"] <= 500,
+                "load_average": os.getloadavg(),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

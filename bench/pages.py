@@ -1,0 +1,251 @@
+"""Benchmark: public pages under gunicorn, as ratios to a hello-world Flask app in the same run.
+
+Builds the demo site (content import, forum demo, search index) in a temporary folder, then a
+copy with 10,000 generated articles per locale (bench/page_corpus.py, fixed seed). For each,
+starts gunicorn with the README's settings (2 workers, 4 threads) and runs wrk against the
+home page, an en/ja/ar article, a category page, a search and a forum topic; a hello-world
+Flask app runs under the same settings first. Also times article pages in-process at scale
+(server time p95). The machine may be shared: the load average is printed beside the numbers.
+
+    .venv/bin/python bench/pages.py [--seconds 8] [--articles 10000] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+HELLO_APP = """
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello():
+    return "Hello, World!"
+"""
+GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4"]
+SEARCH_QUERY = "password"
+TARGETS = {"home": 0.30, "article": 0.30, "category": 0.30, "search": 0.15, "topic": 0.15}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def site_env(folder: Path) -> dict:
+    return {
+        **os.environ,
+        "FLASK_APP": "app",
+        "TOUCHPOINT_DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+        "TOUCHPOINT_SEARCH_INDEX_DIR": str(folder / "index"),
+        "TOUCHPOINT_SECRET_KEY": "bench",
+        "TOUCHPOINT_RATELIMIT_ENABLED": "false",
+    }
+
+
+def flask(folder: Path, *args: str) -> None:
+    subprocess.run(
+        [BIN / "flask", *args], cwd=ROOT, env=site_env(folder), check=True, capture_output=True
+    )
+
+
+def build_demo(folder: Path) -> None:
+    for command in (
+        ["db", "upgrade"],
+        ["content", "import"],
+        ["forum", "init"],
+        ["forum", "seed-demo"],
+        ["search", "reindex"],
+    ):
+        flask(folder, *command)
+
+
+def build_scale(demo: Path, folder: Path, per_locale: int) -> None:
+    shutil.copy(demo / "site.sqlite3", folder / "site.sqlite3")
+    from app import create_app
+    from app.extensions import db
+    from bench.page_corpus import add_articles
+
+    app = create_app(
+        {"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"], "SEARCH_SYNC_ON_START": False}
+    )
+    with app.app_context():
+        add_articles(per_locale)
+        db.session.remove()
+        db.engine.dispose()
+    flask(folder, "search", "reindex")
+
+
+class Server:
+    """gunicorn on a free port, stopped on exit."""
+
+    def __init__(self, target: str, env: dict, cwd: Path):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [BIN / "gunicorn", "--bind", f"127.0.0.1:{self.port}", *GUNICORN_SETTINGS, target],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{target} did not start")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk(url: str, seconds: int, connections: int) -> float:
+    for _ in range(3):  # warm up the workers
+        urllib.request.urlopen(url, timeout=30).read()
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def site_pages(folder: Path) -> dict[str, str]:
+    import sqlite3
+
+    connection = sqlite3.connect(folder / "site.sqlite3")
+    slugs = {}
+    for locale in ("en", "ja", "ar"):
+        slugs[locale] = connection.execute(
+            "SELECT slug FROM kb_article WHERE locale=? AND status='published' "
+            "AND slug NOT LIKE 'gen-%' ORDER BY id LIMIT 1",
+            (locale,),
+        ).fetchone()[0]
+    category = connection.execute(
+        "SELECT c.slug FROM kb_category c JOIN kb_article a ON a.category_id = c.id "
+        "WHERE a.locale='en' GROUP BY c.id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    topic_id = connection.execute(
+        "SELECT id FROM forum_topic WHERE locale='en' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    connection.close()
+    return {
+        "home": "/en/",
+        "article_en": f"/en/articles/{slugs['en']}",
+        "article_ja": f"/ja/articles/{slugs['ja']}",
+        "article_ar": f"/ar/articles/{slugs['ar']}",
+        "category": f"/en/categories/{category}",
+        "search": f"/en/search?q={SEARCH_QUERY}",
+        "topic": f"/en/community/topics/{topic_id}",
+    }
+
+
+def measure_site(folder: Path, seconds: int, connections: int, hello_rps: float) -> dict:
+    pages = site_pages(folder)
+    results = {}
+    with Server("app:create_app()", site_env(folder), ROOT) as server:
+        for name, path in pages.items():
+            url = server.base + path
+            final = urllib.request.urlopen(url, timeout=30).geturl()  # follow the slug redirect
+            rps = wrk(final, seconds, connections)
+            results[name] = {"path": path, "rps": round(rps, 1), "ratio": round(rps / hello_rps, 3)}
+    return results
+
+
+def article_server_time_p95(folder: Path, requests: int = 300) -> dict:
+    """Server time of article pages (in-process, every request a different article)."""
+    from app import create_app
+    from app.extensions import db
+    from app.kb.models import Article
+
+    app = create_app(
+        {"DATABASE_URL": site_env(folder)["TOUCHPOINT_DATABASE_URL"], "SEARCH_SYNC_ON_START": False}
+    )
+    app.config["SEARCH_INDEX_DIR"] = str(folder / "index")
+    with app.app_context():
+        rows = db.session.execute(db.select(Article.locale, Article.slug)).all()
+        db.session.remove()
+    rng = random.Random(14)
+    chosen = [rng.choice(rows) for _ in range(requests)]
+    client = app.test_client()
+    timings = []
+    for locale, slug in chosen:
+        started = time.perf_counter()
+        response = client.get(f"/{locale}/articles/{slug}")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    return {
+        "requests": requests,
+        "articles": len(rows),
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--articles", type=int, default=10_000, help="per locale, at scale")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="tp-pages-") as tmp:
+        tmp_path = Path(tmp)
+        demo, scale, hello = tmp_path / "demo", tmp_path / "scale", tmp_path / "hello"
+        for folder in (demo, scale, hello):
+            folder.mkdir()
+        (hello / "hello.py").write_text(HELLO_APP)
+        build_demo(demo)
+        build_scale(demo, scale, args.articles)
+        with Server("hello:app", dict(os.environ), hello) as server:
+            hello_rps = wrk(server.base + "/", args.seconds, args.connections)
+        report = {
+            "wrk": {"seconds": args.seconds, "connections": args.connections, "threads": 2},
+            "gunicorn": GUNICORN_SETTINGS,
+            "hello_world_rps": round(hello_rps, 1),
+            "demo": measure_site(demo, args.seconds, args.connections, hello_rps),
+            f"scale_{args.articles}_per_locale": measure_site(
+                scale, args.seconds, args.connections, hello_rps
+            ),
+            "article_server_time_at_scale": article_server_time_p95(scale),
+        }
+    report["targets"] = TARGETS
+    report["load_average_before"] = [round(x, 2) for x in load_before]
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

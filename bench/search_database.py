@@ -1,0 +1,79 @@
+"""The search bench's database: a SQLite file (default), or a fresh schema of a PostgreSQL database.
+
+``--database-url postgresql://…`` makes a schema ``bench_<pid>`` there (the
+app's connections get it as their ``search_path``) and drops it at the end.
+After the build the search tables are compacted the way each database does
+it in production (FTS5 ``optimize`` + WAL checkpoint; ``VACUUM ANALYZE``, as
+autovacuum would), and their size is reported.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+POSTGRES_SEARCH_TABLES = ("search_documents", "search_pg_tokens", "search_pg_words")
+
+
+@dataclass
+class BenchDatabase:
+    """Where the bench app keeps its data: ``url`` for TOUCHPOINT_DATABASE_URL."""
+
+    url: str
+    dialect: str
+    schema: str | None = None
+    admin_url: str | None = None
+
+    @classmethod
+    def sqlite_file(cls, path: str) -> BenchDatabase:
+        if os.path.exists(path):
+            os.unlink(path)
+        return cls(f"sqlite:///{path}", "sqlite")
+
+    @classmethod
+    def postgres_schema(cls, url: str) -> BenchDatabase:
+        schema = f"bench_{os.getpid()}"
+        admin = _psycopg(url)
+        engine = sa.create_engine(admin)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        separator = "&" if "?" in url else "?"
+        return cls(f"{url}{separator}options=-csearch_path%3D{schema}", "postgresql", schema, admin)
+
+    def compact(self, engine: sa.Engine) -> None:
+        """What production does to the search tables after a bulk write."""
+        if self.dialect == "sqlite":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in POSTGRES_SEARCH_TABLES:
+                conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
+
+    def size_mb(self, engine: sa.Engine) -> float:
+        """The SQLite file, or the PostgreSQL search tables with their indexes and TOAST."""
+        if self.dialect == "sqlite":
+            return round(os.path.getsize(engine.url.database) / 2**20, 1)
+        with engine.connect() as conn:
+            total = sum(
+                conn.execute(sa.text(f"SELECT pg_total_relation_size('{t}')")).scalar()
+                for t in POSTGRES_SEARCH_TABLES
+            )
+        return round(total / 2**20, 1)
+
+    def drop(self) -> None:
+        if self.schema and self.admin_url:
+            engine = sa.create_engine(self.admin_url)
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            engine.dispose()
+
+
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)

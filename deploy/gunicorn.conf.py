@@ -1,0 +1,67 @@
+"""gunicorn settings for Touchpoint behind nginx (deploy/nginx.conf).
+
+Run: gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
+Anything here can be overridden on the command line (e.g. --bind) or with
+GUNICORN_CMD_ARGS; WEB_CONCURRENCY sets the number of workers.
+"""
+
+import multiprocessing
+import os
+
+# Only nginx talks to gunicorn: listen on loopback. nginx buffers whole requests
+# (slow clients never reach a worker), so every thread here is always busy doing work.
+bind = ["127.0.0.1:8000"]
+
+# gthread: each worker process runs `threads` request threads. Database and search
+# calls release the GIL, so a few threads per process keep a CPU busy; processes give
+# parallelism across CPUs. 2 x CPUs + 1 processes is gunicorn's advice for mixed loads.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+threads = 4
+
+# A worker that has not answered its master for 30 s is killed and replaced; nginx's
+# proxy_read_timeout (60 s) is longer, so nginx sees gunicorn's 502, never a hang.
+timeout = 30
+# SIGTERM (systemctl stop/restart): stop accepting, finish requests in flight for up
+# to 30 s, then exit. systemd's TimeoutStopSec (deploy/systemd) is longer.
+graceful_timeout = 30
+# nginx keeps upstream connections open (keepalive in nginx.conf); keep them idle this long.
+keepalive = 75
+# Recycle each worker after about 2,000 requests (jittered) to bound slow memory growth.
+max_requests = 2000
+max_requests_jitter = 200
+
+# SO_REUSEPORT (gunicorn sets SO_REUSEADDR already): a master restarted after a SIGKILL
+# binds at once even while orphaned workers of the old one still hold the old socket
+# (they notice their parent is gone and exit within a second or two).
+reuse_port = True
+
+# Request limits. The search API accepts q up to 10,000 characters; fully
+# percent-encoded, a 4-byte character is 12 bytes, so the request line can reach
+# ~120,000 bytes. gunicorn's non-zero maximum is 8,190, so the line limit is 0
+# (gunicorn's own cap: 1 MiB) and nginx enforces the real bound: its
+# large_client_header_buffers (128k) answers 414 above that. Header fields (cookies)
+# get 16 KiB; nginx allows the same.
+limit_request_line = 0
+limit_request_fields = 100
+limit_request_field_size = 16384
+
+# Logs to stderr, which systemd's journal collects. The access log names the client
+# (X-Forwarded-For from nginx), the request, status, bytes, time in ms and the request
+# id that nginx generated and the app returns in X-Request-ID (the same id is in the
+# app's own log lines and on its error pages).
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = (
+    '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms '
+    'rid=%({x-request-id}o)s ref="%(f)s" ua="%(a)s"'
+)
+
+# Each worker builds its own app (and its own database pool) after the fork.
+preload_app = False
+# Debian: /dev/shm is memory; the workers' heartbeat files belong there, not on disk.
+worker_tmp_dir = "/dev/shm"
+# The app trusts X-Forwarded-* only through TOUCHPOINT_PROXY_HOPS=1 (Werkzeug's
+# ProxyFix); gunicorn itself needs only to accept them from loopback.
+forwarded_allow_ips = "127.0.0.1"

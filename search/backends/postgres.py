@@ -1,0 +1,358 @@
+"""PostgreSQL full-text backend (the scale-out path): weighted tsvectors of analyzed tokens.
+
+Per ``search_documents`` row, ``search_pg_tokens`` holds three tsvectors
+built from the analyzer's tokens (never re-parsed: see postgres_syntax.py):
+``content`` (every field, positions for phrases, weight A title, B tags,
+C summary, D body), ``title_words`` (unstemmed title words, matched with
+prefix tsqueries for suggest) and ``spell_words`` (did-you-mean's words),
+each with a GIN index. ``search_pg_words`` lists every word ever indexed
+per locale and vocabulary, with a ``pg_trgm`` GIN index for typo candidates.
+
+Ranking is ``ts_rank`` with the field weights {D, C, B, A} = {1, 1.5, 2, 3}/3
+and normalization 1 (divided by 1 + log of the row's length): measured on
+``tests/search/test_relevance.py`` against ``ts_rank_cd`` and the BM25F the
+Whoosh engine used (see search/README.md, "PostgreSQL").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy.engine import Connection
+
+from search.backends.base import FIELDS, IndexRow, RankedGroup, SearchBackend
+from search.backends.postgres_syntax import (
+    quote,
+    ranking_literals,
+    tsquery_literal,
+    tsvector_literal,
+    words_of,
+)
+from search.match import Node
+
+RANK_WEIGHTS = "{0.333333,0.5,0.666667,1.0}"
+"""ts_rank weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3."""
+
+RANK_NORMALIZATION = 1
+"""ts_rank normalization 1: the rank divided by 1 + log(number of tokens in the row)."""
+
+TRIGRAM_THRESHOLD = 0.1
+"""pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
+purpose: one edit in a three-letter word leaves a similarity of 1/7)."""
+
+EXTENSION_LOCK = 7_311_911
+"""Advisory lock key serializing ``CREATE EXTENSION pg_trgm`` between concurrent setups."""
+
+MISSING_TRGM = (
+    "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
+    "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
+)
+
+SCHEMA_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS search_pg_tokens (
+        id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
+        locale varchar(8) NOT NULL,
+        doc_id varchar(40) NOT NULL,
+        group_id varchar(40) NOT NULL,
+        type varchar(10) NOT NULL,
+        kind varchar(10) NOT NULL,
+        category varchar(80) NOT NULL,
+        prior float8 NOT NULL,
+        content tsvector NOT NULL,
+        title_words tsvector NOT NULL,
+        spell_words tsvector NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_content"
+    " ON search_pg_tokens USING gin (content)",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_title_words"
+    " ON search_pg_tokens USING gin (title_words)",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_spell_words"
+    " ON search_pg_tokens USING gin (spell_words)",
+    # search_documents columns copied for matching without a join; kept in step on update
+    # (SearchStore.update_group changes kind/category without rewriting tokens).
+    """CREATE OR REPLACE FUNCTION search_pg_tokens_follow() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE search_pg_tokens SET group_id = NEW.group_id, type = NEW.type,
+            kind = NEW.kind, category = NEW.category, prior = NEW.prior
+        WHERE id = NEW.id;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER search_pg_tokens_follow
+    AFTER UPDATE OF group_id, type, kind, category, prior ON search_documents
+    FOR EACH ROW WHEN ((OLD.group_id, OLD.type, OLD.kind, OLD.category, OLD.prior)
+        IS DISTINCT FROM (NEW.group_id, NEW.type, NEW.kind, NEW.category, NEW.prior))
+    EXECUTE FUNCTION search_pg_tokens_follow()""",
+    """CREATE TABLE IF NOT EXISTS search_pg_words (
+        locale varchar(8) NOT NULL,
+        vocabulary varchar(8) NOT NULL,
+        word text NOT NULL,
+        PRIMARY KEY (locale, vocabulary, word)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_words_trgm"
+    " ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)",
+)
+"""What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
+
+_COLUMN_OF = {"content": "content", "spell": "spell_words"}
+
+_UPSERT = sa.text(
+    """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
+        content, title_words, spell_words)
+    VALUES (:id, :locale, :doc_id, :group_id, :type, :kind, :category, :prior,
+            CAST(:content AS tsvector),
+            array_to_tsvector(CAST(:title_words AS text[])),
+            array_to_tsvector(CAST(:spell_words AS text[])))
+    ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
+        group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
+        category = excluded.category, prior = excluded.prior, content = excluded.content,
+        title_words = excluded.title_words, spell_words = excluded.spell_words"""
+)
+
+_ADD_WORDS = sa.text(
+    """INSERT INTO search_pg_words (locale, vocabulary, word)
+    SELECT :locale, :vocabulary, w FROM unnest(CAST(:words AS text[])) AS w
+    ORDER BY w
+    ON CONFLICT DO NOTHING"""
+)
+
+
+def trgm_schema(conn: Connection) -> str | None:
+    """The schema pg_trgm is installed in, or None if it isn't."""
+    return conn.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+            " WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar()
+
+
+def ensure_trgm(conn: Connection) -> str:
+    """pg_trgm's schema, creating the extension (in ``public``) if it is missing.
+
+    Raises RuntimeError with what to ask a superuser when this user may not create it.
+    """
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": EXTENSION_LOCK})
+    schema = trgm_schema(conn)
+    if schema is not None:
+        return schema
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except sa.exc.DBAPIError as error:
+        raise RuntimeError(f"{MISSING_TRGM} ({error.orig})") from error
+    return trgm_schema(conn) or "public"
+
+
+class PostgresBackend(SearchBackend):
+    """tsvectors of analyzed tokens with GIN indexes; pg_trgm over the vocabulary."""
+
+    dialect = "postgresql"
+
+    def __init__(self) -> None:
+        self._trgm: str | None = None
+
+    def create_schema(self, conn: Connection, locales: Sequence[str]) -> None:
+        trgm = ensure_trgm(conn)
+        for statement in SCHEMA_STATEMENTS:
+            conn.execute(sa.text(statement.format(trgm=_identifier(trgm))))
+
+    # ---- writing
+
+    def write_tokens(self, conn: Connection, rows: Sequence[tuple[int, IndexRow]]) -> None:
+        if not rows:
+            return
+        conn.execute(
+            _UPSERT,
+            [
+                {
+                    "id": row_id,
+                    "locale": row.locale,
+                    "doc_id": row.doc_id,
+                    "group_id": row.group_id,
+                    "type": row.type,
+                    "kind": row.kind,
+                    "category": row.category or "",
+                    "prior": float(row.prior),
+                    "content": tsvector_literal(row.tokens),
+                    "title_words": words_of(row.title_words),
+                    "spell_words": words_of(row.spell_words),
+                }
+                for row_id, row in rows
+            ],
+        )
+        words: dict[tuple[str, str], set[str]] = {}
+        for _, row in rows:
+            content = words.setdefault((row.locale, "content"), set())
+            for field in FIELDS:
+                content.update(row.tokens.get(field) or ())
+            words.setdefault((row.locale, "spell"), set()).update(row.spell_words)
+        for (locale, vocabulary), found in sorted(words.items()):
+            if found:
+                conn.execute(
+                    _ADD_WORDS,
+                    {"locale": locale, "vocabulary": vocabulary, "words": words_of(found)},
+                )
+
+    def delete_tokens(self, conn: Connection, rows: Iterable[tuple[int, str]]) -> None:
+        ids = [row_id for row_id, _ in rows]
+        if ids:
+            conn.execute(
+                sa.text("DELETE FROM search_pg_tokens WHERE id = ANY(CAST(:ids AS integer[]))"),
+                {"ids": ids},
+            )
+
+    # ---- matching and ranking
+
+    def match_counts(self, conn: Connection, locale: str, node: Node) -> dict[tuple[str, str], int]:
+        query = tsquery_literal(node)
+        if not query:
+            return {}
+        found = conn.execute(
+            sa.text(
+                """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                GROUP BY kind, category"""
+            ),
+            {"locale": locale, "query": query},
+        )
+        return {(kind, category): n for kind, category, n in found}
+
+    def ranked(
+        self,
+        conn: Connection,
+        locale: str,
+        node: Node,
+        *,
+        kind: str | None,
+        category: str | None,
+        exclude: frozenset[str],
+        limit: int,
+        offset: int = 0,
+    ) -> list[RankedGroup]:
+        query = tsquery_literal(node)
+        if not query or limit <= 0:
+            return []
+        params: dict = {"locale": locale, "query": query, "limit": limit, "offset": offset}
+        scores = []
+        for i, (boost, literal) in enumerate(ranking_literals(node).items()):
+            params[f"rank{i}"], params[f"boost{i}"] = literal, boost
+            scores.append(
+                f"CAST(:boost{i} AS float8) * ts_rank(CAST('{RANK_WEIGHTS}' AS float4[]),"
+                f" content, CAST(:rank{i} AS tsquery), {RANK_NORMALIZATION})"
+            )
+        filters = ""
+        if kind:
+            filters += " AND kind = :kind"
+            params["kind"] = kind
+        if category:
+            filters += " AND category = :category"
+            params["category"] = category
+        if exclude:
+            filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
+            params["exclude"] = sorted(exclude)
+        found = conn.execute(
+            sa.text(
+                f"""WITH scored AS (
+                    SELECT group_id, doc_id, {" + ".join(scores) or "0.0"} AS score
+                    FROM search_pg_tokens
+                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
+                ), best AS (
+                    SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
+                    ORDER BY group_id, score DESC, doc_id COLLATE "C"
+                )
+                SELECT group_id, score, doc_id FROM best
+                ORDER BY score DESC, group_id COLLATE "C"
+                LIMIT :limit OFFSET :offset"""
+            ),
+            params,
+        )
+        return [RankedGroup(group_id, float(score), doc_id) for group_id, score, doc_id in found]
+
+    # ---- vocabulary
+
+    def doc_frequencies(
+        self, conn: Connection, locale: str, vocabulary: str, tokens: Iterable[str]
+    ) -> dict[str, int]:
+        wanted = words_of(tokens)
+        if not wanted:
+            return {}
+        column = _COLUMN_OF[vocabulary]
+        found = conn.execute(
+            sa.text(
+                f"""SELECT w.word, (SELECT count(*) FROM search_pg_tokens t
+                        WHERE t.locale = :locale AND t.{column} @@ CAST(w.query AS tsquery))
+                FROM unnest(CAST(:words AS text[]), CAST(:queries AS text[])) AS w(word, query)"""
+            ),
+            {"locale": locale, "words": wanted, "queries": [quote(w) for w in wanted]},
+        )
+        return {word: n for word, n in found if n}
+
+    def typo_candidates(
+        self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
+    ) -> dict[str, int]:
+        if not word or max_distance < 1:
+            return {}
+        trgm = _identifier(self._trgm_schema(conn))
+        conn.execute(
+            sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+            {"t": str(TRIGRAM_THRESHOLD)},
+        )
+        found = conn.execute(
+            sa.text(
+                f"""SELECT word FROM search_pg_words
+                WHERE locale = :locale AND vocabulary = :vocabulary
+                  AND word OPERATOR({trgm}.%) :word
+                  AND left(word, 1) = :first
+                  AND char_length(word) BETWEEN :shortest AND :longest"""
+            ),
+            {
+                "locale": locale,
+                "vocabulary": vocabulary,
+                "word": word,
+                "first": word[0],
+                "shortest": len(word) - max_distance,
+                "longest": len(word) + max_distance,
+            },
+        ).scalars()
+        edits = max_distance
+        close = [w for w in found if w != word and Levenshtein.distance(word, w) <= edits]
+        # Words whose rows were all deleted stay in search_pg_words; counting drops them.
+        return self.doc_frequencies(conn, locale, vocabulary, close)
+
+    def _trgm_schema(self, conn: Connection) -> str:
+        if self._trgm is None:
+            schema = trgm_schema(conn)
+            if schema is None:
+                raise RuntimeError(MISSING_TRGM)
+            self._trgm = schema
+        return self._trgm
+
+    # ---- suggest
+
+    def suggest(
+        self, conn: Connection, locale: str, prefixes: Sequence[str], limit: int
+    ) -> list[str]:
+        wanted = words_of(prefixes)
+        if not wanted or limit <= 0:
+            return []
+        query = " & ".join(f"{quote(p)}:*" for p in wanted)
+        return list(
+            conn.execute(
+                sa.text(
+                    """SELECT doc_id FROM search_pg_tokens
+                    WHERE locale = :locale AND type <> 'post'
+                      AND title_words @@ CAST(:query AS tsquery)
+                    ORDER BY prior DESC, doc_id COLLATE "C"
+                    LIMIT :limit"""
+                ),
+                {"locale": locale, "query": query, "limit": limit},
+            ).scalars()
+        )
+
+
+def _identifier(name: str) -> str:
+    """A schema name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'

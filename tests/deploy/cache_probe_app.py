@@ -1,0 +1,31 @@
+"""The app plus two probe pages, to watch nginx's micro-cache from outside (gunicorn loads it).
+
+`/_probe/public` is marked `public, max-age=5` like a page the app lets shared caches
+keep; `/_probe/private` is `private, no-cache`. Each answers a fresh counter, so a
+repeated body means nginx served it from its cache.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from flask import make_response
+
+from app import create_app
+
+app = create_app()
+_counter = itertools.count()
+
+
+@app.get("/_probe/public")
+def probe_public():
+    response = make_response(f"render {next(_counter)}")
+    response.headers["Cache-Control"] = "public, max-age=5"
+    return response
+
+
+@app.get("/_probe/private")
+def probe_private():
+    response = make_response(f"render {next(_counter)}")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

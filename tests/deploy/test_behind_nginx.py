@@ -1,0 +1,126 @@
+"""Debian's nginx in front of gunicorn, both with the shipped configs (deploy/)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.deploy.processes import Client, Gunicorn, Nginx, app_env, free_port, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def front(site, tmp_path):
+    """nginx → gunicorn (2 workers × 4 threads: 8 request slots) on free ports.
+
+    gunicorn serves the app with two probe pages (tests/deploy/cache_probe_app.py).
+    """
+    app_port = free_port()
+    env = app_env(**site.settings(PROXY_HOPS=1, RATELIMIT_SIGN_IN="3 per minute"))
+    probe_app = "tests.deploy.cache_probe_app:app"
+    gunicorn = Gunicorn(app_port, env, tmp_path / "gunicorn.log", app=probe_app).start()
+    nginx = None
+    try:
+        wait_for(app_port)
+        nginx = Nginx(tmp_path / "nginx", app_port, site.media).start()
+        wait_for(nginx.port)
+        yield nginx, gunicorn
+    finally:
+        if nginx:
+            nginx.stop()
+        gunicorn.stop()
+
+
+def timed_get(port: int, path: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status = Client(port, timeout=5).get(path)[0]
+    return status, time.monotonic() - started
+
+
+def test_slow_clients_do_not_stop_the_site(front, site):
+    nginx, _gunicorn = front
+    assert Client(nginx.port).get(site.article_path)[0] == 200  # warm
+    slow = []
+    try:
+        for _ in range(200):  # 200 sockets that send half a request and then nothing
+            sock = socket.create_connection(("127.0.0.1", nginx.port), timeout=5)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: help.test\r\nX-Slow: ")
+            slow.append(sock)
+        time.sleep(0.5)
+        for path in ("/readyz", site.article_path, "/readyz", site.article_path):
+            status, seconds = timed_get(nginx.port, path)
+            assert status == 200, path
+            assert seconds < 1.0, f"{path} took {seconds:.2f} s with 200 slow clients"
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_limits_key_on_the_client_nginx_saw_not_on_a_forged_header(front):
+    nginx, _gunicorn = front
+    form = {"email": "nobody@example.com", "password": "wrong password"}
+
+    def attempts(source: str, forged: str) -> list[int]:
+        client = Client(nginx.port, source=source)
+        return [
+            client.post_form(
+                "/account/sign-in",
+                "/account/sign-in",
+                form,
+                headers={"X-Forwarded-For": f"{forged}.{n}"},
+            )[0]
+            for n in range(4)
+        ]
+
+    # A new forged X-Forwarded-For each time does not give a fresh limit ...
+    assert attempts("127.0.0.2", "198.51.100")[-1] == 429
+    # ... while another real client (another source address) still has its own.
+    assert attempts("127.0.0.3", "198.51.100")[0] != 429
+
+
+def test_static_files_are_cached_for_a_year_and_pages_carry_request_ids(front, site):
+    nginx, gunicorn = front
+    client = Client(nginx.port)
+    _status, _headers, home = client.get("/en/")
+    css = next(part for part in home.split('"') if part.startswith("/static/css/site.css?v="))
+    status, headers, _body = client.get(css)
+    assert status == 200
+    assert "max-age=31536000" in headers["cache-control"]
+    assert "immutable" in headers["cache-control"]
+    status, headers, body = client.get("/en/articles/no-such-article")
+    assert status == 404 and headers["x-request-id"] in body
+    assert f"rid={headers['x-request-id']}" in (nginx.folder / "touchpoint.access.log").read_text()
+    deadline = time.monotonic() + 5
+    while f"rid={headers['x-request-id']}" not in gunicorn.output():
+        assert time.monotonic() < deadline, "gunicorn's access log lacks the request id"
+        time.sleep(0.2)
+
+
+def test_the_api_takes_a_10000_character_query_through_nginx(front):
+    nginx, _gunicorn = front
+    query = "é" * 10_000  # 2 bytes each in UTF-8, 6 percent-encoded
+    from urllib.parse import quote
+
+    status, _headers, _body = Client(nginx.port, timeout=30).get(
+        f"/api/v1/search?q={quote(query)}&locale=en"
+    )
+    assert status != 414 and status < 500
+
+
+def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers(front):
+    nginx, _gunicorn = front
+    client = Client(nginx.port)
+    first = client.get("/_probe/public")
+    second = client.get("/_probe/public")
+    assert first[1]["x-cache-status"] == "MISS" and second[1]["x-cache-status"] == "HIT"
+    assert second[2] == first[2]  # one render served twice
+    signed_in = client.get("/_probe/public", headers={"Cookie": "session=someone"})
+    assert signed_in[1]["x-cache-status"] == "BYPASS" and signed_in[2] != first[2]
+    remembered = client.get("/_probe/public", headers={"Cookie": "remember_token=x"})
+    assert remembered[1]["x-cache-status"] == "BYPASS"
+    private = [client.get("/_probe/private") for _ in range(2)]
+    assert private[0][2] != private[1][2]
+    assert "HIT" not in {response[1].get("x-cache-status") for response in private}

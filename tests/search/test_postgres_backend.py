@@ -1,0 +1,275 @@
+"""The PostgreSQL backend on its own: tokens stored and matched exactly, never as syntax.
+
+Rows are written straight through the backend (no analyzer), so these tests
+pin what PostgreSQL does with a token: ``outlook.com`` stays one lexeme,
+``&``/``|``/``!``/``<->``/``:*`` in a token are characters, phrases need
+adjacency within one field, titles outrank bodies, prefixes suggest, and
+pg_trgm finds typo candidates.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from search.backends.base import IndexRow
+from search.backends.postgres import PostgresBackend
+from search.backends.tables import metadata, search_documents
+from search.match import And, Or, Phrase, Prefix, Term
+from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
+
+SYNTAX_TOKENS = [
+    "outlook.com",
+    "two-factor",
+    "don't",
+    "back\\slash",
+    "a'b\\'c",
+    "&",
+    "|",
+    "!",
+    "<->",
+    ":*",
+    "'",
+    "\\",
+    "a:1",
+    "x & y",
+    "(",
+    "NEAR(",
+    '"',
+    "パスワード",
+    "كلمة",
+]
+
+
+@pytest.fixture
+def engine():
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        metadata.create_all(conn)
+        PostgresBackend().create_schema(conn, ("en", "ja", "ar"))
+    yield engine
+    engine.dispose()
+    drop_postgres_schema(POSTGRES_URL, schema)
+
+
+def row(doc_id, title=(), body=(), *, locale="en", kind="faq", category="general", **extra):
+    return IndexRow(
+        doc_id=doc_id,
+        group_id=extra.pop("group_id", doc_id),
+        locale=locale,
+        type=doc_id.split(":")[0],
+        kind=kind,
+        category=category,
+        title=" ".join(title),
+        summary="",
+        body=" ".join(body),
+        url="/" + doc_id,
+        solved=False,
+        popularity=0,
+        updated=None,
+        prior=extra.pop("prior", 1.0),
+        analyzer_version=1,
+        tokens={"title": list(title), "tags": [], "summary": [], "body": list(body)},
+        title_words=extra.pop("title_words", list(title)),
+        spell_words=extra.pop("spell_words", list(title) + list(body)),
+    )
+
+
+def write(engine, *rows):
+    backend = PostgresBackend()
+    with engine.begin() as conn:
+        pairs = []
+        for r in rows:
+            values = {c.name: getattr(r, c.name) for c in search_documents.c if c.name != "id"}
+            row_id = conn.execute(sa.insert(search_documents).values(values)).inserted_primary_key
+            pairs.append((row_id[0], r))
+        backend.write_tokens(conn, pairs)
+    return backend
+
+
+def groups(engine, node, locale="en", **filters):
+    with engine.connect() as conn:
+        found = PostgresBackend().ranked(
+            conn,
+            locale,
+            node,
+            kind=filters.get("kind"),
+            category=filters.get("category"),
+            exclude=frozenset(filters.get("exclude", ())),
+            limit=10,
+        )
+    return [g.group_id for g in found]
+
+
+def test_tokens_with_syntax_characters_are_stored_and_matched_whole(engine, naughty_strings):
+    naughty = [s for s in naughty_strings if s.strip() and "\x00" not in s][:300]
+    tokens = list(dict.fromkeys(SYNTAX_TOKENS + naughty))
+    write(engine, *(row(f"article:{i}", body=[t, "filler"]) for i, t in enumerate(tokens)))
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT lexeme FROM search_pg_tokens, unnest(content)")
+        ).scalars()
+        assert sorted(t for t in stored if t != "filler") == sorted(tokens)
+    for i, token in enumerate(tokens):
+        assert groups(engine, Term(token)) == [f"article:{i}"], token
+    # outlook.com is one lexeme: its parts find nothing
+    assert groups(engine, Term("outlook")) == []
+    assert groups(engine, Term("com")) == []
+
+
+def test_phrase_needs_adjacent_tokens_in_one_field(engine):
+    write(
+        engine,
+        row("article:1", title=["reset", "password"]),
+        row("article:2", title=["password"], body=["reset", "link"]),
+        row("article:3", body=["password", "reset"]),
+    )
+    assert groups(engine, Phrase(("reset", "password"))) == ["article:1"]
+    assert sorted(groups(engine, And((Term("reset"), Term("password"))))) == [
+        "article:1",
+        "article:2",
+        "article:3",
+    ]
+
+
+def test_title_match_outranks_body_match_and_groups_collapse(engine):
+    write(
+        engine,
+        row("article:1", body=["invoice", "pdf", "download", "settings"]),
+        row("article:2", title=["invoice"], body=["pdf", "download", "settings"]),
+        row("topic:5", title=["charged", "twice"]),
+        row("post:7", body=["invoice", "missing"], group_id="topic:5", kind="topic"),
+        row("post:8", body=["invoice", "invoice"], group_id="topic:5", kind="topic"),
+    )
+    assert groups(engine, Term("invoice"))[0] == "article:2"
+    assert sorted(groups(engine, Term("invoice"))) == ["article:1", "article:2", "topic:5"]
+    assert groups(engine, Term("invoice"), kind="topic") == ["topic:5"]
+    assert groups(engine, Term("invoice"), exclude={"article:2", "topic:5"}) == ["article:1"]
+    with engine.connect() as conn:
+        counts = PostgresBackend().match_counts(conn, "en", Term("invoice"))
+    assert counts == {("faq", "general"): 2, ("topic", "general"): 1}
+
+
+def test_kind_and_category_changed_without_new_tokens_are_followed(engine):
+    write(engine, row("topic:1", title=["export"], kind="topic", category="billing"))
+    with engine.begin() as conn:
+        conn.execute(sa.update(search_documents).values(category="account"))
+    assert groups(engine, Term("export"), category="billing") == []
+    assert groups(engine, Term("export"), category="account") == ["topic:1"]
+    with engine.connect() as conn:
+        counts = PostgresBackend().match_counts(conn, "en", Term("export"))
+    assert counts == {("topic", "account"): 1}
+
+
+def test_typo_candidates_come_from_the_trigram_vocabulary(engine):
+    write(
+        engine,
+        row("article:1", title=["password"], body=["passport"]),
+        row("article:2", title=["password", "cat"]),
+        row("article:3", title=["cut"], body=["bassword"]),
+    )
+    with engine.connect() as conn:
+        backend = PostgresBackend()
+        # passport is 3 edits away; bassword starts with another letter
+        assert backend.typo_candidates(conn, "en", "content", "pasword", 2) == {"password": 2}
+        assert backend.typo_candidates(conn, "en", "content", "pasport", 2) == {"passport": 1}
+        assert backend.typo_candidates(conn, "en", "content", "cit", 1) == {"cat": 1, "cut": 1}
+        assert backend.doc_frequencies(conn, "en", "content", ["password", "nothing"]) == {
+            "password": 2
+        }
+
+
+def test_suggest_matches_every_prefix_best_prior_first(engine):
+    write(
+        engine,
+        row("article:1", title=["reset", "your", "password"], prior=2.0),
+        row("topic:2", title=["password", "reset", "failed"], prior=1.0),
+        row("article:3", title=["passport", "photo"], prior=3.0),
+        row("post:4", title=[], body=["password"], group_id="topic:2", title_words=["password"]),
+    )
+    with engine.connect() as conn:
+        backend = PostgresBackend()
+        assert backend.suggest(conn, "en", ["pass"], 10) == ["article:3", "article:1", "topic:2"]
+        assert backend.suggest(conn, "en", ["pass", "re"], 10) == ["article:1", "topic:2"]
+        assert backend.suggest(conn, "en", ["pass", ":*|!"], 10) == []
+
+
+def test_deleted_rows_are_not_found_or_counted(engine):
+    write(engine, row("article:1", title=["refund"]), row("article:2", title=["refunds"]))
+    with engine.begin() as conn:
+        backend = PostgresBackend()
+        backend.delete_tokens(conn, [(1, "en")])
+        assert backend.typo_candidates(conn, "en", "content", "refunx", 1) == {}
+    assert groups(engine, Or((Term("refund"), Term("refunds")))) == ["article:2"]
+    assert groups(engine, Prefix("ref")) == ["article:2"]
+
+
+def test_migrations_create_the_token_tables_on_postgresql_only(tmp_path):
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.site_search.engine import search_store
+    from search.documents import SearchDocument
+    from search.query import SearchQuery
+    from tests.conftest import make_app
+
+    def tables(app) -> set[str]:
+        with app.app_context():
+            names = set(sa.inspect(db.engine).get_table_names())
+            db.engine.dispose()
+        return names
+
+    lite = make_app(tmp_path / "lite", f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    with lite.app_context():
+        upgrade()
+    assert not {n for n in tables(lite) if n.startswith("search_pg_")}
+
+    url, schema = reset_postgres_schema(POSTGRES_URL)
+    try:
+        app = make_app(tmp_path / "pg", url)
+        with app.app_context():
+            upgrade()
+            store = search_store()
+            doc = SearchDocument(
+                "article:1", "article", "en", "faq", "account", "Reset outlook.com sync", "", ""
+            )
+            store.write(db.session.connection(), [doc])
+            db.session.commit()
+            found = store.search(db.session.connection(), SearchQuery("outlook.com", "en"))
+            assert [hit.doc_id for hit in found.hits] == ["article:1"]
+            db.session.remove()
+        assert {"search_pg_tokens", "search_pg_words"} <= tables(app)
+    finally:
+        drop_postgres_schema(POSTGRES_URL, schema)
+
+
+def test_a_user_who_may_not_create_pg_trgm_is_told_what_to_ask(tmp_path):
+    suffix = uuid.uuid4().hex[:10]
+    database, role = f"tp_noext_{suffix}", f"tp_noext_{suffix}"
+    admin = sa.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    owner = sa.create_engine(f"{base}/{database}")
+    with owner.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA s AUTHORIZATION "{role}"'))
+    owner.dispose()
+    user_url = f"{base.replace('//postgres@', f'//{role}@')}/{database}?options=-csearch_path%3Ds"
+    engine = sa.create_engine(user_url)
+    try:
+        asked = r"Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
+        with pytest.raises(RuntimeError, match=asked), engine.begin() as conn:
+            metadata.create_all(conn)
+            PostgresBackend().create_schema(conn, ("en",))
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()

@@ -1,0 +1,104 @@
+"""Anonymous readers' pages are cacheable (no cookie, public caching, ETag); views still count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.events import Event
+from app.extensions import db
+from app.kb.models import Article
+from tests.conftest import csrf_token_from, make_user, sign_in
+
+PUBLIC_PAGES = [
+    "/en/",
+    "/ja/articles/reset-your-password",
+    "/ar/articles/reset-your-password",
+    "/en/categories/getting-started",
+    "/en/community/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_anonymous_pages_set_no_cookie_and_are_public(demo_client, path):
+    response = demo_client.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    assert "Cookie" in response.headers["Vary"]
+    assert response.headers["ETag"]
+    again = demo_client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_article_page_has_no_token_and_a_last_modified(demo_client):
+    response = demo_client.get("/en/articles/reset-your-password")
+    html = response.get_data(as_text=True)
+    assert 'name="csrf_token" value=""' in html  # filled by JS (or confirmed without it)
+    assert response.last_modified is not None
+
+
+def test_signed_in_pages_are_private(demo_app, demo_client, fast_hashing):
+    make_user()
+    db.session.commit()
+    sign_in(demo_client)
+    response = demo_client.get("/en/articles/reset-your-password")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert csrf_token_from(response.get_data(as_text=True))
+
+
+def _views(slug):
+    article = db.session.scalar(select(Article).filter_by(locale="en", slug=slug))
+    events = db.session.scalar(
+        select(func.count(Event.id)).where(
+            Event.name == "article_view", Event.subject_id == article.id
+        )
+    )
+    db.session.expire_all()
+    return article.view_count, events
+
+
+def test_a_view_counts_once_through_the_pages_beacon(demo_client):
+    """Without JS a browser loads the <noscript> image; with JS the script asks the same URL."""
+    before = _views("reset-your-password")
+    html = demo_client.get("/en/articles/reset-your-password").get_data(as_text=True)
+    assert _views("reset-your-password") == before  # rendering (or a cache hit) counts nothing
+    beacon = re.search(r'<noscript><img class="beacon" src="([^"]+)"', html).group(1)
+    assert re.search(r'data-beacon="' + re.escape(beacon) + '"', html)
+    response = demo_client.get(beacon.replace("&amp;", "&") + "&k=" + "a" * 32)
+    assert response.status_code == 200 and response.mimetype == "image/gif"
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    views, events = _views("reset-your-password")
+    assert (views, events) == (before[0] + 1, before[1] + 1)
+    event = db.session.scalar(select(Event).order_by(Event.id.desc()))
+    assert event.session_key == "a" * 32
+
+
+def test_beacon_for_a_wrong_article_is_404(demo_client):
+    assert demo_client.get("/en/articles/reset-your-password/seen?a=999999").status_code == 404
+    assert demo_client.get("/en/articles/reset-your-password/seen").status_code == 404
+
+
+def test_no_js_vote_is_confirmed_with_a_token(demo_client):
+    """A vote from a cached page (no token, no session) gets a confirm form, then counts."""
+    response = demo_client.post(
+        "/en/articles/reset-your-password/feedback", data={"helpful": "yes", "csrf_token": ""}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'name="helpful" value="yes"' in html
+    token = csrf_token_from(html)
+    done = demo_client.post(
+        "/en/articles/reset-your-password/feedback", data={"helpful": "yes", "csrf_token": token}
+    )
+    assert done.status_code == 303
+
+
+def test_csrf_token_endpoint_starts_the_session(demo_client):
+    response = demo_client.get("/api/v1/csrf-token")
+    assert response.get_json()["token"]
+    assert "Set-Cookie" in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
