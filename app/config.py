@@ -17,6 +17,7 @@ class Config:
 
     SECRET_KEY: str = "dev-only-change-me"
     DATABASE_URL: str = ""  # empty: a SQLite file under instance/
+    SQLALCHEMY_DATABASE_URI: str = ""  # set from DATABASE_URL at start-up, never by hand
     # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
     DATABASE_READ_URL: str = ""
     CONTENT_DIR: str = str(PROJECT_ROOT / "content")
@@ -60,6 +61,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False
+    SESSION_COOKIE_NAME: str = "session"
     REMEMBER_COOKIE_NAME: str = "remember_token"
     WTF_CSRF_ENABLED: bool = True
     # The CSRF token is bound to the session; without a time limit a page served

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-POSTGRES_SEARCH_TABLES = ("search_documents", "search_pg_tokens", "search_pg_words")
+POSTGRES_SEARCH_TABLES = (
+    "search_documents",
+    "search_pg_tokens",
+    "search_pg_titles",
+    "search_pg_words",
+)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from tests.conftest import BLNS_PATH, make_user, sign_in
+from tests.site_search.test_search_pages import header_csrf
 
 CHUNK = 50
 NAUGHTY = json.loads(BLNS_PATH.read_text(encoding="utf-8"))
@@ -72,8 +73,7 @@ def test_search_api_and_suggest_answer_json(search_client, strings):
 
 @pytest.mark.parametrize("strings", CHUNKS, ids=CHUNK_IDS)
 def test_instant_search_log_takes_any_string(search_client, strings):
-    html = search_client.get("/ar/").get_data(as_text=True)
-    token = re.search(r'data-csrf="([^"]+)"', html).group(1)
+    token = header_csrf(search_client, "ar")
     for text in strings:
         response = search_client.post(
             "/api/v1/instant-searches", data={"q": text, "locale": "ar", "csrf_token": token}

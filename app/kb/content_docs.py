@@ -55,6 +55,7 @@ UNRENDERED = {
     "{{": "template variable '{{ … }}'",
     "](": "Markdown link that did not parse",
 }
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -147,7 +148,15 @@ def _tags(meta: dict) -> tuple[str, ...]:
 class _Importer:
     """One import run over one locale's set."""
 
-    def __init__(self, root, locale, category, store_media, link_base, report):
+    def __init__(
+        self,
+        root: Path,
+        locale: str,
+        category: str | None,
+        store_media: StoreMedia,
+        link_base: str | None,
+        report: DocsReport,
+    ) -> None:
         self.root, self.locale, self.category = root, locale, category
         self.store_media, self.link_base, self.report = store_media, link_base, report
         self.pages: dict[str, _Page] = {}
@@ -273,18 +282,23 @@ class _Importer:
                 return alt or src
             self._problem(origin[0], origin[1], f"image on another host shown as a link: {src}")
             return f"[{alt or src}]({src})"
+        url = self._stored(page, src, origin)
+        return f"![{alt}]({url})" if url else alt
+
+    def _stored(self, page: _Page, src: str, origin) -> str | None:
+        """The media-store URL of an image file of the set (stored once); None if it cannot be."""
         path = (page.path.parent / src.split("#")[0].split("?")[0]).resolve()
         if path not in self.media:
             if not path.is_file():
                 self._problem(origin[0], origin[1], f"image not found: {src}")
-                return alt
+                return None
             try:
                 self.media[path] = self.store_media(path.read_bytes(), path.name)
             except ValueError as error:
                 self._problem(origin[0], origin[1], f"image refused ({error}): {src}")
-                return alt
+                return None
             self.report.images += 1
-        return f"![{alt}]({self.media[path]})"
+        return self.media[path]
 
     def _link(self, page: _Page, match: re.Match[str], origin, index: int) -> str:
         text, target, title = match.group(1), match.group(2), match.group(3) or ""
@@ -316,6 +330,8 @@ class _Importer:
                 self._problem(origin[0], origin[1], f"link outside the set: {target}")
                 return ""
             if not relative.endswith(".md"):
+                if PurePosixPath(path).suffix.lower() in IMAGE_SUFFIXES:
+                    return self._stored(page, path, origin) or ""  # e.g. a full-size view
                 self._problem(origin[0], origin[1], f"link to a file that is not a page: {target}")
                 return ""
         url = self._article_url(relative)

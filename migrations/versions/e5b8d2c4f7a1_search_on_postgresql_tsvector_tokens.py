@@ -60,16 +60,25 @@ def upgrade():
             category varchar(80) NOT NULL,
             prior float8 NOT NULL,
             content tsvector NOT NULL,
-            title_words tsvector NOT NULL,
             spell_words tsvector NOT NULL
         )"""
     )
     op.execute("CREATE INDEX ix_search_pg_tokens_content ON search_pg_tokens USING gin (content)")
     op.execute(
-        "CREATE INDEX ix_search_pg_tokens_title_words ON search_pg_tokens USING gin (title_words)"
+        "CREATE INDEX ix_search_pg_tokens_spell_words ON search_pg_tokens USING gin (spell_words)"
+    )
+    # suggest reads only this narrow table (articles and topics, not replies)
+    op.execute(
+        """CREATE TABLE search_pg_titles (
+            id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
+            locale varchar(8) NOT NULL,
+            doc_id varchar(40) NOT NULL,
+            prior float8 NOT NULL,
+            title_words tsvector NOT NULL
+        )"""
     )
     op.execute(
-        "CREATE INDEX ix_search_pg_tokens_spell_words ON search_pg_tokens USING gin (spell_words)"
+        "CREATE INDEX ix_search_pg_titles_title_words ON search_pg_titles USING gin (title_words)"
     )
     # search_documents columns copied for matching without a join, kept in step on update
     op.execute(
@@ -79,6 +88,7 @@ def upgrade():
             UPDATE search_pg_tokens SET group_id = NEW.group_id, type = NEW.type,
                 kind = NEW.kind, category = NEW.category, prior = NEW.prior
             WHERE id = NEW.id;
+            UPDATE search_pg_titles SET prior = NEW.prior WHERE id = NEW.id;
             RETURN NULL;
         END $$"""
     )
@@ -108,4 +118,5 @@ def downgrade():
     op.execute("DROP TRIGGER IF EXISTS search_pg_tokens_follow ON search_documents")
     op.execute("DROP FUNCTION IF EXISTS search_pg_tokens_follow()")
     op.execute("DROP TABLE IF EXISTS search_pg_words")
+    op.execute("DROP TABLE IF EXISTS search_pg_titles")
     op.execute("DROP TABLE IF EXISTS search_pg_tokens")

@@ -1,11 +1,12 @@
 """PostgreSQL full-text backend (the scale-out path): weighted tsvectors of analyzed tokens.
 
-Per ``search_documents`` row, ``search_pg_tokens`` holds three tsvectors
+Per ``search_documents`` row, ``search_pg_tokens`` holds two tsvectors
 built from the analyzer's tokens (never re-parsed: see postgres_syntax.py):
 ``content`` (every field, positions for phrases, weight A title, B tags,
-C summary, D body), ``title_words`` (unstemmed title words, matched with
-prefix tsqueries for suggest) and ``spell_words`` (did-you-mean's words),
-each with a GIN index. ``search_pg_words`` lists every word ever indexed
+C summary, D body) and ``spell_words`` (did-you-mean's words), each with a
+GIN index; per article or topic, the narrow ``search_pg_titles`` holds
+``title_words`` (unstemmed title words, matched with prefix tsqueries for
+suggest). ``search_pg_words`` lists every word ever indexed
 per locale and vocabulary, with a ``pg_trgm`` GIN index for typo candidates.
 
 Ranking is ``ts_rank`` with the field weights {D, C, B, A} = {1, 1.5, 2, 3}/3
@@ -61,15 +62,23 @@ SCHEMA_STATEMENTS = (
         category varchar(80) NOT NULL,
         prior float8 NOT NULL,
         content tsvector NOT NULL,
-        title_words tsvector NOT NULL,
         spell_words tsvector NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_content"
     " ON search_pg_tokens USING gin (content)",
-    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_title_words"
-    " ON search_pg_tokens USING gin (title_words)",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_spell_words"
     " ON search_pg_tokens USING gin (spell_words)",
+    # Suggest reads only this narrow table (articles and topics, not replies): a short
+    # prefix matches thousands of titles, and their rows must be cheap to visit.
+    """CREATE TABLE IF NOT EXISTS search_pg_titles (
+        id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
+        locale varchar(8) NOT NULL,
+        doc_id varchar(40) NOT NULL,
+        prior float8 NOT NULL,
+        title_words tsvector NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_titles_title_words"
+    " ON search_pg_titles USING gin (title_words)",
     # search_documents columns copied for matching without a join; kept in step on update
     # (SearchStore.update_group changes kind/category without rewriting tokens).
     """CREATE OR REPLACE FUNCTION search_pg_tokens_follow() RETURNS trigger
@@ -78,6 +87,7 @@ SCHEMA_STATEMENTS = (
         UPDATE search_pg_tokens SET group_id = NEW.group_id, type = NEW.type,
             kind = NEW.kind, category = NEW.category, prior = NEW.prior
         WHERE id = NEW.id;
+        UPDATE search_pg_titles SET prior = NEW.prior WHERE id = NEW.id;
         RETURN NULL;
     END $$""",
     """CREATE OR REPLACE TRIGGER search_pg_tokens_follow
@@ -100,15 +110,20 @@ _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
     """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, title_words, spell_words)
+        content, spell_words)
     VALUES (:id, :locale, :doc_id, :group_id, :type, :kind, :category, :prior,
-            CAST(:content AS tsvector),
-            array_to_tsvector(CAST(:title_words AS text[])),
-            array_to_tsvector(CAST(:spell_words AS text[])))
+            CAST(:content AS tsvector), array_to_tsvector(CAST(:spell_words AS text[])))
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        title_words = excluded.title_words, spell_words = excluded.spell_words"""
+        spell_words = excluded.spell_words"""
+)
+
+_UPSERT_TITLE = sa.text(
+    """INSERT INTO search_pg_titles (id, locale, doc_id, prior, title_words)
+    VALUES (:id, :locale, :doc_id, :prior, array_to_tsvector(CAST(:title_words AS text[])))
+    ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
+        prior = excluded.prior, title_words = excluded.title_words"""
 )
 
 _ADD_WORDS = sa.text(
@@ -164,25 +179,29 @@ class PostgresBackend(SearchBackend):
     def write_tokens(self, conn: Connection, rows: Sequence[tuple[int, IndexRow]]) -> None:
         if not rows:
             return
-        conn.execute(
-            _UPSERT,
-            [
-                {
-                    "id": row_id,
-                    "locale": row.locale,
-                    "doc_id": row.doc_id,
-                    "group_id": row.group_id,
-                    "type": row.type,
-                    "kind": row.kind,
-                    "category": row.category or "",
-                    "prior": float(row.prior),
-                    "content": tsvector_literal(row.tokens),
-                    "title_words": words_of(row.title_words),
-                    "spell_words": words_of(row.spell_words),
-                }
-                for row_id, row in rows
-            ],
-        )
+        values = [
+            {
+                "id": row_id,
+                "locale": row.locale,
+                "doc_id": row.doc_id,
+                "group_id": row.group_id,
+                "type": row.type,
+                "kind": row.kind,
+                "category": row.category or "",
+                "prior": float(row.prior),
+                "content": tsvector_literal(row.tokens),
+                "title_words": words_of(row.title_words),
+                "spell_words": words_of(row.spell_words),
+            }
+            for row_id, row in rows
+        ]
+        conn.execute(_UPSERT, values)
+        titled = [v for v in values if v["type"] != "post" and v["title_words"]]
+        untitled = [v["id"] for v in values if v["type"] == "post" or not v["title_words"]]
+        if titled:
+            conn.execute(_UPSERT_TITLE, titled)
+        if untitled:
+            self._delete_titles(conn, untitled)
         words: dict[tuple[str, str], set[str]] = {}
         for _, row in rows:
             content = words.setdefault((row.locale, "content"), set())
@@ -203,6 +222,14 @@ class PostgresBackend(SearchBackend):
                 sa.text("DELETE FROM search_pg_tokens WHERE id = ANY(CAST(:ids AS integer[]))"),
                 {"ids": ids},
             )
+            self._delete_titles(conn, ids)
+
+    @staticmethod
+    def _delete_titles(conn: Connection, ids: list[int]) -> None:
+        conn.execute(
+            sa.text("DELETE FROM search_pg_titles WHERE id = ANY(CAST(:ids AS integer[]))"),
+            {"ids": ids},
+        )
 
     # ---- matching and ranking
 
@@ -342,9 +369,8 @@ class PostgresBackend(SearchBackend):
         return list(
             conn.execute(
                 sa.text(
-                    """SELECT doc_id FROM search_pg_tokens
-                    WHERE locale = :locale AND type <> 'post'
-                      AND title_words @@ CAST(:query AS tsquery)
+                    """SELECT doc_id FROM search_pg_titles
+                    WHERE locale = :locale AND title_words @@ CAST(:query AS tsquery)
                     ORDER BY prior DESC, doc_id COLLATE "C"
                     LIMIT :limit"""
                 ),

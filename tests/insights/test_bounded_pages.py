@@ -136,3 +136,33 @@ def test_api_tokens_come_in_pages(staff_app):
     assert len(re.findall(r"Token \d{3}</th>", first)) == 25
     last = client.get(page_links(first)["next"].replace("page=2", "page=3"))
     assert len(re.findall(r"Token \d{3}</th>", last.get_data(as_text=True))) == 10
+
+
+def test_flag_queue_comes_in_pages_most_flagged_first(staff_app):
+    from app.forum.models import Flag, ForumCategory, Post, Topic
+
+    reporters = [quick_user(f"r{n}@example.com", "customer", f"R{n}") for n in range(3)]
+    category = ForumCategory(slug="questions", kind="questions", names={"en": "Questions"})
+    for number in range(30):
+        topic = Topic(locale="en", category=category, author=reporters[0], title=f"Q{number:03d}")
+        post = Post(
+            topic=topic,
+            author=reporters[0],
+            is_first=True,
+            body_markdown="b",
+            body_html="<p>b</p>",
+            body_digest=f"{number}",
+        )
+        db.session.add(post)
+        db.session.flush()
+        for reporter in reporters[: 3 if number % 10 == 0 else 1]:  # three posts flagged thrice
+            db.session.add(Flag(post_id=post.id, reporter_id=reporter.id, reason="spam"))
+    db.session.commit()
+    client = client_as(staff_app, "moderator")
+    first = client.get("/moderation/").get_data(as_text=True)
+    titles = re.findall(r">Q(\d{3})</a>", first)
+    assert len(titles) == 25 and titles[:3] == ["000", "010", "020"]
+    assert "30" in re.search(r'<p class="lead">([^<]+)</p>', first).group(1)  # all, not a page
+    second = client.get(page_links(first)["next"]).get_data(as_text=True)
+    rest = re.findall(r">Q(\d{3})</a>", second)
+    assert sorted(titles + rest) == [f"{n:03d}" for n in range(30)]

@@ -45,6 +45,8 @@ Desktop only words.
 :::zone-end
 
 See [the portal](/azure/portal) too.
+
+Open the [full-size diagram](media/diagram.png#lightbox).
 """
 CONNECT = """---
 title: Connect a widget
@@ -139,6 +141,7 @@ def test_import_docs_maps_everything_and_reports_what_it_could_not_render(any_db
     assert 'id="overview"' in page
     assert re.search(r'<p class="admonition-title">Tip</p>', page)
     image = re.search(r'<img src="(/media/[0-9a-f]{32}\.png)" alt="A diagram of widgets">', page)
+    assert f'<a href="{image.group(1)}"' in page  # a link to the image: the same stored file
     with client.get(image.group(1)) as served:
         assert served.status_code == 200 and served.mimetype == "image/png"
     links = re.findall(r'href="(/en/articles/setup-connect)#([^"]+)"', page)

@@ -1,4 +1,5 @@
-"""The Atom feed stays well-formed XML whatever editors type, and says exactly what they typed.
+"""The Atom feed and the sitemap stay well-formed XML whatever editors type; the feed says
+exactly what they typed.
 
 Every string of the Big List of Naughty Strings goes in as an article title and as a
 summary (and some as category names); the feed must parse, and each text must come back
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -19,9 +21,11 @@ from app.kb.models import Article, ArticleStatus, Category
 from tests.conftest import BLNS_PATH
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 CHUNK = 25  # titles and summaries of 25 strings: 25 entries, under the feed's 50
 NAUGHTY = json.loads(BLNS_PATH.read_text(encoding="utf-8"))
 CHUNKS = [NAUGHTY[start : start + CHUNK] for start in range(0, len(NAUGHTY), CHUNK)]
+CHUNK_IDS = [f"blns-{i * CHUNK}" for i in range(len(CHUNKS))]
 
 
 def xml_chars(text: str) -> str:
@@ -59,7 +63,7 @@ def publish(strings: list[str]) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("strings", CHUNKS, ids=[f"blns-{i * CHUNK}" for i in range(len(CHUNKS))])
+@pytest.mark.parametrize("strings", CHUNKS, ids=CHUNK_IDS)
 def test_feed_is_well_formed_and_round_trips_naughty_strings(app, client, strings):
     publish(strings)
     response = client.get("/en/feed.atom")
@@ -88,3 +92,34 @@ def test_every_template_except_plain_text_is_autoescaped(app):
         assert app.jinja_env.autoescape(name), name
     assert app.jinja_env.from_string("{{ v }}").render(v="<b>&") == "&lt;b&gt;&amp;"
     assert not app.jinja_env.autoescape("mail/welcome.txt")  # no HTML entities in mail text
+
+
+@pytest.mark.parametrize("strings", CHUNKS, ids=CHUNK_IDS)
+def test_sitemap_is_well_formed_with_naughty_slugs(app, client, strings):
+    """Slugs come from editors too; every one becomes a parseable, absolute <loc>."""
+    category = Category(slug="naughty", names={"en": "Naughty"})
+    for number, text in enumerate(strings):
+        db.session.add(
+            Article(
+                locale="en",
+                slug=f"{number}-{text}"[:120],
+                translation_key=f"naughty-{number}",
+                status=ArticleStatus.PUBLISHED.value,
+                category=category,
+                title=f"Title {number}",
+            )
+        )
+    db.session.commit()
+    locations = []
+    pending = ["/sitemap.xml"]  # an index of sitemaps, or a sitemap
+    while pending:
+        response = client.get(pending.pop())
+        assert response.status_code == 200
+        document = ElementTree.fromstring(response.data)  # raises on ill-formed XML
+        for loc in document.iter(f"{SITEMAP}loc"):
+            if document.tag == f"{SITEMAP}sitemapindex":
+                pending.append(urlsplit(loc.text).path)
+            else:
+                locations.append(loc.text)
+    mine = [loc for loc in locations if loc.startswith("http://localhost/en/articles/")]
+    assert len(mine) == len(strings)

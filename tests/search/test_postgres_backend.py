@@ -195,6 +195,14 @@ def test_suggest_matches_every_prefix_best_prior_first(engine):
         assert backend.suggest(conn, "en", ["pass"], 10) == ["article:3", "article:1", "topic:2"]
         assert backend.suggest(conn, "en", ["pass", "re"], 10) == ["article:1", "topic:2"]
         assert backend.suggest(conn, "en", ["pass", ":*|!"], 10) == []
+    with engine.begin() as conn:  # a topic that became popular rises (no new tokens written)
+        conn.execute(
+            sa.update(search_documents)
+            .where(search_documents.c.doc_id == "topic:2")
+            .values(prior=9)
+        )
+    with engine.connect() as conn:
+        assert PostgresBackend().suggest(conn, "en", ["pass"], 2) == ["topic:2", "article:3"]
 
 
 def test_deleted_rows_are_not_found_or_counted(engine):
