@@ -82,8 +82,16 @@ def serve() -> None:
     )  # fmt: skip
 
 
+FAST = ["-m", "not slow and not browser"]
+
+
 def test(pytest_args: list[str]) -> None:
-    """Install what the browser tests need, then lint and run the whole suite."""
+    """Install what the browser tests need, then lint and run the whole suite.
+
+    `--fast` is the developer loop: no tests marked slow, no browser tests.
+    """
+    if "--fast" in pytest_args:
+        pytest_args = [*FAST, *(a for a in pytest_args if a != "--fast")]
     missing = [name for name, path in SYSTEM_PACKAGES_FOR_TESTS.items() if not Path(path).exists()]
     apt_install(missing)
     ensure_venv("[test]")
@@ -95,7 +103,7 @@ def test(pytest_args: list[str]) -> None:
 
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
-        sys.exit("usage: python3 dev.py serve | test [pytest arguments]")
+        sys.exit("usage: python3 dev.py serve | test [--fast] [pytest arguments]")
     os.chdir(ROOT)
     try:
         if sys.argv[1] == "serve":

@@ -104,18 +104,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_defaults(push_locale)
 
     from app import models  # noqa: F401  (every model registered before use)
-    from app.accounts.admin_views import bp as admin_bp
     from app.accounts.session import init_login
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
+    from app.api.insights import bp as insights_api_bp
     from app.api.views import bp as api_bp
+    from app.ask.views import bp as ask_bp
     from app.cli import register_cli
-    from app.editor.views import init_editor
+    from app.editor.views import bp as editor_bp
+    from app.editor.views import init_editor, media_bp
     from app.errors import init_error_handlers
-    from app.forum.ask_views import bp as ask_bp
-    from app.forum.moderation_views import bp as moderation_bp
     from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
-    from app.insights.api import bp as insights_api_bp
     from app.insights.views import bp as insights_bp
     from app.insights.webhooks import deliver_job as deliver_webhook
     from app.jobs.queue import register_handler
@@ -124,7 +124,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.kb.view_counts import init_view_counts as init_kb_view_counts
     from app.kb.views import bp as kb_bp
     from app.mail import deliver_job as deliver_mail
+    from app.moderation.views import bp as moderation_bp
     from app.page_cache import init_page_cache
+    from app.page_slots import init_page_slots
     from app.request_ids import init_request_ids
     from app.security import init_security
     from app.site.templating import init_templating
@@ -141,18 +143,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_page_cache(app)
     init_error_handlers(app)
     init_templating(app)
-    app.register_blueprint(site_bp)
-    app.register_blueprint(kb_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(search_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(ask_bp)  # before forum: /community/ask is not a topic
-    app.register_blueprint(forum_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(insights_bp)
-    app.register_blueprint(insights_api_bp)
-    init_editor(app)  # /editor/ and /media/
+    init_page_slots(app)
+    # Every area's pages: one blueprint per views module, registered here in URL order
+    # (ask before forum: /community/ask is not a topic). Wiring beyond routes is init_<area>.
+    for blueprint in (
+        site_bp,
+        kb_bp,
+        accounts_bp,
+        search_bp,
+        api_bp,
+        insights_api_bp,
+        ask_bp,
+        forum_bp,
+        moderation_bp,
+        admin_bp,
+        insights_bp,
+        editor_bp,
+        media_bp,
+    ):
+        app.register_blueprint(blueprint)
+    init_editor(app)
     _register_search_sources()
     init_search_schema(app)
     init_search_writes(app)

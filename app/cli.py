@@ -166,6 +166,9 @@ def register_cli(app: Flask) -> None:
     from app.insights.cli import insights_cli
 
     app.cli.add_command(insights_cli)
+    from app.editor.cli import editor_cli
+
+    app.cli.add_command(editor_cli)
     from app.jobs.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)

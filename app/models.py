@@ -1,10 +1,10 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from app.accounts.models import PasswordResetToken, User
+from app.ask.models import AskDraft
 from app.audit import AuditEntry
 from app.editor.models import MediaFile
 from app.events import Event
-from app.forum.ask_models import AskDraft
 from app.forum.models import (
     Flag,
     ForumCategory,

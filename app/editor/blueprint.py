@@ -8,8 +8,10 @@ from app.accounts.guards import role_required
 from app.accounts.models import Role
 from app.extensions import db
 from app.kb.models import Article
+from app.page_slots import add_to_slot
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
+add_to_slot(bp, "accepted_answer", "editor/_capture_button.html")
 EDITOR_ROLES = (Role.CS_EDITOR.value,)  # admin passes every has_role check
 
 

@@ -1,4 +1,4 @@
-"""The editor's routes, gathered on one blueprint, and its wiring into the app."""
+"""The editor's routes, gathered on `bp` (and the public `media_bp`), and its other wiring."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from app.editor import (  # noqa: F401  (each module adds its routes to bp)
     translation_views,
 )
 from app.editor.blueprint import bp
-from app.editor.cli import editor_cli
 from app.editor.media_views import media_bp
 from app.editor.scheduling import init_scheduling
 
@@ -20,8 +19,5 @@ __all__ = ["bp", "init_editor", "media_bp"]
 
 
 def init_editor(app: Flask) -> None:
-    """Register the editor, the public /media/ route, the CLI and lazy scheduled publishing."""
-    app.register_blueprint(bp)
-    app.register_blueprint(media_bp)
-    app.cli.add_command(editor_cli)
+    """The editor's wiring beyond its routes: lazy scheduled publishing."""
     init_scheduling(app)

@@ -1,1 +1,1 @@
-"""Community forum: topics, replies, votes, accepted answers, moderation and the ask flow."""
+"""Community forum: topics, replies, votes, accepted answers, follows and notifications."""

@@ -104,7 +104,7 @@ class TopicPage:
 
 
 def replies_per_page() -> int:
-    return max(1, int(current_app.config.get("FORUM_REPLIES_PER_PAGE", 30)))
+    return max(1, int(current_app.config["FORUM_REPLIES_PER_PAGE"]))
 
 
 def parse_reply_page(value: str | None) -> int:

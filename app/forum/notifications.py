@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forum.listing import post_page
 from app.forum.models import Notification, Post, Topic, TopicFollow
 from app.forum.paths import topic_path
+from app.mail import send_mail
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,6 @@ def send_pending_mail(pending: list[PendingMail]) -> None:
     """After commit: queue mail for the people who chose e-mail notifications."""
     if not pending:
         return
-    from app.mail import send_mail
-
     for item in pending:
         try:
             user = db.session.get(User, item.user_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,31 +16,14 @@ from app.forum.models import ForumCategory, Post, PostRevision, Topic
 from app.forum.notifications import add_follow, follower_ids, notify, send_pending_mail
 from app.forum.paths import profile_path
 from app.forum.permissions import is_moderator, is_staff
+from app.forum.spam import PostRejected, body_digest, check_new_post
 from app.markdown import handle_key, mention_handles, render_user_markdown
 
 MAX_MENTIONS = 20
 
 
-def _setting(name: str, default):
-    return current_app.config.get(name, default)
-
-
-def body_digest(text: str) -> str:
-    """Post.body_digest: the spam module's digest when present, so both compare the same way."""
-    try:
-        from app.forum.spam import body_digest as spam_digest
-    except ImportError:
-        normalized = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-        return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-    return spam_digest(text)
-
-
 def _spam_check(author: User, body: str, title: str | None = None) -> None:
-    """The moderation helper's spam rules (app/forum/spam.py), when that module exists."""
-    try:
-        from app.forum.spam import PostRejected, check_new_post
-    except ImportError:
-        return
+    """The spam rules (app/forum/spam.py), refused as a ForumError with the rule's message."""
     try:
         check_new_post(author, body, title=title)
     except PostRejected as rejected:
@@ -83,7 +64,7 @@ def render_post(source: str, locale: str) -> tuple[str, list[User]]:
 
 
 def _duplicate_window():
-    return utcnow() - timedelta(seconds=_setting("FORUM_DUPLICATE_WINDOW_SECONDS", 120))
+    return utcnow() - timedelta(seconds=current_app.config["FORUM_DUPLICATE_WINDOW_SECONDS"])
 
 
 def recent_duplicate_reply(author: User, topic_id: int, digest: str) -> Post | None:
@@ -138,10 +119,8 @@ def create_topic(
         raise ForumError("staff_only")
     if locale not in current_app.config["LOCALES"]:
         raise ForumError("not_found")
-    title = content_rules.clean_title(
-        title, _setting("FORUM_TITLE_MAX_CHARS", content_rules.TITLE_MAX)
-    )
-    body = content_rules.clean_body(body_markdown, _setting("FORUM_BODY_MAX_CHARS", 20000))
+    title = content_rules.clean_title(title, current_app.config["FORUM_TITLE_MAX_CHARS"])
+    body = content_rules.clean_body(body_markdown, current_app.config["FORUM_BODY_MAX_CHARS"])
     digest = body_digest(body)
     existing = recent_duplicate_topic(author, title, digest)
     if existing is not None:
@@ -200,7 +179,7 @@ def create_reply(author: User, topic: Topic, body_markdown: str) -> Post:
     staff_override = is_moderator(author)
     if topic.is_locked and not staff_override:
         raise ForumError("locked")
-    body = content_rules.clean_body(body_markdown, _setting("FORUM_BODY_MAX_CHARS", 20000))
+    body = content_rules.clean_body(body_markdown, current_app.config["FORUM_BODY_MAX_CHARS"])
     digest = body_digest(body)
     topic_id = topic.id
     existing = recent_duplicate_reply(author, topic_id, digest)
@@ -259,12 +238,10 @@ def edit_post(editor: User, post: Post, body_markdown: str, title: str | None = 
     topic = post.topic
     if topic.is_locked and not moderator:
         raise ForumError("locked")
-    body = content_rules.clean_body(body_markdown, _setting("FORUM_BODY_MAX_CHARS", 20000))
+    body = content_rules.clean_body(body_markdown, current_app.config["FORUM_BODY_MAX_CHARS"])
     new_title = None
     if post.is_first and title is not None:
-        new_title = content_rules.clean_title(
-            title, _setting("FORUM_TITLE_MAX_CHARS", content_rules.TITLE_MAX)
-        )
+        new_title = content_rules.clean_title(title, current_app.config["FORUM_TITLE_MAX_CHARS"])
     title_changed = new_title is not None and new_title != topic.title
     if body == post.body_markdown and not title_changed:
         return post  # nothing changed: no revision, no "edited" marker

@@ -29,6 +29,7 @@ from app.forum.errors import ForumError
 from app.forum.forms import ActionForm, EditPostForm, ReplyForm
 from app.forum.models import Post, Topic
 from app.forum.paths import topic_slug
+from app.forum.spam import honeypot_tripped
 from app.forum.view_counts import TOPIC_VIEWS
 from app.page_cache import beacon_response, public_page
 
@@ -69,14 +70,6 @@ def get_post_or_404(post_id: int) -> Post:
     if (post.is_hidden or post.topic.is_hidden) and not services.can_see_hidden(viewer()):
         abort(404)
     return post
-
-
-def honeypot_filled(form) -> bool:
-    try:
-        from app.forum.spam import honeypot_tripped
-    except ImportError:
-        return bool((form.website.data or "").strip())
-    return honeypot_tripped(form)
 
 
 def topic_url(topic: Topic, page: int = 1, **anchor) -> str:
@@ -207,7 +200,7 @@ def topic_seen(topic_id: int):
 def reply(topic_id: int):
     found = get_topic_or_404(topic_id)
     form = ReplyForm()
-    if honeypot_filled(form):
+    if honeypot_tripped(form):
         abort(400)
     if not form.validate_on_submit():
         return _render_topic(found, reply_form=form, status=400, page=listing.REPLY_PAGE_CAP)
@@ -242,7 +235,7 @@ def edit_post(post_id: int):
     )
     status = 200
     if request.method == "POST":
-        if honeypot_filled(form):
+        if honeypot_tripped(form):
             abort(400)
         if form.validate_on_submit():
             try:

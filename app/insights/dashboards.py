@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.editor.translations import translation_dashboard
 from app.extensions import db
 from app.forum.models import Topic
 from app.insights import charts
@@ -56,10 +57,6 @@ def outdated_translations(limit: int = 20) -> list[OutdatedTranslation]:
     cached = cache.get("value")
     if cached is not None and time.monotonic() - cache["at"] < OUTDATED_CACHE_SECONDS:
         return cached[:limit]
-    try:
-        from app.editor.translations import translation_dashboard
-    except ImportError:
-        return []
     try:
         reports = translation_dashboard()
     except Exception:  # the editor is another area: its failure must not break insights

@@ -22,8 +22,8 @@ from app.extensions import db
 from app.kb.models import Article
 from search.analysis import normalize_query_text
 
-# Questions posted: the ask flow's event, and a topic started outside it (if the forum records it).
-QUESTION_EVENTS = frozenset({"ask_posted", "topic_created"})
+# Questions posted: every new topic starts in the ask flow (/community/ask), which records it.
+QUESTION_EVENTS = frozenset({"ask_posted"})
 ASK_EVENTS = frozenset(
     {
         "ask_opened",

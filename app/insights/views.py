@@ -54,8 +54,8 @@ from app.request_numbers import whole_number
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 CS_ROLES = (Role.CS_EDITOR.value,)  # admin passes every check
+# The product dashboard, exports and API tokens: product and CS both read them.
 PRODUCT_ROLES = (Role.PRODUCT.value, Role.CS_EDITOR.value)
-READER_ROLES = (Role.CS_EDITOR.value, Role.PRODUCT.value)
 
 
 def category_slugs() -> dict[str, str]:
@@ -325,7 +325,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @bp.get("/export/<name>.<fmt>")
-@role_required(*READER_ROLES)
+@role_required(*PRODUCT_ROLES)
 def export(name: str, fmt: str):
     if name not in exports.TABLES or fmt not in exports.FORMATS:
         abort(404)
@@ -347,7 +347,7 @@ def export(name: str, fmt: str):
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@role_required(*READER_ROLES)
+@role_required(*PRODUCT_ROLES)
 def api_tokens():
     form = TokenForm()
     created = None
@@ -382,7 +382,7 @@ def api_tokens():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@role_required(*READER_ROLES)
+@role_required(*PRODUCT_ROLES)
 def revoke_token(token_id: int):
     if not RevokeForm().validate_on_submit():
         return render_error(400)

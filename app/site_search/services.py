@@ -107,13 +107,13 @@ def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
     return search_store().suggest(db.session.connection(), text, locale, limit=limit)
 
 
-def _stored_query(text: str) -> str:
+def stored_query(text: str) -> str:
     return scrub_query(" ".join(text.split()))[:STORED_QUERY_MAX]
 
 
 def record_search(request: SearchRequest, total: int, source: str) -> Event:
     """Store the search as a first-party event; the caller commits."""
-    stored = _stored_query(request.text)
+    stored = stored_query(request.text)
     return record_event(
         "search",
         locale=request.locale,
@@ -137,7 +137,7 @@ def record_page_search(request: SearchRequest, total: int) -> Event:
     if (
         last
         and request.page == 1
-        and last.get("query") == _stored_query(request.text)
+        and last.get("query") == stored_query(request.text)
         and time.time() - last.get("at", 0) <= INSTANT_TO_PAGE_SECONDS
     ):
         previous = db.session.get(Event, last.get("event_id", 0))
@@ -154,31 +154,56 @@ def record_page_search(request: SearchRequest, total: int) -> Event:
     return record_search(request, total, "search_page")
 
 
-def record_instant_search(request: SearchRequest) -> tuple[Event, int]:
-    """Record the query an as-you-type user settled on, with its true result count.
+def settle_search(
+    last: dict | None, request: SearchRequest, total: int, source: str, now: float, **extra
+) -> Event:
+    """Record a search typed as you go, keeping only the query the visitor settles on.
 
-    The header box calls this once typing pauses or a suggestion is chosen,
-    never per keystroke; a query that extends (or trims) the last one within
-    INSTANT_SETTLE_SECONDS updates that event instead of adding one.
+    `last` is the previous settled search of this session (`event_id`, `query`, `at`): a
+    query that extends (or trims) it within INSTANT_SETTLE_SECONDS updates that event
+    instead of adding one. `extra` goes into the event's data. The caller commits.
     """
-    total = count_results(request)
-    stored = _stored_query(request.text)
-    last = session.get(INSTANT_SESSION_FIELD) or {}
+    last = last or {}
+    stored = stored_query(request.text)
     previous = db.session.get(Event, last.get("event_id", 0)) if last else None
-    recent = time.time() - last.get("at", 0) <= INSTANT_SETTLE_SECONDS
     old = last.get("query", "")
-    if previous is not None and recent and (stored.startswith(old) or old.startswith(stored)):
+    if (
+        previous is not None
+        and previous.name == "search"
+        and previous.data.get("source") == source
+        and now - last.get("at", 0) <= INSTANT_SETTLE_SECONDS
+        and (stored.startswith(old) or old.startswith(stored))
+    ):
         previous.data = {
             **previous.data,
             "query": stored,
             "normalized": normalize_query_text(stored, request.locale),
             "results": total,
+            **extra,
         }
-        event = previous
-    else:
-        event = record_search(request, total, "instant")
-        db.session.flush()
-    session[INSTANT_SESSION_FIELD] = {"event_id": event.id, "query": stored, "at": time.time()}
+        return previous
+    event = record_search(request, total, source)
+    if extra:
+        event.data = {**event.data, **extra}
+    db.session.flush()
+    return event
+
+
+def record_instant_search(request: SearchRequest) -> tuple[Event, int]:
+    """Record the query an as-you-type user settled on, with its true result count.
+
+    The header box calls this once typing pauses or a suggestion is chosen, never per
+    keystroke (see settle_search).
+    """
+    total = count_results(request)
+    now = time.time()
+    last = session.get(INSTANT_SESSION_FIELD)
+    event = settle_search(last, request, total, "instant", now)
+    session[INSTANT_SESSION_FIELD] = {
+        "event_id": event.id,
+        "query": stored_query(request.text),
+        "at": now,
+    }
     return event, total
 
 

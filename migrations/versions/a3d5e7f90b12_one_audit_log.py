@@ -4,7 +4,7 @@ Moves the forum's moderation log (role changes in it become area "admin") and th
 editor's audit into `audit_log` (app/audit.py); the downgrade moves them back.
 
 Revision ID: a3d5e7f90b12
-Revises: 5b7c1e9d2a40
+Revises: 7c2abf90d9cd
 Create Date: 2026-12-07 02:10:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a3d5e7f90b12"
-down_revision = "5b7c1e9d2a40"
+down_revision = "7c2abf90d9cd"
 branch_labels = None
 depends_on = None
 

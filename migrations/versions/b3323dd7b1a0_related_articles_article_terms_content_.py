@@ -1,7 +1,7 @@
 """related articles, article terms, content version, listing indexes
 
 Revision ID: b3323dd7b1a0
-Revises: a3d5e7f90b12
+Revises: 5b7c1e9d2a40
 Create Date: 2026-12-07 01:47:48.685463
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3323dd7b1a0'
-down_revision = 'a3d5e7f90b12'
+down_revision = '5b7c1e9d2a40'
 branch_labels = None
 depends_on = None
 

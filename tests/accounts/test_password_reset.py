@@ -14,7 +14,7 @@ from app.accounts.models import PasswordResetToken
 from app.clock import utcnow
 from app.extensions import db
 from tests.accounts.conftest import outbox, post_form, reset_token_from, token_for
-from tests.conftest import make_user
+from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
@@ -241,6 +241,8 @@ def test_request_form_refusals(app, client):
         assert message in response.get_data(as_text=True)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("naughty_strings", naughty_chunks(NAUGHTY_SAMPLE))
 def test_naughty_reset_fields_never_500(app, client, naughty_strings, monkeypatch):
     monkeypatch.setattr(password_reset, "MAX_LINKS_PER_HOUR", len(naughty_strings) + 1)
     make_user()

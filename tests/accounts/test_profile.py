@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from tests.accounts.conftest import outbox, post_form, token_for
-from tests.conftest import make_user, sign_in
+from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks, sign_in
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
@@ -65,6 +65,8 @@ def test_profile_refusals_keep_the_old_values(ada, client, changes, message):
     assert (ada.display_name, ada.locale) == ("Ada", None)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("naughty_strings", naughty_chunks(NAUGHTY_SAMPLE))
 def test_naughty_profile_names_never_500(ada, client, naughty_strings):
     csrf = token_for(client, "/account/profile")
     for text in naughty_strings:
@@ -135,6 +137,8 @@ def test_password_change_refusals(ada, client, kwargs, message):
     assert ada.check_password(PASSWORD)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("naughty_strings", naughty_chunks(NAUGHTY_SAMPLE))
 def test_naughty_password_change_fields_never_500(ada, client, naughty_strings):
     csrf = token_for(client, "/account/password")
     for text in naughty_strings:

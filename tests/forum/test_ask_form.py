@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from app.ask.models import AskDraft
 from app.extensions import db
-from app.forum.ask_models import AskDraft
 from app.forum.models import Post
 from tests.conftest import (
     POSTGRES_URL,

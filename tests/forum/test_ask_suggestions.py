@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from app.ask.models import AskDraft
 from app.extensions import db
 from app.forum import services as forum
-from app.forum.ask_models import AskDraft
 from app.kb.models import Article
-from tests.conftest import make_user, sign_in
+from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks, sign_in
 from tests.forum.ask_helpers import (
     ASK,
     events,
@@ -136,6 +136,8 @@ def test_wrong_shapes_of_input(asker):
     assert asker.post(SUGGEST, data={"q": "reset"}).status_code in (400, 405)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("naughty_strings", naughty_chunks(NAUGHTY_SAMPLE))
 def test_naughty_strings_never_break_suggestions(asker, naughty_strings):
     for text in naughty_strings:
         response = suggest(asker, text)

@@ -92,8 +92,8 @@ def test_parallel_replies_lose_nothing(threaded_app):
 
 def test_simultaneous_flags_by_one_user_store_one(threaded_app):
     """A double click sends two flag requests at once: one flag is stored, the other is told."""
-    from app.forum import moderation
     from app.forum.models import Flag
+    from app.moderation import services as moderation
 
     app = threaded_app
     with app.app_context():

@@ -8,9 +8,10 @@ from urllib.parse import unquote
 import pytest
 
 from app.extensions import db
-from app.forum import listing, moderation, services
+from app.forum import listing, services
 from app.forum.models import Post
 from app.mail import OUTBOX_KEY
+from app.moderation import services as moderation
 from tests.conftest import sign_in
 from tests.forum.conftest import PASSWORD, make_topic, post_form
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.forum import moderation
+from app.moderation import services as moderation
 from tests.conftest import csrf_token_from, sign_in
 from tests.moderation.conftest import PASSWORD
 

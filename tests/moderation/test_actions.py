@@ -6,8 +6,8 @@ import pytest
 
 from app.audit import AuditEntry
 from app.extensions import db
-from app.forum import moderation
 from app.forum.models import Flag, Post, Topic
+from app.moderation import services as moderation
 from tests.conftest import csrf_token_from, sign_in
 from tests.moderation.conftest import PASSWORD, make_category, make_topic
 

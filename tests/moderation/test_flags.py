@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.extensions import db
-from app.forum import moderation
 from app.forum.models import Flag
+from app.moderation import services as moderation
 from tests.conftest import csrf_token_from, sign_in
 from tests.moderation.conftest import PASSWORD
 

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts import admin
 from app.accounts.guards import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
+from app.admin import users as admin
 from app.errors import render_error
 from app.extensions import db
 

@@ -9,7 +9,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from app.forum import ask
+from app.ask import services as ask
 
 
 class AskForm(FlaskForm):

@@ -19,20 +19,14 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.ask.models import AskDraft
 from app.clock import utcnow
 from app.events import Event, record_event
 from app.extensions import db
-from app.forum.ask_models import AskDraft
 from app.forum.models import ForumCategory, ForumCategoryKind, Topic
-from app.site_search.privacy import scrub_query
-from app.site_search.services import (
-    INSTANT_SETTLE_SECONDS,
-    STORED_QUERY_MAX,
-    SearchRequest,
-    record_search,
-    run_search,
-)
-from search.analysis import normalize_query_text
+from app.forum.services import create_topic
+from app.site_search.services import SearchRequest, run_search, stored_query
+from app.site_search.services import settle_search as search_settle
 
 log = logging.getLogger(__name__)
 
@@ -194,50 +188,24 @@ def find_suggestions(text: str, locale: str) -> tuple[list[AskSuggestion], int]:
     return found, results.total
 
 
-def stored_query(text: str) -> str:
-    return scrub_query(" ".join(text.split()))[:STORED_QUERY_MAX]
-
-
-def _related(old: str, new: str) -> bool:
-    return new.startswith(old) or old.startswith(new)
-
-
 def settle_search(
     state: dict | None, text: str, locale: str, total: int, shown: int, now: float
 ) -> tuple[Event, dict]:
-    """Record a search with source "ask" the way the instant box does.
-
-    While someone types "how do I", "how do I reset", "how do I reset my password", only
-    the query they settle on is kept: a query that extends (or trims) the previous one
-    within INSTANT_SETTLE_SECONDS updates that event instead of adding one. Returns the
-    event and the new state for the session. The caller commits.
+    """Record a search with source "ask" the way the instant box does (see
+    site_search.services.settle_search): while someone types "how do I", "how do I reset",
+    only the query they settle on is kept. Returns the event and the new state for the
+    session. The caller commits.
     """
     state = state or {}
-    stored = stored_query(text)
-    previous = db.session.get(Event, state.get("event_id", 0)) if state else None
-    recent = now - state.get("at", 0) <= INSTANT_SETTLE_SECONDS
-    if (
-        previous is not None
-        and previous.name == "search"
-        and previous.data.get("source") == SOURCE
-        and recent
-        and _related(state.get("query", ""), stored)
-    ):
-        previous.data = {
-            **previous.data,
-            "query": stored,
-            "normalized": normalize_query_text(stored, locale),
-            "results": total,
-            "suggestions": shown,
-        }
-        event = previous
-        shown_id = state.get("shown_id")
-    else:
-        event = record_search(SearchRequest(text=text, locale=locale), total, SOURCE)
-        event.data = {**event.data, "suggestions": shown}
-        db.session.flush()
-        shown_id = None
-    return event, {"event_id": event.id, "shown_id": shown_id, "query": stored, "at": now}
+    request = SearchRequest(text=text, locale=locale)
+    event = search_settle(state, request, total, SOURCE, now, suggestions=shown)
+    shown_id = state.get("shown_id") if event.id == state.get("event_id") else None
+    return event, {
+        "event_id": event.id,
+        "shown_id": shown_id,
+        "query": stored_query(text),
+        "at": now,
+    }
 
 
 def record_suggestions_shown(
@@ -357,8 +325,6 @@ def post_draft(author: User, draft: AskDraft) -> Topic:
     no row, so it raises AlreadyPosted instead of creating a second topic. Raises the
     forum's ForumError / spam.PostRejected unchanged; the caller rolls back and commits.
     """
-    from app.forum.services import create_topic  # the forum core; imported late on purpose
-
     claimed = db.session.execute(
         sa.update(AskDraft)
         .where(AskDraft.id == draft.id, AskDraft.posted_at.is_(None))

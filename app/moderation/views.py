@@ -22,15 +22,19 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.guards import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
 from app.extensions import db
-from app.forum import listing, moderation
+from app.forum import listing
 from app.forum.models import ForumCategory, Post, Topic
-from app.forum.moderation_forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
 from app.forum.paths import topic_slug
 from app.locales import current_locale
+from app.moderation import services as moderation
+from app.moderation.forms import FlagForm, MoveTopicForm, ReasonForm, SuspendForm
+from app.page_slots import add_to_slot
 from app.pagination import page_number
 from app.security import safe_next_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+add_to_slot(bp, "topic_tools", "moderation/_topic_tools.html")
+add_to_slot(bp, "post_tools", "moderation/_post_tools.html")
 
 LOG_PER_PAGE = 50
 QUEUE_PER_PAGE = 25  # flagged posts per page of the queue

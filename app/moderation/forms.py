@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forum.moderation import NOTE_MAX, REASON_MAX
+from app.moderation.services import NOTE_MAX, REASON_MAX
 
 
 def flag_reason_choices() -> list[SelectChoice]:

@@ -32,21 +32,25 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.ask import services as ask
+from app.ask.forms import AnsweredForm, AskForm, PostDraftForm
+from app.ask.models import AskDraft
 from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
-from app.forum import ask
-from app.forum.ask_forms import AnsweredForm, AskForm, PostDraftForm
-from app.forum.ask_models import AskDraft
+from app.forum.errors import ForumError
 from app.forum.models import Topic
 from app.forum.paths import topic_path
-from app.forum.spam import honeypot_tripped
+from app.forum.spam import PostRejected, honeypot_tripped
 from app.locales import current_locale
 from app.markdown import render_user_markdown
+from app.page_slots import add_to_slot
 from app.request_numbers import whole_number
 from app.security import safe_next_url
 from app.site_search.services import record_click
 
 bp = Blueprint("ask", __name__, url_prefix="/<locale:locale>/community")
+add_to_slot(bp, "article_top", "ask/_banner.html")
+add_to_slot(bp, "topic_top", "ask/_banner.html")
 
 FLOW = "ask_flow"  # {"token", "user", "opened": [type, id] | None, "any_opened": bool}
 SEARCH = "ask_search"  # the settled-query state (see ask.settle_search)
@@ -150,20 +154,6 @@ def snippet_parts(snippet: str) -> list[list]:
     return parts
 
 
-def rejected_errors() -> tuple[type[BaseException], ...]:
-    """The forum's refusals (with a localized `.message`) that a post may meet."""
-    from app.forum.spam import PostRejected
-
-    errors: list[type[BaseException]] = [PostRejected]
-    try:
-        from app.forum.services import ForumError
-    except ImportError:
-        pass
-    else:
-        errors.append(ForumError)
-    return tuple(errors)
-
-
 def suggest_and_record(title: str, token: str | None, via: str):
     """Suggestions for `title`, recorded as a settled "ask" search; the caller commits."""
     suggestions, total = ask.find_suggestions(title, g.locale)
@@ -177,7 +167,7 @@ def suggest_and_record(title: str, token: str | None, via: str):
 
 def render_form(form: AskForm, status: int = 200, error: str | None = None):
     return render_template(
-        "forum/ask.html",
+        "ask/ask.html",
         form=form,
         flow=form.flow.data,
         error=error,
@@ -256,7 +246,7 @@ def preview():
     suggestions, event = suggest_and_record(draft.title, token, "preview")
     db.session.commit()
     return render_template(
-        "forum/ask_preview.html",
+        "ask/preview.html",
         draft=draft,
         body_html=render_user_markdown(draft.body_markdown).html,
         category_name=dict(category_choices()).get(str(draft.category_id), ""),
@@ -293,13 +283,7 @@ def post():
         form = form_from_draft(draft, category_choices())
         form.category.errors = [_("Choose a category.")]
         return render_form(form, 400)
-    except ImportError:  # the forum core is not installed: keep the draft, say so
-        db.session.rollback()
-        form = form_from_draft(db.session.get(AskDraft, draft.id), category_choices())
-        return render_form(
-            form, 503, error=_("Posting is not available right now. Your draft is kept.")
-        )
-    except rejected_errors() as refused:
+    except (PostRejected, ForumError) as refused:  # the forum's refusals, with a `.message`
         db.session.rollback()
         draft = db.session.get(AskDraft, draft.id)
         form = form_from_draft(draft, category_choices())
@@ -445,7 +429,7 @@ def answered():
 
 @bp.get("/ask/thanks", endpoint="thanks")
 def thanks():
-    return render_template("forum/ask_thanks.html")
+    return render_template("ask/thanks.html")
 
 
 @bp.app_context_processor

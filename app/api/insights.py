@@ -12,7 +12,7 @@ from app.insights import exports
 from app.insights.filters import FilterError, parse_filters
 from app.insights.metrics.help import HELP
 from app.insights.tokens import user_for_token
-from app.insights.views import READER_ROLES, category_slugs
+from app.insights.views import PRODUCT_ROLES, category_slugs
 
 bp = Blueprint("insights_api", __name__, url_prefix="/api/v1/insights")
 csrf.exempt(bp)  # GET only; authenticated by a bearer token or the session
@@ -47,7 +47,7 @@ def _authorize():
             else _("Send a personal API token as 'Authorization: Bearer <token>'.")
         )
         return None, _error(401, message)
-    if not user.has_role(*READER_ROLES):
+    if not user.has_role(*PRODUCT_ROLES):
         return None, _error(403, _("Insights are for staff only."))
     return user, None
 

@@ -1,0 +1,1 @@
+"""Administering accounts: the user list and role changes."""

@@ -1,0 +1,1 @@
+"""The ask flow: a question drafted with suggested answers before it becomes a forum topic."""

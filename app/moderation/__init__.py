@@ -1,0 +1,1 @@
+"""Moderation: flags and the queue, hiding, locking, moving, suspending, and the log."""
