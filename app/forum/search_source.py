@@ -171,6 +171,9 @@ class TopicSource:
         docs = [topic_document(t, questions.get(t.id), t.category.slug) for t in topics]
         return docs + self._replies(session, topics)
 
+    def category_names(self, session: Session, locale: str) -> dict[str, str]:
+        return {c.slug: c.name_in(locale) for c in session.scalars(sa.select(ForumCategory))}
+
     def counts(self, session: Session) -> dict[str, int]:
         return dict(
             session.execute(

@@ -81,6 +81,9 @@ class ArticleSource:
         )
         return [article_document(a) for a in articles]
 
+    def category_names(self, session: Session, locale: str) -> dict[str, str]:
+        return {c.slug: c.name_in(locale) for c in session.scalars(sa.select(Category))}
+
     def counts(self, session: Session) -> dict[str, int]:
         return dict(
             session.execute(

@@ -39,6 +39,10 @@ class SearchSource(Protocol):
         """Results that belong in search, per locale."""
         ...
 
+    def category_names(self, session: Session, locale: str) -> dict[str, str]:
+        """Slug → name in `locale` of every category its results can have."""
+        ...
+
 
 SOURCES: dict[str, SearchSource] = {}
 """name → source, filled by each area at app start."""
@@ -56,3 +60,12 @@ def watched_models() -> dict[type, list[SearchSource]]:
         for model in source.models:
             found.setdefault(model, []).append(source)
     return found
+
+
+def category_names(session: Session, locale: str) -> dict[str, str]:
+    """Slug → name of every category a result can have; a slug two sources share takes
+    the name from the source registered first (articles before topics)."""
+    names: dict[str, str] = {}
+    for source in reversed(list(SOURCES.values())):
+        names.update(source.category_names(session, locale))
+    return names

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from app.extensions import db
-from app.forum.models import ForumCategory
 from app.kb import services as kb
-from app.kb.models import Category
 from app.request_numbers import whole_number
 from app.security import safe_next_url
-from app.site_search import services
+from app.site_search import services, sources
 from app.site_search.params import search_request
 
 bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
 
 
 def category_names(locale: str) -> dict[str, str]:
-    """Slug → name of every category a result can have: forum categories and KB ones.
-
-    Topics are indexed with their forum category's slug, articles with theirs; a slug
-    both use is one facet (the knowledge base's name is shown).
-    """
-    names = {c.slug: c.name_in(locale) for c in db.session.scalars(select(ForumCategory))}
-    names.update((c.slug, c.name_in(locale)) for c in db.session.scalars(select(Category)))
-    return names
+    """Slug → name of every category a result can have: forum categories and KB ones."""
+    return sources.category_names(db.session, locale)
 
 
 @bp.get("/search")
