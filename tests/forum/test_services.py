@@ -253,7 +253,6 @@ def test_email_sent_only_to_people_who_chose_it(people, app):
 
 
 def test_spam_rules_refuse_before_saving(people):
-    pytest.importorskip("app.forum.spam")
     topic = make_topic(people.asker)
     newbie = people.other
     newbie.created_at = topic.created_at
