@@ -129,12 +129,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.page_slots import init_page_slots
     from app.request_ids import init_request_ids
     from app.security import init_security
-    from app.site.templating import init_templating
     from app.site.views import bp as site_bp
     from app.site_search.engine import init_search_schema
     from app.site_search.views import bp as search_bp
     from app.site_search.writing import init_search_writes
     from app.static_urls import init_static_urls
+    from app.templating import init_templating
 
     init_request_ids(app)
     init_static_urls(app)

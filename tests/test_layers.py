@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.mail",
         "app.sqlite_settings",
         "app.page_slots",
-        "app.site.templating",
+        "app.templating",
         "app.jobs",
         "app.log_config",
         "app.page_cache",
@@ -151,4 +151,4 @@ def test_the_check_sees_late_and_relative_imports(tmp_path):
     path.write_text("from . import models\n\n\ndef view():\n    from app.insights import facts\n")
     assert imported_modules("app.kb.views", path) == {"app.kb.models", "app.insights.facts"}
     assert placed("app.insights.facts")[0] > placed("app.kb.views")[0]
-    assert placed("app.site.templating") == (0, "app.site.templating")
+    assert placed("app.templating") == (0, "app.templating")

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Sequence
 from xml.etree import ElementTree
 
+from app.clock import atom_date
 from app.kb.models import Article
-from app.site.templating import atom_date
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 # Everything outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets).

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime
 from jinja2 import select_autoescape
 
+from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
 from app.pagination import page_url
 
@@ -25,12 +24,6 @@ def language_links() -> list[dict[str, str]]:
             href = url_for("kb.home", locale=locale)
         links.append({"locale": locale, "name": LOCALE_NAMES.get(locale, locale), "href": href})
     return links
-
-
-def atom_date(value: datetime | None) -> str:
-    """RFC 3339 in UTC, as Atom wants; stored times are naive UTC."""
-    value = value or datetime(2000, 1, 1)
-    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 def init_templating(app: Flask) -> None:
