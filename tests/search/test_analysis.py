@@ -10,12 +10,12 @@ import yaml
 from search.analysis import (
     analyze,
     analyzer_for,
-    kana_key,
     normalize_arabic,
     normalize_query_text,
     word_bigrams,
     word_groups,
 )
+from search.japanese import kana_key
 from tests.conftest import CONTENT_DIR
 
 
