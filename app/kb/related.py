@@ -159,8 +159,12 @@ def content_state() -> tuple[int, datetime | None]:
         return g.kb_content_state
     memo = current_app.extensions.get(STATE_KEY)
     if memo is None or memo[0] < time.monotonic():
-        query = sa.select(ContentVersion.version, ContentVersion.changed_at)
-        row = db.session.execute(query.where(ContentVersion.id == 1)).first()
+        query = sa.select(ContentVersion.version, ContentVersion.changed_at).where(
+            ContentVersion.id == 1
+        )
+        # From the primary: a replica may lag behind the publish this number announces.
+        primary = {"bind": db.engine}
+        row = db.session.execute(query, bind_arguments=primary).first()
         memo = (time.monotonic() + VERSION_RECHECK_SECONDS, (row[0], row[1]) if row else (0, None))
         current_app.extensions[STATE_KEY] = memo
     g.kb_content_state = memo[1]
