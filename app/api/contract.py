@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.errors import json_error
 
@@ -97,7 +98,9 @@ def _string_error(value: str, schema: Schema) -> str | None:
     if len(value) < schema.get("minLength", 0):
         return _("This parameter may not be empty.")
     if "maxLength" in schema and len(value) > schema["maxLength"]:
-        return _("Use at most %(num)d characters.", num=schema["maxLength"])
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", schema["maxLength"]
+        )
     if schema.get("pattern") == NOT_BLANK and not re.search(NOT_BLANK, value):
         return _("This parameter may not be empty.")
     if "pattern" in schema and not re.search(schema["pattern"], value):

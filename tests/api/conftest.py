@@ -1,4 +1,4 @@
-"""A live API for the contract tests: gunicorn and nginx with the shipped configs, on the demo site."""
+"""A live API for the contract tests: nginx and gunicorn with the shipped configs, demo site."""
 
 from __future__ import annotations
 

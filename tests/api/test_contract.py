@@ -10,9 +10,13 @@ import json
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
+
+from app.api.limits import MAX_URL_BYTES
+from app.api.schemas import Q_MAX_LENGTH
 
 pytestmark = pytest.mark.slow
 
@@ -74,3 +78,15 @@ def test_the_live_api_keeps_its_document(live_api, tmp_path):
     assert run.returncode == 0, report
     assert "Tested: 7" in run.stdout or "Tested:" in run.stdout, report
     print(f"schemathesis: {seconds:.1f} s\n{run.stdout[-1500:]}")
+
+
+def test_limits_and_refusals_through_nginx_are_the_apps_json(live_api):
+    client = live_api.client()
+    longest = urllib.parse.quote("😀" * Q_MAX_LENGTH)  # 12 bytes a character
+    status, _headers, body = client.get(f"/api/v1/suggest?locale=ar&q={longest}")
+    assert status == 200, body[:300]
+    status, headers, body = client.get(f"/api/v1/suggest?q={'a' * MAX_URL_BYTES}")
+    assert status == 414 and json.loads(body)["error"]["code"] == "uri_too_long"
+    status, headers, body = client.request("TRACE", "/api/v1/search")
+    assert status == 405 and json.loads(body)["error"]["code"] == "method_not_allowed"
+    assert "GET" in headers["allow"]
