@@ -8,7 +8,12 @@ import time
 from flask import Flask, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    RequestURITooLarge,
+)
 
 from app.extensions import limiter
 
@@ -122,7 +127,20 @@ def render_confirmation() -> str:
     return render_template("errors/confirm.html", action=action, fields=fields)
 
 
+PROXY_REFUSALS = {"413": RequestEntityTooLarge, "414": RequestURITooLarge}
+"""What nginx refused before the app could (deploy/nginx.conf hands the request over with
+X-Proxy-Refusal), answered here in the app's shape and the visitor's language."""
+
+
+def answer_proxy_refusal() -> None:
+    refusal = PROXY_REFUSALS.get(request.headers.get("X-Proxy-Refusal", ""))
+    if refusal is not None:
+        raise refusal()
+
+
 def init_error_handlers(app: Flask) -> None:
+    app.before_request(answer_proxy_refusal)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if needs_confirmation():

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 ST = Path(sys.executable).parent / "st"
 SEED = 19
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 
 CONFIG = """
 [auth.openapi.bearerToken]
@@ -37,6 +37,10 @@ api_key = "{session}"
 # The date range's cross-field rules (forwards, since 2000, at most 1,098 days) cannot be
 # written in JSON Schema; the document states them, and the server answers 400 with
 # error.code "invalid_range" (tests/api/test_errors.py checks that code).
+# Any warning fails the run: "missing_auth" would mean the insights calls never got in.
+[warnings]
+fail-on = true
+
 [[operations]]
 include-operation-id = "getInsightsTable"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404"]
@@ -90,3 +94,15 @@ def test_limits_and_refusals_through_nginx_are_the_apps_json(live_api):
     status, headers, body = client.request("TRACE", "/api/v1/search")
     assert status == 405 and json.loads(body)["error"]["code"] == "method_not_allowed"
     assert "GET" in headers["allow"]
+    # Past nginx's own limits (2 MiB bodies, 128k request lines) nginx asks the app to answer.
+    ja = {"Accept-Language": "ja"}
+    huge = {"q": "a" * (3 * 1024 * 1024)}
+    status, _headers, body = client.request("POST", "/api/v1/instant-searches", huge, ja)
+    error = json.loads(body)["error"]
+    assert (
+        status == 413
+        and error["code"] == "payload_too_large"
+        and error["message"].isascii() is False
+    )
+    status, _headers, body = client.get(f"/api/v1/search?q={'a' * 140_000}")
+    assert status == 414 and json.loads(body)["error"]["code"] == "uri_too_long"
