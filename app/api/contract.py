@@ -67,7 +67,6 @@ class Operation:
     replies: tuple[Reply, ...] = ()
     security: tuple[tuple[str, ...], ...] = ()  # alternatives, each a set of scheme names
     links: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)  # status → links
-    examples: Mapping[str, Any] = field(default_factory=dict)  # status → an example body
 
 
 OPERATIONS: dict[str, Operation] = {}

@@ -74,18 +74,15 @@ def _form_body(fields: list[Param]) -> dict[str, Any]:
     }
 
 
-def _response(reply: Reply, example: Any) -> dict[str, Any]:
+def _response(reply: Reply) -> dict[str, Any]:
     schema = (
         {"$ref": f"#/components/schemas/{reply.schema}"}
         if isinstance(reply.schema, str)
         else dict(reply.schema)
     )
-    media: dict[str, Any] = {"schema": schema}
-    if example is not None:
-        media["example"] = example
     found: dict[str, Any] = {
         "description": reply.description,
-        "content": {"application/json": media},
+        "content": {"application/json": {"schema": schema}},
     }
     if reply.headers:
         found["headers"] = {
@@ -108,10 +105,7 @@ def _operation(spec: Operation) -> dict[str, Any]:
     fields = [p for p in spec.params if p.where == "form"]
     if fields:
         found["requestBody"] = _form_body(fields)
-    found["responses"] = {
-        str(reply.status): _response(reply, spec.examples.get(str(reply.status)))
-        for reply in spec.replies
-    }
+    found["responses"] = {str(reply.status): _response(reply) for reply in spec.replies}
     found["responses"]["default"] = {
         "description": "Any other error (404, 405, 413, 414, …), in the same JSON shape.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

@@ -54,15 +54,17 @@ ERROR = {
             },
         }
     },
-    "example": {
-        "error": {
-            "status": 400,
-            "code": "invalid_parameter",
-            "title": "Bad request",
-            "message": "'kind': Use one of: faq, guide, topic.",
-            "parameter": "kind",
+    "examples": [
+        {
+            "error": {
+                "status": 400,
+                "code": "invalid_parameter",
+                "title": "Bad request",
+                "message": "'kind': Use one of: faq, guide, topic.",
+                "parameter": "kind",
+            }
         }
-    },
+    ],
 }
 
 SEARCH_HIT = {
@@ -100,26 +102,28 @@ SEARCH_RESULTS = {
         },
         "did_you_mean": {"type": ["string", "null"]},
     },
-    "example": {
-        "total": 1,
-        "page": 1,
-        "pages": 1,
-        "results": [
-            {
-                "type": "article",
-                "id": 12,
-                "title": "Reset your password",
-                "url": "/en/articles/reset-your-password",
-                "snippet": "<mark>Reset</mark> it from the sign-in page…",
-                "score": 7.3125,
-                "kind": "faq",
-                "category": "account-and-sign-in",
-                "solved": None,
-            }
-        ],
-        "facets": {"kind": {"faq": 1}, "category": {"account-and-sign-in": 1}},
-        "did_you_mean": None,
-    },
+    "examples": [
+        {
+            "total": 1,
+            "page": 1,
+            "pages": 1,
+            "results": [
+                {
+                    "type": "article",
+                    "id": 12,
+                    "title": "Reset your password",
+                    "url": "/en/articles/reset-your-password",
+                    "snippet": "<mark>Reset</mark> it from the sign-in page…",
+                    "score": 7.3125,
+                    "kind": "faq",
+                    "category": "account-and-sign-in",
+                    "solved": None,
+                }
+            ],
+            "facets": {"kind": {"faq": 1}, "category": {"account-and-sign-in": 1}},
+            "did_you_mean": None,
+        }
+    ],
 }
 
 SUGGESTIONS = {
@@ -140,16 +144,18 @@ SUGGESTIONS = {
             },
         }
     },
-    "example": {
-        "suggestions": [
-            {
-                "type": "article",
-                "title": "Reset your password",
-                "url": "/en/articles/reset-your-password",
-                "kind": "faq",
-            }
-        ]
-    },
+    "examples": [
+        {
+            "suggestions": [
+                {
+                    "type": "article",
+                    "title": "Reset your password",
+                    "url": "/en/articles/reset-your-password",
+                    "kind": "faq",
+                }
+            ]
+        }
+    ],
 }
 
 CSRF_TOKEN = {
@@ -175,7 +181,7 @@ INSTANT_SEARCH = {
         },
         "results": {"type": "integer", "minimum": 0},
     },
-    "example": {"event_id": 4711, "results": 3},
+    "examples": [{"event_id": 4711, "results": 3}],
 }
 
 INSIGHTS_INDEX = {
