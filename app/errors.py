@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask, jsonify, render_template, request, session
@@ -100,7 +99,7 @@ def retry_after_seconds() -> int:
     limit = limiter.current_limit
     if limit is None:
         return 60
-    return max(1, math.ceil(limit.reset_at - time.time()))
+    return max(1, int(limit.reset_at - time.time()))  # reset_at is rounded up already
 
 
 def error_headers(error: HTTPException) -> dict[str, str]:
