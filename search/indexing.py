@@ -26,15 +26,8 @@ def locale_analyzers(locale: str):
     pair = cache.get(locale)
     if pair is None:
         analyzer = analyzer_for(locale)
-        plain = unstemmed(analyzer)
-        same = len(plain.items) == len(analyzer.items)
-        pair = cache[locale] = (analyzer, analyzer if same else plain)
+        pair = cache[locale] = (analyzer, analyzer.without_stemming())
     return pair
-
-
-def unstemmed(analyzer):
-    """The analyzer without its stemming (``is_morph``) filters."""
-    return type(analyzer)(*(i for i in analyzer.items if not getattr(i, "is_morph", False)))
 
 
 def field_tokens(analyzer, text: str) -> list[str]:
@@ -44,7 +37,7 @@ def field_tokens(analyzer, text: str) -> list[str]:
         return []
     words, parts = [], []
     last_pos = None
-    for t in analyzer(text, mode="index", positions=True):
+    for t in analyzer(text, mode="index"):
         if t.pos != last_pos:
             last_pos = t.pos
             words.append(t.text)

@@ -318,7 +318,7 @@ class SearchStore:
         text = clean_user_text(text)
         replacements = []
         corrected: dict[str, str | None] = {}
-        for t in plain_analyzer(text, chars=True, mode="query"):
+        for t in plain_analyzer(text, mode="query"):
             word = t.text
             if word not in corrected:
                 latin = word.isascii() and word.isalpha()
@@ -327,7 +327,7 @@ class SearchStore:
                 ).get(word)
                 corrected[word] = None if known else self._closest(conn, locale, word)
             if corrected[word]:
-                replacements.append((t.startchar, t.endchar, corrected[word]))
+                replacements.append((t.start, t.end, corrected[word]))
         if not replacements:
             return None
         out, last = [], 0
