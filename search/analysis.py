@@ -23,7 +23,7 @@ from search.pipeline import Analyzer, Mode, RegexTokenizer, Token
 from search.stop_words import SNOWBALL_ENGLISH
 from search.word_shapes import word_parts
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 """Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
 
 SECTION_SEPARATOR = "\x1f"
@@ -198,11 +198,12 @@ class PhrasalCompoundFilter:
             if previous is not None:
                 if t.text in PARTICLES and t.pos == previous.pos + 1:
                     compound = previous.but(_snowball("english").stemWord(previous.text) + t.text)
+                    at = compound.pos  # before later filters (stop words) move the yielded token
                     yield compound
                     yield previous
                     previous = None
                     if t.text not in ENGLISH_STOP_WORDS:
-                        t.pos = compound.pos  # set up: setup, or set and up, at one position
+                        t.pos = at  # set up: setup, or set and up, at one position
                         shift += 1
                     yield t  # a stop word is dropped by the stop filter, which closes the gap
                     continue

@@ -73,6 +73,12 @@ def test_english_compound_shares_the_verb_position_so_phrases_still_match():
     assert queried == [("singl", 0), ("signon", 1), ("sign", 1)]
 
 
+def test_english_particle_after_stop_words_keeps_its_verb_position():
+    # "how do i set up": three stop words before the verb once put "up" at position -3
+    tokens = [(t.text, t.pos) for t in analyzer_for("en")("how do i set up two factor")]
+    assert tokens == [("setup", 0), ("set", 0), ("up", 0), ("two", 1), ("factor", 2)]
+
+
 @pytest.mark.parametrize(
     ("text", "locale"),
     [
