@@ -563,6 +563,19 @@ def spelling_key(word: str, locale: str) -> str | None:
 
 
 _ARABIC_RUN = re.compile(r"[\u0621-\u064A\u0660-\u0669\u0670-\u06D3\u064B-\u065F\u0640]+")
+_KATAKANA_RUN = re.compile(r"[\u30A1-\u30FA\u30FC-\u30FE\uFF66-\uFF9F]{3,}")
+
+
+def katakana_runs(text: str, locale: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of each run of three or more katakana in a Japanese query.
+
+    A misspelt loanword is one word to the reader but not to Sudachi, which
+    reads ダウンロート as ダウン + ロート: "did you mean" corrects the whole run.
+    [] for other locales.
+    """
+    if _language(locale) != "ja":
+        return []
+    return [(m.start(), m.end(), _fold(m.group())) for m in _KATAKANA_RUN.finditer(text)]
 
 
 def spelling_words(text: str, locale: str) -> list[str]:
