@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.deploy.processes import Client, Gunicorn, Nginx, app_env, free_port, wait_for
+from tests.processes import Client, Gunicorn, Nginx, app_env
 
 pytestmark = pytest.mark.slow
 
@@ -18,15 +18,12 @@ def front(site, tmp_path):
 
     gunicorn serves the app with two probe pages (tests/deploy/cache_probe_app.py).
     """
-    app_port = free_port()
     env = app_env(**site.settings(PROXY_HOPS=1, RATELIMIT_SIGN_IN="3 per minute"))
     probe_app = "tests.deploy.cache_probe_app:app"
-    gunicorn = Gunicorn(app_port, env, tmp_path / "gunicorn.log", app=probe_app).start()
+    gunicorn = Gunicorn(env, tmp_path / "gunicorn.log", app=probe_app).start()
     nginx = None
     try:
-        wait_for(app_port)
-        nginx = Nginx(tmp_path / "nginx", app_port, site.media).start()
-        wait_for(nginx.port)
+        nginx = Nginx(tmp_path / "nginx", gunicorn.port, site.media).start()
         yield nginx, gunicorn
     finally:
         if nginx:
