@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from tests.conftest import make_app
-from tests.deploy.processes import Client, Gunicorn, Nginx, app_env, free_port, wait_for
+from tests.processes import Client, Gunicorn, Nginx, app_env, wait_for
 
 
 @dataclass
@@ -56,12 +56,10 @@ def live_api(demo_db_file, tmp_path_factory):
         RATELIMIT_INSTANT_SEARCH="100000 per minute",
         LOG_LEVEL="WARNING",
     )
-    app_port = free_port()
-    gunicorn = Gunicorn(app_port, env, folder / "gunicorn.log", workers=2).start()
+    gunicorn = Gunicorn(env, folder / "gunicorn.log", workers=2).start()
     nginx = None
     try:
-        wait_for(app_port)
-        nginx = Nginx(folder / "nginx", app_port, folder / "media").start()
+        nginx = Nginx(folder / "nginx", gunicorn.port, folder / "media").start()
         wait_for(nginx.port)
         yield LiveApi(nginx.port, token)
     finally:
