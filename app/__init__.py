@@ -134,6 +134,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.site_search.writing import init_search_writes
     from app.static_urls import init_static_urls
     from app.templating import init_templating
+    from app.write_gate import init_write_gate
 
     init_request_ids(app)
     init_static_urls(app)
@@ -143,6 +144,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_error_handlers(app)
     init_templating(app)
     init_page_slots(app)
+    init_write_gate(app)
     # Every area's pages: one blueprint per views module, registered here in URL order
     # (ask before forum: /community/ask is not a topic). Wiring beyond routes is init_<area>.
     for blueprint in (

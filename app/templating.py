@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from jinja2 import select_autoescape
+from markupsafe import Markup
 
 from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
+from app.page_cache import is_anonymous_reader
 from app.pagination import page_url
 
 
@@ -24,6 +26,30 @@ def language_links() -> list[dict[str, str]]:
             href = url_for("kb.home", locale=locale)
         links.append({"locale": locale, "name": LOCALE_NAMES.get(locale, locale), "href": href})
     return links
+
+
+REPEATED_KEY = "repeated_fragments"  # app.extensions: {(template, locale, script root): Markup}
+
+
+def repeated(template: str, anonymous_only: bool = False) -> Markup:
+    """A partial that is the same on every page of a locale (head links, brand, footer),
+    rendered once per process: its ~15 URLs and translations were a third of a page's render.
+
+    `anonymous_only`: the partial holds something of the visitor's when signed in or with a
+    session (the search box's CSRF token), so only anonymous readers share it. Nothing is kept
+    in debug mode (templates and static files change under a running server); the partials
+    show no content, so a publish never makes them stale.
+    """
+    if current_app.debug or not has_request_context():
+        return Markup(render_template(template))
+    if anonymous_only and not is_anonymous_reader():
+        return Markup(render_template(template))
+    key = (template, current_locale(), request.script_root)
+    kept = current_app.extensions.setdefault(REPEATED_KEY, {})
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = Markup(render_template(template))
+    return found
 
 
 def init_templating(app: Flask) -> None:
@@ -48,5 +74,6 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["atom_date"] = atom_date
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    app.jinja_env.globals["repeated"] = repeated
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
