@@ -80,9 +80,10 @@ class NpsCount:
     passives: int = 0
     detractors: int = 0
 
-    def add(self, score: int) -> None:
-        self.answers += 1
-        setattr(self, group_of(score), getattr(self, group_of(score)) + 1)
+    def add(self, score: int, n: int = 1) -> None:
+        self.answers += n
+        group = group_of(score)
+        setattr(self, group, getattr(self, group) + n)
 
     @property
     def nps(self) -> float | None:
@@ -161,36 +162,42 @@ def _monday(day: date) -> date:
     return date.fromordinal(day.toordinal() - day.weekday())
 
 
+def _day(value) -> date:
+    """A `date()` of the database: a date (PostgreSQL) or 'YYYY-MM-DD' (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def nps_report(filters: Filters) -> NpsReport:
+    """Answers per day, score and language counted by the database, then folded into weeks."""
     total = NpsCount()
     weeks: dict[date, NpsCount] = {_monday(d): NpsCount() for d in filters.days}
     by_locale: dict[str, NpsCount] = defaultdict(NpsCount)
-    rows = db.session.execute(
-        answered(
-            SurveyKind.NPS,
-            filters,
-            (SurveyResponse.score, SurveyResponse.answered_at, SurveyResponse.locale),
-        )
-    )
-    for score, at, locale in rows:
-        total.add(score)
-        weeks[_monday(at.date())].add(score)
-        by_locale[locale].add(score)
+    day = sa.func.date(SurveyResponse.answered_at)
+    query = answered(
+        SurveyKind.NPS,
+        filters,
+        (day, SurveyResponse.score, SurveyResponse.locale, sa.func.count()),
+    ).group_by(day, SurveyResponse.score, SurveyResponse.locale)
+    for answered_on, score, locale, n in db.session.execute(query):
+        for count in (total, weeks[_monday(_day(answered_on))], by_locale[locale]):
+            count.add(score, n)
     return NpsReport(total, sorted(weeks.items()), dict(sorted(by_locale.items())))
 
 
 def csat_report(filters: Filters) -> CsatReport:
     report = CsatReport()
-    rows = db.session.execute(
-        answered(SurveyKind.CSAT, filters, (SurveyResponse.score, SurveyResponse.subject_type))
-    )
-    for score, subject_type in rows:
-        report.answers += 1
-        report.score_sum += score
-        satisfied = score >= 4
+    query = answered(
+        SurveyKind.CSAT,
+        filters,
+        (SurveyResponse.score, SurveyResponse.subject_type, sa.func.count()),
+    ).group_by(SurveyResponse.score, SurveyResponse.subject_type)
+    for score, subject_type, n in db.session.execute(query):
+        report.answers += n
+        report.score_sum += score * n
+        satisfied = n if score >= 4 else 0
         report.satisfied += satisfied
         counts = report.by_subject.setdefault(subject_type or "", [0, 0])
-        counts[0] += 1
+        counts[0] += n
         counts[1] += satisfied
     return report
 
