@@ -138,7 +138,7 @@ def answer(
     value = int(score)
     if value not in SCORES[SurveyKind(response.kind)]:
         raise SurveyError("score_missing")
-    comment = " ".join((comment or "").split())
+    comment = " ".join("".join(c for c in comment or "" if c.isprintable() or c.isspace()).split())
     if len(comment) > limit:
         raise SurveyError("comment_too_long")
     response.score = value

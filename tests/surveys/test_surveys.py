@@ -135,3 +135,36 @@ def test_asker_gets_csat_on_a_solved_question(app):
     assert nxt.kind == "nps"
     staff = services.Person(asker.id + 1, "k2", False)
     assert services.survey_for_page(staff, "en", now, PERIODS) is None  # NPS: customers only
+
+
+def test_naughty_comments_are_stored_scrubbed_and_shown_inert(app):
+    from app.insights import voice
+    from app.insights.filters import Filters
+    from tests.conftest import NAUGHTY_STRINGS
+    from tests.hostile_html import assert_nothing_live
+
+    customer = quick_user("naughty@example.com", "customer", "Naughty")
+    now = datetime(2025, 3, 3, 12, 0)
+    for n, text in enumerate(NAUGHTY_STRINGS):
+        person = services.Person(customer.id, f"k{n}", True)
+        offered = services.offer(person, "nps", None, "en", now + timedelta(days=n * 91), PERIODS)
+        try:
+            services.answer(offered, str(n % 11), text, 1000, now + timedelta(days=n * 91))
+        except services.SurveyError as error:
+            assert str(error) == "comment_too_long" and len(text) > 1000
+    db.session.commit()
+    everything = Filters(now.date(), (now + timedelta(days=len(NAUGHTY_STRINGS) * 91)).date())
+    shown = voice.verbatims(everything, None)
+    assert shown and all("\x00" not in v.comment for v in shown)
+    row = services.offer(
+        services.Person(customer.id, "nul", True), "csat", None, "en", now, PERIODS
+    )
+    services.answer(row, "3", "a\x00b\u202ec", 100, now)
+    assert row.comment == "abc"  # no NUL (PostgreSQL refuses it) and no direction overrides
+    with app.test_request_context():
+        from flask import render_template_string
+
+        html = render_template_string(
+            "{% for v in shown %}<q>{{ v.comment }}</q>{% endfor %}", shown=shown
+        )
+    assert_nothing_live(html)
