@@ -39,7 +39,9 @@ _NOT_WORD = r"(?<![A-Za-z0-9_])"
 _NOT_WORD_AFTER = r"(?![A-Za-z0-9_])"
 
 URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 CARD = re.compile(_NOT_WORD + r"[0-9](?:[ -]?[0-9]){12,18}" + _NOT_WORD_AFTER)
 PHONE = re.compile(
     r"(?<![A-Za-z0-9_+])(?:\+|\b00)?\(?[0-9]+\)?"

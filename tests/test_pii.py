@@ -89,10 +89,11 @@ def test_naughty_strings_never_raise_and_stay_short():
         assert len(scrubbed) <= len(text) + 20
 
 
-def test_long_digit_input_is_fast():
+def test_long_input_takes_linear_time():
+    """No pattern backtracks quadratically: 100,000 characters in well under a second of CPU."""
     import time
 
-    start = time.perf_counter()
-    for text in ("1" * 10_000 + "a", "1 " * 5_000, "(1)" * 3_000, "a@" * 5_000):
+    start = time.process_time()
+    for text in ("1" * 100_000 + "a", "1 " * 50_000, "(1)" * 30_000, "a" * 100_000 + "@"):
         scrub(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
