@@ -12,7 +12,7 @@ from app.extensions import db
 from app.insights import voice
 from app.insights.filters import Filters
 from app.surveys.models import SurveyResponse
-from tests.conftest import make_app, sign_in
+from tests.conftest import sign_in
 from tests.insights.scenario import quick_user
 
 MARCH = Filters(date(2025, 3, 1), date(2025, 3, 31))
@@ -44,36 +44,34 @@ def did(user, name, when, **data):
 
 
 @pytest.fixture
-def voice_app(tmp_path):
-    app = make_app(tmp_path)
-    with app.app_context():
-        db.create_all()
-        quick_user("product@example.com", "product", "Product")
-        quick_user("customer@example.com", "customer", "Customer")
-        fans = [quick_user(f"fan{n}@example.com", "customer", f"Fan {n}") for n in range(3)]
-        critic = quick_user("critic@example.com", "customer", "Critic")
-        middle = quick_user("middle@example.com", "customer", "Middle")
-        week1, week2 = datetime(2025, 3, 3, 12), datetime(2025, 3, 12, 12)
-        answer(fans[0], "nps", 10, week1, "en", "Search finds everything")
-        answer(fans[1], "nps", 9, week2, "ja", "検索が便利です")
-        answer(fans[2], "nps", 9, week2, "ar")
-        answer(critic, "nps", 3, week2, "ar", "لم أجد الإجابة")
-        answer(middle, "nps", 7, week1, "en", "OK")
-        answer(critic, "csat", 5, week2, "ar", "شكرا", "topic")
-        answer(middle, "csat", 2, week2, "en", None, "article")
-        for fan in fans:  # promoters read and search; the critic posted questions
-            did(fan, "search", week1 - timedelta(days=2), source="search_page")
-            did(fan, "article_view", week1 - timedelta(days=2))
-            did(fan, "article_view", week1 - timedelta(days=1))
-        did(fans[0], "ask_deflected", week1 - timedelta(hours=5))
-        did(fans[0], "search", datetime(2025, 2, 27), source="search_page")  # before the range
-        did(critic, "ask_posted", week2 - timedelta(days=1))
-        did(critic, "ask_posted", week2 - timedelta(days=3))
-        did(critic, "search", week2 - timedelta(days=1), source="ask")  # the ask form's
-        did(critic, "search", week2 + timedelta(days=1), source="search_page")
-        db.session.commit()
-        yield app
-        db.session.remove()
+def voice_app(any_db_app):
+    """Answers and the respondents' events, on SQLite and PostgreSQL (dates are counted there)."""
+    app = any_db_app
+    quick_user("product@example.com", "product", "Product")
+    quick_user("customer@example.com", "customer", "Customer")
+    fans = [quick_user(f"fan{n}@example.com", "customer", f"Fan {n}") for n in range(3)]
+    critic = quick_user("critic@example.com", "customer", "Critic")
+    middle = quick_user("middle@example.com", "customer", "Middle")
+    week1, week2 = datetime(2025, 3, 3, 12), datetime(2025, 3, 12, 12)
+    answer(fans[0], "nps", 10, week1, "en", "Search finds everything")
+    answer(fans[1], "nps", 9, week2, "ja", "検索が便利です")
+    answer(fans[2], "nps", 9, week2, "ar")
+    answer(critic, "nps", 3, week2, "ar", "لم أجد الإجابة")
+    answer(middle, "nps", 7, week1, "en", "OK")
+    answer(critic, "csat", 5, week2, "ar", "شكرا", "topic")
+    answer(middle, "csat", 2, week2, "en", None, "article")
+    for fan in fans:  # promoters read and search; the critic posted questions
+        did(fan, "search", week1 - timedelta(days=2), source="search_page")
+        did(fan, "article_view", week1 - timedelta(days=2))
+        did(fan, "article_view", week1 - timedelta(days=1))
+    did(fans[0], "ask_deflected", week1 - timedelta(hours=5))
+    did(fans[0], "search", datetime(2025, 2, 27), source="search_page")  # before the range
+    did(critic, "ask_posted", week2 - timedelta(days=1))
+    did(critic, "ask_posted", week2 - timedelta(days=3))
+    did(critic, "search", week2 - timedelta(days=1), source="ask")  # the ask form's
+    did(critic, "search", week2 + timedelta(days=1), source="search_page")
+    db.session.commit()
+    return app
 
 
 def test_nps_by_week_and_group(voice_app):
