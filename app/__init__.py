@@ -133,6 +133,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.site_search.views import bp as search_bp
     from app.site_search.writing import init_search_writes
     from app.static_urls import init_static_urls
+    from app.surveys.views import bp as surveys_bp
+    from app.surveys.views import init_surveys
     from app.templating import init_templating
     from app.write_gate import init_write_gate
 
@@ -155,6 +157,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api_bp,
         insights_api_bp,
         ask_bp,
+        surveys_bp,
         forum_bp,
         moderation_bp,
         admin_bp,
@@ -164,6 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     init_editor(app)
+    init_surveys(app)
     _register_search_sources()
     init_search_schema(app)
     init_search_writes(app)

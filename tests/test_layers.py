@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.events",
         "app.audit",
         "app.markdown",
+        "app.pii",
         "app.locales",
         "app.security",
         "app.errors",
@@ -48,7 +49,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app.kb",),
     ("app.site_search",),
     ("app.forum",),
-    ("app.ask", "app.moderation"),
+    ("app.ask", "app.moderation", "app.surveys"),
     ("app.editor", "app.insights", "app.api", "app.admin", "app.site"),
     ("app", "app.models", "app.cli"),  # the composition root wires every area together
 )

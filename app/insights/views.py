@@ -190,8 +190,12 @@ def task_list():
 def task_page_response(pagination, edited: tuple[int, TaskForm] | None = None, status=200):
     """One page of tasks, each with its form (`edited`: a task's form just sent, with errors)."""
     found = pagination.items
-    members = _gap_members() if any(t.addressed_at for t in found) else {}
-    results = {t.id: tasks.after_addressed(t, members.get((t.locale, t.gap_key))) for t in found}
+    addressed = [t.addressed_at.date() for t in found if t.addressed_at]
+    members = _gap_members() if addressed else {}
+    live = tasks.live_queries_since(min(addressed), utcnow()) if addressed else []
+    results = {
+        t.id: tasks.after_addressed(t, members.get((t.locale, t.gap_key)), live) for t in found
+    }
     choices = TaskChoices()
     forms = {t.id: _task_form(t, choices=choices) for t in found}
     if edited is not None:
@@ -410,3 +414,6 @@ def number(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+from app.insights import voice_views  # noqa: E402, F401  (the customer-voice page, on bp)
