@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
-from jinja2 import select_autoescape
+from flask_babel import format_date, format_datetime, get_translations
+from jinja2 import pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import escape
 
 from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
@@ -26,7 +28,56 @@ def language_links() -> list[dict[str, str]]:
     return links
 
 
+def _as_template_text(context: Context, text: str):
+    """A translated message for a page: escaped like any other text where autoescape is on.
+
+    Jinja's own new-style gettext marks the *translation* safe (only the %(...)s values are
+    escaped), so a message that talks about `<token>` or `<table>` became markup. Messages
+    carry no markup of their own; a translator's text is escaped like a user's.
+    """
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
+@pass_context
+def template_gettext(context: Context, message: str, **variables):
+    return _as_template_text(context, get_translations().ugettext(message)) % variables
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    text = get_translations().ungettext(singular, plural, num)
+    return _as_template_text(context, text) % variables
+
+
+@pass_context
+def template_pgettext(context: Context, msgctxt: str, message: str, **variables):
+    text = get_translations().upgettext(msgctxt, message)
+    return _as_template_text(context, text) % variables
+
+
+@pass_context
+def template_npgettext(
+    context: Context, msgctxt: str, singular: str, plural: str, num: int, **variables
+):
+    variables.setdefault("num", num)
+    text = get_translations().unpgettext(msgctxt, singular, plural, num)
+    return _as_template_text(context, text) % variables
+
+
+def install_escaping_gettext(app: Flask) -> None:
+    """Replace the gettext callables Flask-Babel installed (the `_` alias resolves gettext)."""
+    app.jinja_env.globals.update(
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+        npgettext=template_npgettext,
+    )
+
+
 def init_templating(app: Flask) -> None:
+    install_escaping_gettext(app)
+
     @app.context_processor
     def inject_locale():
         locale = current_locale()

@@ -13,13 +13,13 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -29,6 +29,7 @@ from app.accounts.models import Role
 from app.clock import utcnow
 from app.errors import render_error
 from app.extensions import db
+from app.flashes import flash_message
 from app.insights import dashboards, exports, tasks, tokens
 from app.insights.filters import FilterError, Filters, default_filters, parse_filters
 from app.insights.forms import (
@@ -274,7 +275,7 @@ def open_task():
         )
     except tasks.TaskError:
         return render_error(400, _("That gap could not be turned into a task."))
-    flash(_("The gap is now a task: %(label)s", label=task.label), "success")
+    flash_message(_l("The gap is now a task: %(label)s", label=task.label), "success")
     return redirect(task_url(task), 303)
 
 
@@ -306,12 +307,12 @@ def update_task(task_id: int):
         except tasks.TaskError as error:
             message = TASK_ERRORS[error.code]()
         else:
-            flash(_("Task updated."), "success")
+            flash_message(_l("Task updated."), "success")
             return redirect(task_url(task), 303)
     else:
         message = _("The task could not be saved; check the fields.")
     db.session.rollback()
-    flash(message, "error")
+    flash_message(message, "error")
     return task_page_response(
         tasks.task_page(tasks.page_of(task)), edited=(task.id, form), status=400
     )
@@ -388,7 +389,7 @@ def revoke_token(token_id: int):
         return render_error(400)
     if not tokens.revoke_token(current_user, token_id):
         abort(404)
-    flash(_("Token revoked."), "success")
+    flash_message(_l("Token revoked."), "success")
     return redirect(url_for("insights.api_tokens"), 303)
 
 
