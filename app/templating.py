@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_translations
 from jinja2 import pass_context, select_autoescape
 from jinja2.runtime import Context
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
@@ -65,6 +65,15 @@ def template_npgettext(
     return _as_template_text(context, text) % variables
 
 
+def bdi(value: object) -> Markup:
+    """`value` (a user's or an editor's text) isolated from the page's direction: `<bdi>`.
+
+    For text inside a translated sentence (`_('By %(name)s', name=author|bdi)`): a Latin
+    title in an Arabic sentence keeps its own order and leaves the punctuation in place.
+    """
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def install_escaping_gettext(app: Flask) -> None:
     """Replace the gettext callables Flask-Babel installed (the `_` alias resolves gettext)."""
     app.jinja_env.globals.update(
@@ -98,6 +107,7 @@ def init_templating(app: Flask) -> None:
         format_datetime(value, "medium") if value else ""
     )
     app.jinja_env.filters["atom_date"] = atom_date
+    app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -32,6 +32,7 @@ from app.forum.paths import topic_slug
 from app.forum.spam import honeypot_tripped
 from app.forum.view_counts import TOPIC_VIEWS
 from app.page_cache import beacon_response, public_page
+from app.page_slots import add_to_slot
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
 
@@ -105,6 +106,13 @@ bp.add_app_template_global(post_url, "forum_post_url")
 bp.add_app_template_global(topic_slug, "forum_topic_slug")
 bp.add_app_template_global(services.can_edit, "forum_can_edit")
 bp.add_app_template_global(services.is_staff, "forum_is_staff")
+add_to_slot(bp, "account_links", "forum/_header_notifications.html")
+
+
+@bp.app_template_global("forum_unread_count")
+def unread_for_viewer() -> int:
+    """The signed-in viewer's unread notifications (the header's count)."""
+    return services.unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def _list_page(template: str, category=None):
@@ -124,7 +132,6 @@ def _list_page(template: str, category=None):
         sorts=listing.SORTS,
         pagination=pagination,
         topics=pagination.items,
-        unread=services.unread_count(current_user) if current_user.is_authenticated else 0,
     )
 
 

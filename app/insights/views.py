@@ -48,7 +48,7 @@ from app.insights.task_models import GapTask
 from app.insights.time_limit import QueryTooSlow, database_time_limit
 from app.kb.forms import reason_choices
 from app.kb.models import Article, Category
-from app.locales import LOCALE_NAMES
+from app.locales import LOCALE_NAMES, current_locale
 from app.pagination import page_number
 from app.request_numbers import whole_number
 
@@ -60,8 +60,10 @@ PRODUCT_ROLES = (Role.PRODUCT.value, Role.CS_EDITOR.value)
 
 
 def category_slugs() -> dict[str, str]:
+    """Category slug -> its name in the staff member's language (the filter's choices)."""
+    locale = current_locale()
     return {
-        c.slug: c.name_in("en")
+        c.slug: c.name_in(locale)
         for c in db.session.scalars(sa.select(Category).order_by(Category.position))
     }
 
@@ -336,10 +338,11 @@ def export(name: str, fmt: str):
     table = exports.build_table(name, filters, utcnow())
     stamp = f"{filters.start.isoformat()}_{filters.end.isoformat()}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(table), "text/csv; charset=utf-8"
+        # content_type, not mimetype: Flask would add a second "; charset=utf-8" to a mimetype.
+        body, content_type = exports.to_csv(table), "text/csv; charset=utf-8"
     else:
-        body, mimetype = exports.to_json(name, filters, table), "application/json"
-    response = Response(body, mimetype=mimetype)
+        body, content_type = exports.to_json(name, filters, table), "application/json"
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="insights-{name}-{stamp}.{fmt}"'
     )
