@@ -113,6 +113,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.editor.views import bp as editor_bp
     from app.editor.views import init_editor, media_bp
     from app.errors import init_error_handlers
+    from app.flashes import init_flashes
     from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
     from app.insights.views import bp as insights_bp
@@ -147,6 +148,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_templating(app)
     init_page_slots(app)
     init_write_gate(app)
+    init_flashes(app)
     # Every area's pages: one blueprint per views module, registered here in URL order
     # (ask before forum: /community/ask is not a topic). Wiring beyond routes is init_<area>.
     for blueprint in (

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.mail",
         "app.sqlite_settings",
         "app.page_slots",
+        "app.flashes",
         "app.templating",
         "app.jobs",
         "app.log_config",

@@ -110,7 +110,7 @@ def test_product_dashboard_and_explorer(month_app):
     assert "Gantt charts" in html and html.index("Gantt charts") < html.index("Dark mode")
     assert "Unanswered searches per week" in html
     html = client.get(f"/insights/explore?q=csv&{MARCH}").get_data(as_text=True)
-    assert "“csv”: 4 searches" in html and "How do I export to CSV?" in html
+    assert "“<bdi>csv</bdi>”: 4 searches" in html and "How do I export to CSV?" in html
 
 
 @pytest.mark.parametrize(
