@@ -107,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
     from app.api.insights import bp as insights_api_bp
+    from app.api.reference import bp as api_reference_bp
     from app.api.views import bp as api_bp
     from app.ask.views import bp as ask_bp
     from app.cli import register_cli
@@ -158,6 +159,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         search_bp,
         api_bp,
         insights_api_bp,
+        api_reference_bp,
         ask_bp,
         surveys_bp,
         forum_bp,

@@ -143,7 +143,7 @@ def test_unknown_parameters_are_ignored_and_unknown_tables_404(month_app):
     assert client.get(f"/insights/?{MARCH}&colour=blue").status_code == 200
     assert client.get("/insights/export/nothing.csv").status_code == 404
     assert client.get("/insights/export/gaps.xlsx").status_code == 404
-    assert client.get("/api/v1/insights/nothing").status_code == 400
+    assert client.get("/api/v1/insights/nothing").status_code == 404
 
 
 @pytest.mark.parametrize(
