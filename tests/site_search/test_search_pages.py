@@ -23,14 +23,46 @@ def test_search_page_shows_results_snippets_and_facets(search_client):
     assert 'class="facets"' in html and "FAQs" in html
 
 
+def beacon_of(html: str) -> str:
+    return re.search(r'data-beacon="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
 def test_every_search_is_recorded_with_its_true_result_count(search_client):
-    search_client.get("/en/search?q=invoice")
-    search_client.get("/en/search?q=xylophone+quantum")
+    visitor = "v" * 32  # the key static/js/site.js keeps in the browser and sends the beacon
+    for query in ("invoice", "xylophone+quantum"):
+        response = search_client.get(f"/en/search?q={query}")
+        assert "Set-Cookie" not in response.headers  # an anonymous reader starts no session
+        assert search_client.get(f"{beacon_of(response.get_data(as_text=True))}&k={visitor}")
     first, second = events()
     assert first.data["query"] == "invoice" and first.data["results"] > 0
     assert first.data["source"] == "search_page" and first.locale == "en"
     assert second.data["results"] == 0
-    assert first.session_key and first.session_key == second.session_key
+    assert first.session_key == second.session_key == visitor  # one visitor, two searches
+
+
+def test_the_search_beacon_only_rekeys_its_own_event_once(search_client):
+    html = search_client.get("/en/search?q=invoice").get_data(as_text=True)
+    [event] = events()
+    one_off = event.session_key
+    beacon = beacon_of(html)
+    forged = beacon.replace("t=", "t=x")
+    for url in (forged + "&k=" + "f" * 32, beacon + "&k=bad key", beacon):  # refused, no key
+        response = search_client.get(url)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    db.session.expire_all()
+    assert events()[0].session_key == one_off
+    search_client.get(beacon + "&k=" + "a" * 32)
+    search_client.get(beacon + "&k=" + "b" * 32)  # a replay cannot move it again
+    db.session.expire_all()
+    assert [e.session_key for e in events()] == ["a" * 32]
+
+
+def test_a_visitor_with_a_session_keeps_its_key_and_gets_no_beacon(search_client):
+    header_csrf(search_client)  # the session starts (the header box fetched a token)
+    html = search_client.get("/en/search?q=invoice").get_data(as_text=True)
+    assert "data-beacon" not in html
+    with search_client.session_transaction() as session:
+        assert events()[0].session_key == session["tp_sk"]
 
 
 def test_personal_data_is_scrubbed_before_storing(search_client):
