@@ -108,6 +108,12 @@ class Config:
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
     # The query explorer's database work stops after this (0: no limit).
     INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Surveys (app/surveys/): NPS for signed-in customers, CSAT after a solved topic or a
+    # helpful article. Each is shown to a person at most once per period (days).
+    SURVEYS_ENABLED: bool = True
+    SURVEY_NPS_PERIOD_DAYS: int = 90
+    SURVEY_CSAT_PERIOD_DAYS: int = 30
+    SURVEY_COMMENT_MAX: int = 1000
     # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
     # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
     PROXY_HOPS: int = 0

@@ -26,12 +26,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.events",
         "app.audit",
         "app.markdown",
+        "app.pii",
         "app.locales",
         "app.security",
         "app.errors",
         "app.mail",
         "app.sqlite_settings",
         "app.page_slots",
+        "app.flashes",
         "app.templating",
         "app.jobs",
         "app.log_config",
@@ -48,7 +50,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app.kb",),
     ("app.site_search",),
     ("app.forum",),
-    ("app.ask", "app.moderation"),
+    ("app.ask", "app.moderation", "app.surveys"),
     ("app.editor", "app.insights", "app.api", "app.admin", "app.site"),
     ("app", "app.models", "app.cli"),  # the composition root wires every area together
 )

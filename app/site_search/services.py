@@ -10,9 +10,9 @@ from sqlalchemy import event, select
 
 from app.events import Event, record_event
 from app.extensions import db
+from app.pii import scrub
 from app.site_search.engine import search_store
 from app.site_search.models import Synonym
-from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
 from search.query import SearchQuery
 from search.results import SearchResults, Suggestion
@@ -108,7 +108,7 @@ def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
 
 
 def stored_query(text: str) -> str:
-    return scrub_query(" ".join(text.split()))[:STORED_QUERY_MAX]
+    return scrub(" ".join(text.split()))[:STORED_QUERY_MAX]
 
 
 def record_search(

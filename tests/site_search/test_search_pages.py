@@ -149,7 +149,8 @@ def test_instant_search_refuses_bad_requests(search_client):
     missing_token = search_client.post(
         "/api/v1/instant-searches", data={"q": "invoice", "locale": "en"}
     )
-    assert missing_token.status_code == 400 and "error" in missing_token.get_json()
+    assert missing_token.status_code == 403  # the token is a credential of this session
+    assert missing_token.get_json()["error"]["code"] == "csrf_failed"
     assert settle(search_client, "invoice", token, locale="xx").status_code == 400
     assert settle(search_client, "   ", token).status_code == 400
     assert events() == []
@@ -224,20 +225,25 @@ def test_bad_queries_get_json_not_500_from_the_api(search_client, query):
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "parameter", "message"),
     [
-        ({"q": "x", "page": "abc"}, "page"),
-        ({"q": "x", "page": "-1"}, "page"),
-        ({"q": "x", "kind": "recipe"}, "Unknown kind"),
-        ({"q": "x", "locale": "xx"}, "Unknown locale"),
-        ({"q": "x", "category": "nope"}, "Unknown category"),
-        ({}, "empty"),
+        ({"q": "x", "page": "abc"}, "page", "whole number"),
+        ({"q": "x", "page": "-1"}, "page", "whole number"),
+        ({"q": "x", "kind": "recipe"}, "kind", "faq, guide, topic"),
+        ({"q": "x", "kind": ""}, "kind", "faq, guide, topic"),
+        ({"q": "x", "locale": "xx"}, "locale", "en, ja, ar"),
+        ({"q": "x", "locale": ""}, "locale", "en, ja, ar"),
+        ({"q": "x", "category": "nope"}, "category", "billing"),
+        ({"q": " "}, "q", "empty"),
+        ({}, "q", "required"),
     ],
 )
-def test_api_rejects_bad_parameters_with_a_message(search_client, params, message):
+def test_api_rejects_bad_parameters_with_a_message(search_client, params, parameter, message):
     response = search_client.get("/api/v1/search", query_string=params)
     assert response.status_code == 400
-    assert message in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter and message in error["message"]
+    assert error["code"] in ("invalid_parameter", "missing_parameter")
 
 
 def test_raw_invalid_percent_encoding_is_harmless(search_client):
@@ -258,8 +264,10 @@ def test_instant_search_recording_is_rate_limited(demo_db_file, tmp_path):
     token = header_csrf(client, "ja")
     codes = [settle(client, f"query {i}", token, "ja").status_code for i in range(3)]
     assert codes == [201, 201, 429]
-    error = settle(client, "again", token, "ja").get_json()["error"]
-    assert error["status"] == 429 and error["message"]
+    refused = settle(client, "again", token, "ja")
+    error = refused.get_json()["error"]
+    assert error["status"] == 429 and error["code"] == "rate_limited" and error["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
 def test_forum_categories_are_named_and_filterable_in_results(search_client):
