@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.extensions import db
 from tests.browser.conftest import BROWSER_LOCALES
 from tests.browser.test_accessibility import expect_language, sign_in_to
 from tests.browser.test_editor_journey import assert_no_axe_violations
+from tests.conftest import make_user
 
 ARTICLE = "download-invoices-and-receipts"  # an FAQ with links, contents and related articles
 GUIDE = "set-up-your-workspace"
@@ -82,15 +84,8 @@ def test_public_pages_follow_the_dark_scheme_with_no_axe_violations(
 
 @pytest.fixture(scope="module")
 def staff_in_live_db(live_server) -> tuple[str, str]:
-    from app.accounts.models import User
-    from app.extensions import db
-
-    email, password = STAFF
     with live_server.app.app_context():
-        boss = User(email=email, display_name="Dark Admin", role="admin")
-        boss.set_password(password)
-        db.session.add(boss)
-        db.session.commit()
+        make_user(STAFF[0], STAFF[1], role="admin", name="Dark Admin")
         db.session.remove()
     return STAFF
 
