@@ -139,3 +139,7 @@ class SynonymForm(FlaskForm):
 class MediaForm(FlaskForm):
     file = FileField(_l("Image (PNG, JPEG, GIF or WebP)"))
     article_id = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"))
