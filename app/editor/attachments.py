@@ -4,6 +4,7 @@ MEDIA_DIR/attachments/, listed under the article, and removed with it (or one by
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,8 +48,12 @@ def size_label(size: int) -> str:
 
 
 def download_name(filename: str, file_type: FileType) -> str:
-    """The name a download is saved as: what was uploaded, with the extension of its type."""
-    base = one_line(os.path.basename((filename or "").replace("\\", "/")))
+    """The name a download is saved as: what was uploaded, with the extension of its type.
+
+    Format characters go: a right-to-left override (U+202E) could make an ".exe" look harmless.
+    """
+    visible = "".join(ch for ch in filename or "" if unicodedata.category(ch) != "Cf")
+    base = one_line(os.path.basename(visible.replace("\\", "/")))
     stem = base.rsplit(".", 1)[0].strip(" .") if "." in base else base.strip(" .")
     suffix = f".{file_type.extension}"
     return f"{stem[: 200 - len(suffix)] or 'attachment'}{suffix}"

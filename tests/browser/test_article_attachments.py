@@ -68,6 +68,8 @@ def test_attached_files_are_listed_downloaded_printed_and_dark(
     files.scroll_into_view_if_needed()
     screenshot(reader, f"attachments-dark-{locale}")
     assert_no_axe_violations(reader, f"article with attachments ({locale}, dark)")
+    reader.emulate_media(color_scheme="light")
+    assert_no_axe_violations(reader, f"article with attachments ({locale})")
     reader.emulate_media(media="print")
     expect(files).to_be_visible()
     expect(reader.locator("#feedback")).to_be_hidden()

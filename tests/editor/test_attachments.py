@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.editor.attachments import attachment_dir
+from app.editor.attachments import attachment_dir, download_name
 from app.editor.file_types import sniff
 from app.editor.models import Attachment
 from app.extensions import db
@@ -39,6 +39,13 @@ def test_the_type_comes_from_the_content_not_the_name():
     assert sniff("مرحبا\n".encode(), "note").key == "txt"
     assert sniff(EXE, "invoice.pdf") is None
     assert sniff(b"\xff\xfe\x00\x00binary", "x.txt") is None
+
+
+def test_download_names_keep_the_upload_name_with_the_true_extension():
+    pdf = sniff(PDF)
+    assert download_name("C:\\Users\\me\\Rechnung März.PDF", pdf) == "Rechnung März.pdf"
+    assert download_name("invoice\u202efdp.exe", pdf) == "invoicefdp.pdf"  # no RTL override
+    assert download_name("../../", pdf) == "attachment.pdf"
 
 
 def upload(client, article_id: int, data: bytes, filename: str, token: str | None = None):
