@@ -1,12 +1,13 @@
 """Attachments: the editor's page to attach and remove an article's files, and the list
-under the published article (the `article_end` slot)."""
+under the published article (the `article_files` slot)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.editor import attachments
@@ -16,10 +17,11 @@ from app.editor.errors import EditorError
 from app.editor.forms import ActionForm, AttachmentForm
 from app.editor.models import Attachment
 from app.extensions import db
+from app.flashes import flash_message
 from app.kb.models import Article
 from app.page_slots import add_to_slot
 
-add_to_slot(bp, "article_end", "editor/_article_attachments.html")
+add_to_slot(bp, "article_files", "editor/_article_attachments.html")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def article_attachments(article_id: int):
         db.session.rollback()
         form.file.errors = [error.message]
         return _render(article, form, error.status)
-    flash(_("File attached. It is listed under the article."), "success")
+    flash_message(_l("File attached. It is listed under the article."), "success")
     return redirect(url_for("editor.article_attachments", article_id=article.id), 303)
 
 
@@ -107,7 +109,7 @@ def remove_attachment(article_id: int, attachment_id: int):
     article = get_article_or_404(article_id)
     back = url_for("editor.article_attachments", article_id=article.id)
     if not ActionForm().validate_on_submit():
-        flash(_("Your form expired. Reload the page and try again."), "error")
+        flash_message(_l("Your form expired. Reload the page and try again."), "error")
         return redirect(back, 303)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.article_id != article.id:
@@ -115,5 +117,5 @@ def remove_attachment(article_id: int, attachment_id: int):
     attachments.delete_attachment(attachment)
     _audit("remove_attachment", article, attachment)
     db.session.commit()
-    flash(_("Attachment removed."), "success")
+    flash_message(_l("Attachment removed."), "success")
     return redirect(back, 303)

@@ -1,7 +1,7 @@
 """article attachments
 
 Revision ID: f4c2a9d81e37
-Revises: a3d5e7f90b12
+Revises: c4e1f7a9b2d3
 Create Date: 2026-12-07 05:05:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f4c2a9d81e37'
-down_revision = 'a3d5e7f90b12'
+down_revision = 'c4e1f7a9b2d3'
 branch_labels = None
 depends_on = None
 

@@ -13,10 +13,9 @@ from app.accounts.models import Role, User
 from app.admin import users as admin
 from app.audit import AuditEntry
 from app.extensions import db
+from tests.accounts.conftest import token_for
 from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks, sign_in
 from tests.test_naughty_strings import assert_handled
-
-from .conftest import token_for
 
 USERS = "/admin/users"
 
@@ -170,7 +169,7 @@ def test_the_moderation_log_shows_a_role_change(admin_client):
 
     assert "Role changed" in html
     assert "From Customer to Customer success editor" in html
-    assert f'href="/moderation/users/{ada.id}">Ada</a>' in html
+    assert f'href="/moderation/users/{ada.id}"><bdi>Ada</bdi></a>' in html
 
 
 def test_the_same_role_again_changes_nothing(admin_client):

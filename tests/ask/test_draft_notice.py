@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from app.ask.models import AskDraft
 from app.extensions import db
-from tests.conftest import csrf_token_from, make_user, sign_in
-from tests.forum.ask_helpers import ASK, form_tokens, make_categories, preview
+from tests.ask.conftest import ASK, form_tokens, preview
+from tests.conftest import csrf_token_from
 
 RESTORED = "<p>Your unfinished question from earlier was put back into the form.</p>"
-
-
-@pytest.fixture
-def categories(search_app):
-    return make_categories()
-
-
-@pytest.fixture
-def asker(search_app, categories):
-    make_user()
-    client = search_app.test_client()
-    sign_in(client)
-    return client
 
 
 def test_an_older_draft_in_a_new_question_is_announced_with_a_way_out(asker, categories):
