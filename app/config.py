@@ -37,6 +37,9 @@ class Config:
     # Page views are written in batches: this many rows, or after this many seconds (per worker).
     EVENT_BUFFER_SIZE: int = 50
     EVENT_BUFFER_SECONDS: int = 2
+    # Writing requests (POST, ...) each process runs at once; the others wait (app/write_gate.py).
+    WRITE_GATE_CONCURRENCY: int = 1
+    WRITE_GATE_TIMEOUT_SECONDS: float = 20.0
     KB_ARTICLES_PER_PAGE: int = 30  # on a category page
     SITEMAP_MAX_URLS: int = (
         50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.mail",
         "app.sqlite_settings",
         "app.page_slots",
+        "app.flashes",
         "app.templating",
         "app.jobs",
         "app.log_config",
@@ -42,6 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.request_ids",
         "app.request_numbers",
         "app.static_urls",
+        "app.write_gate",
         "search",  # the search library: no Flask, no area; areas hand it their documents
     ),
     ("app.accounts",),  # users, roles, sign-in: every area below names a User

@@ -111,12 +111,18 @@ def stored_query(text: str) -> str:
     return scrub(" ".join(text.split()))[:STORED_QUERY_MAX]
 
 
-def record_search(request: SearchRequest, total: int, source: str) -> Event:
-    """Store the search as a first-party event; the caller commits."""
+def record_search(
+    request: SearchRequest, total: int, source: str, session_key: str | None = None
+) -> Event:
+    """Store the search as a first-party event; the caller commits.
+
+    `session_key` defaults to the session's (app.events.anonymous_session_key).
+    """
     stored = stored_query(request.text)
     return record_event(
         "search",
         locale=request.locale,
+        session_key=session_key,
         query=stored,
         normalized=normalize_query_text(stored, request.locale),
         results=total,
@@ -127,7 +133,7 @@ def record_search(request: SearchRequest, total: int, source: str) -> Event:
     )
 
 
-def record_page_search(request: SearchRequest, total: int) -> Event:
+def record_page_search(request: SearchRequest, total: int, session_key: str | None = None) -> Event:
     """Record a results-page search; one the header box just recorded becomes this one.
 
     A visitor who pauses in the box (recorded as instant) and then presses
@@ -151,7 +157,7 @@ def record_page_search(request: SearchRequest, total: int) -> Event:
                 "category": request.category,
             }
             return previous
-    return record_search(request, total, "search_page")
+    return record_search(request, total, "search_page", session_key)
 
 
 def settle_search(

@@ -110,7 +110,7 @@ def test_product_dashboard_and_explorer(month_app):
     assert "Gantt charts" in html and html.index("Gantt charts") < html.index("Dark mode")
     assert "Unanswered searches per week" in html
     html = client.get(f"/insights/explore?q=csv&{MARCH}").get_data(as_text=True)
-    assert "“csv”: 4 searches" in html and "How do I export to CSV?" in html
+    assert "“<bdi>csv</bdi>”: 4 searches" in html and "How do I export to CSV?" in html
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_unknown_parameters_are_ignored_and_unknown_tables_404(month_app):
     assert client.get(f"/insights/?{MARCH}&colour=blue").status_code == 200
     assert client.get("/insights/export/nothing.csv").status_code == 404
     assert client.get("/insights/export/gaps.xlsx").status_code == 404
-    assert client.get("/api/v1/insights/nothing").status_code == 400
+    assert client.get("/api/v1/insights/nothing").status_code == 404
 
 
 @pytest.mark.parametrize(
