@@ -42,9 +42,9 @@ reuse_port = True
 # Request limits. The search API accepts q up to 10,000 characters; fully
 # percent-encoded, a 4-byte character is 12 bytes, so the request line can reach
 # ~120,000 bytes. gunicorn's non-zero maximum is 8,190, so the line limit is 0
-# (gunicorn's own cap: 1 MiB) and nginx enforces the real bound: its
-# large_client_header_buffers (128k) answers 414 above that. Header fields (cookies)
-# get 16 KiB; nginx allows the same.
+# (gunicorn's own cap: 1 MiB). The app answers a JSON 414 above 126,000 bytes
+# (app/api/limits.py) and nginx's large_client_header_buffers (128k) above that;
+# tests/api/test_errors.py checks the chain. Header fields (cookies) get 16 KiB.
 limit_request_line = 0
 limit_request_fields = 100
 limit_request_field_size = 16384
