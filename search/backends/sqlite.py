@@ -128,6 +128,10 @@ def schema_statements(locale: str) -> list[str]:
 
 _VOCABULARY_TABLE = {"content": "fts_vocab", "spell": "spell_vocab"}
 
+MATCHED_ROWS = "search_documents d INDEXED BY ix_search_documents_matching"
+"""Matched rows joined through the narrow covering index (search/backends/tables.py): without
+statistics SQLite would look each one up in the table, whose rows carry titles and bodies."""
+
 
 class SQLiteBackend(SearchBackend):
     """FTS5 tables of analyzed tokens, one set per locale."""
@@ -181,7 +185,7 @@ class SQLiteBackend(SearchBackend):
         fts = table_names(locale)["fts"]
         result = conn.exec_driver_sql(
             f"SELECT d.kind, d.category, count(DISTINCT d.group_id) FROM {fts}"
-            f" JOIN search_documents d ON d.id = {fts}.rowid"
+            f" JOIN {MATCHED_ROWS} ON d.id = {fts}.rowid"
             f" WHERE {fts} MATCH ? AND d.locale = ? GROUP BY d.kind, d.category",
             (match_expression(node), locale),
         )
@@ -217,7 +221,7 @@ class SQLiteBackend(SearchBackend):
             f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({fts}, {BM25_WEIGHTS}) AS rank"
             f" FROM {fts} WHERE {fts} MATCH ?)"
             f" SELECT d.group_id, min(m.rank), d.doc_id FROM m"
-            f" JOIN search_documents d ON d.id = m.id WHERE 1{filters}"
+            f" JOIN {MATCHED_ROWS} ON d.id = m.id WHERE 1{filters}"
             f" GROUP BY d.group_id ORDER BY min(m.rank), d.group_id LIMIT ? OFFSET ?",
             tuple(params),
         )
