@@ -191,6 +191,16 @@ class SQLiteBackend(SearchBackend):
         )
         return {(kind, category): n for kind, category, n in result}
 
+    def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
+        fts = table_names(locale)["fts"]
+        found = conn.exec_driver_sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT d.group_id FROM {fts}"
+            f" JOIN {MATCHED_ROWS} ON d.id = {fts}.rowid"
+            f" WHERE {fts} MATCH ? AND d.locale = ? LIMIT ?)",
+            (match_expression(node), locale, n + 1),
+        ).scalar_one()
+        return found > n
+
     def ranked(
         self,
         conn: Connection,
