@@ -211,7 +211,9 @@ class SearchStore:
             candidate = self.spelling_suggestion(conn, locale, plain, q.text)
             # Offer it only if it finds more with all its words than what was typed did.
             exact_total = 0 if m.chosen.fallback else m.primary_total
-            if candidate and self._all_words_total(conn, locale, analyzer, candidate) > exact_total:
+            if candidate and self._all_words_find_more(
+                conn, locale, analyzer, candidate, exact_total
+            ):
                 did_you_mean = candidate
         return SearchResults(
             m.total,
@@ -327,12 +329,14 @@ class SearchStore:
         wanted = sorted({g.group_id for g in groups})
         return dict(conn.execute(sa.select(c.doc_id, c.title).where(c.doc_id.in_(wanted))).all())
 
-    def _all_words_total(self, conn, locale: str, analyzer, text: str) -> int:
+    def _all_words_find_more(self, conn, locale: str, analyzer, text: str, n: int) -> bool:
+        """Whether ``text`` finds more than ``n`` results with all its words (stops counting
+        there: a did-you-mean needs a yes or no, not the total)."""
         clauses = build_clauses(parse_user_text(text), analyzer)
         if not clauses:
-            return 0
+            return False
         first = next(stages(clauses, None))
-        return sum(self.backend.match_counts(conn, locale, first.node).values())
+        return self.backend.matches_more_than(conn, locale, first.node, n)
 
     def spelling_suggestion(self, conn, locale: str, plain_analyzer, text: str) -> str | None:
         """The query with each unknown word replaced by the word it most likely meant.

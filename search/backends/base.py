@@ -100,6 +100,10 @@ class SearchBackend(ABC):
         Facets, totals and filtered totals are all sums over this: one pass over the matches.
         """
 
+    def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
+        """Whether more than ``n`` groups match ``node``; a backend may stop at the n+1st."""
+        return sum(self.match_counts(conn, locale, node).values()) > n
+
     @abstractmethod
     def ranked(
         self,

@@ -247,6 +247,19 @@ class PostgresBackend(SearchBackend):
         )
         return {(kind, category): n for kind, category, n in found}
 
+    def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
+        query = tsquery_literal(node)
+        if not query:
+            return False
+        found = conn.execute(
+            sa.text(
+                """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery) LIMIT :n) AS m"""
+            ),
+            {"locale": locale, "query": query, "n": n + 1},
+        ).scalar_one()
+        return found > n
+
     def ranked(
         self,
         conn: Connection,

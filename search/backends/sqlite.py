@@ -128,6 +128,10 @@ def schema_statements(locale: str) -> list[str]:
 
 _VOCABULARY_TABLE = {"content": "fts_vocab", "spell": "spell_vocab"}
 
+MATCHED_ROWS = "search_documents d INDEXED BY ix_search_documents_matching"
+"""Matched rows joined through the narrow covering index (search/backends/tables.py): without
+statistics SQLite would look each one up in the table, whose rows carry titles and bodies."""
+
 
 class SQLiteBackend(SearchBackend):
     """FTS5 tables of analyzed tokens, one set per locale."""
@@ -181,11 +185,21 @@ class SQLiteBackend(SearchBackend):
         fts = table_names(locale)["fts"]
         result = conn.exec_driver_sql(
             f"SELECT d.kind, d.category, count(DISTINCT d.group_id) FROM {fts}"
-            f" JOIN search_documents d ON d.id = {fts}.rowid"
+            f" JOIN {MATCHED_ROWS} ON d.id = {fts}.rowid"
             f" WHERE {fts} MATCH ? AND d.locale = ? GROUP BY d.kind, d.category",
             (match_expression(node), locale),
         )
         return {(kind, category): n for kind, category, n in result}
+
+    def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
+        fts = table_names(locale)["fts"]
+        found = conn.exec_driver_sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT d.group_id FROM {fts}"
+            f" JOIN {MATCHED_ROWS} ON d.id = {fts}.rowid"
+            f" WHERE {fts} MATCH ? AND d.locale = ? LIMIT ?)",
+            (match_expression(node), locale, n + 1),
+        ).scalar_one()
+        return found > n
 
     def ranked(
         self,
@@ -217,7 +231,7 @@ class SQLiteBackend(SearchBackend):
             f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({fts}, {BM25_WEIGHTS}) AS rank"
             f" FROM {fts} WHERE {fts} MATCH ?)"
             f" SELECT d.group_id, min(m.rank), d.doc_id FROM m"
-            f" JOIN search_documents d ON d.id = m.id WHERE 1{filters}"
+            f" JOIN {MATCHED_ROWS} ON d.id = m.id WHERE 1{filters}"
             f" GROUP BY d.group_id ORDER BY min(m.rank), d.group_id LIMIT ? OFFSET ?",
             tuple(params),
         )
