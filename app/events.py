@@ -34,7 +34,10 @@ class Event(db.Model):
     """One first-party event (article_view, search, click, ...); see app/insights/EVENTS.md."""
 
     __tablename__ = "insights_event"
-    __table_args__ = (sa.Index("ix_insights_event_name_time", "name", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_insights_event_name_time", "name", "occurred_at"),
+        sa.Index("ix_insights_event_user_time", "user_id", "occurred_at", "name"),  # surveys
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(40))

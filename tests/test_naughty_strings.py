@@ -24,8 +24,8 @@ from app.kb.models import ArticleFeedback
 from app.markdown import render_markdown, render_user_markdown
 from app.moderation import services as moderation
 from app.moderation.services import ModerationError
+from app.pii import scrub
 from app.site_search.params import SearchParamError, search_request
-from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
 from tests.conftest import (
     NAUGHTY_SAMPLE,
@@ -77,7 +77,7 @@ def test_search_input_is_parsed_scrubbed_and_analysed(rules_app, text):
                 assert strict and str(refused)
             else:
                 assert request.page >= 1 and request.category in (None, "billing")
-    stored = scrub_query(text)
+    stored = scrub(text)
     assert len(stored) <= len(text) + 20
     for locale in ("en", "ja", "ar"):
         assert isinstance(normalize_query_text(stored, locale), str)

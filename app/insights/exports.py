@@ -22,6 +22,7 @@ from app.insights.metrics.search import search_metrics
 from app.insights.metrics.self_service import self_service_metrics
 from app.insights.source import RangeData
 from app.insights.task_models import GapTask
+from app.insights.voice import ANSWER_COLUMNS, NPS_WEEK_COLUMNS, answer_rows, nps_week_rows
 
 FORMATS = ("csv", "json")
 
@@ -48,6 +49,7 @@ def summary_table(data: RangeData) -> Table:
         "deflection_rate": _round(deflection.rate),
         "explicit_deflections": deflection.explicit,
         "implicit_deflections": deflection.implicit,
+        "implicit_deflections_pending": deflection.pending,
         "questions_posted_from_ask": deflection.posted,
         "searches": search.volume,
         "zero_result_rate": _round(search.zero_result_rate),
@@ -248,6 +250,15 @@ def gap_tasks_table(data: RangeData) -> Table:
     return Table(columns, rows)
 
 
+def survey_answers_table(data: RangeData) -> Table:
+    """NPS and CSAT answers (PII-scrubbed comments), for the survey dashboard's API."""
+    return Table(ANSWER_COLUMNS, answer_rows(data.filters))
+
+
+def nps_table(data: RangeData) -> Table:
+    return Table(NPS_WEEK_COLUMNS, nps_week_rows(data.filters))
+
+
 TABLES: dict[str, Callable[[RangeData], Table]] = {
     "summary": summary_table,
     "daily": daily_table,
@@ -259,6 +270,8 @@ TABLES: dict[str, Callable[[RangeData], Table]] = {
     "feature_requests": feature_requests_table,
     "unanswered_by_week": unanswered_by_week_table,
     "gap_tasks": gap_tasks_table,
+    "survey_answers": survey_answers_table,
+    "nps": nps_table,
 }
 
 
