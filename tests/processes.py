@@ -1,7 +1,8 @@
 """Real processes for the deploy and scale tests: gunicorn, nginx and a small HTTP client.
 
-gunicorn always runs with the shipped deploy/gunicorn.conf.py (only --bind and the worker
-count change), nginx with the shipped deploy/nginx.conf inside a throwaway http {} block.
+gunicorn runs with the shipped deploy/gunicorn.conf.py unless a test gives its own
+settings (only --bind and the worker count change), nginx with the shipped
+deploy/nginx.conf inside a throwaway http {} block.
 Settings reach the app as TOUCHPOINT_* environment variables (`app_env`).
 """
 
@@ -115,8 +116,15 @@ def wait_for(port: int, path: str = "/healthz", timeout: float = 60, process=Non
     raise TimeoutError(f"port {port} did not answer {path} within {timeout} s")
 
 
+SHIPPED_CONFIG = ("-c", str(DEPLOY / "gunicorn.conf.py"))
+
+
 class Gunicorn:
-    """gunicorn started with deploy/gunicorn.conf.py; its output goes to `log`."""
+    """gunicorn on a free port (or `port`); its output goes to `log`.
+
+    `options` are its settings: by default the shipped deploy/gunicorn.conf.py (the
+    deploy tests); --bind and --workers always come from here.
+    """
 
     def __init__(
         self,
@@ -126,8 +134,10 @@ class Gunicorn:
         port: int = 0,
         workers: int = 2,
         app: str = "app:create_app()",
+        options: tuple[str, ...] = SHIPPED_CONFIG,
     ):
         self.env, self.log_path, self.workers, self.app = env, log, workers, app
+        self.options = options
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
@@ -136,7 +146,7 @@ class Gunicorn:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
-                    str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py"),
+                    str(VENV_BIN / "gunicorn"), *self.options,
                     "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                     self.app,
                 ],

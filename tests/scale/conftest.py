@@ -54,6 +54,11 @@ def pg_forum(tmp_path):
     drop_postgres_schema(POSTGRES_URL, schema)
 
 
+# The scale servers' own gunicorn settings: threads as shipped, a longer worker timeout
+# for many writers on a busy machine.
+SERVER_OPTIONS = ("--threads", "4", "--timeout", "60")
+
+
 def server_env(database_url: str, **settings) -> dict[str, str]:
     """A production-like server on ``database_url`` with the posting limits lifted."""
     return app_env(

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.processes import Client, Gunicorn
-from tests.scale.conftest import server_env, sign_in
+from tests.scale.conftest import SERVER_OPTIONS, server_env, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ ACKNOWLEDGED_BEFORE_KILL = 30
 def test_acknowledged_posts_survive_a_sigkill_and_are_found(pg_forum, tmp_path):
     forum = pg_forum
     env = server_env(forum.database_url)
-    server = Gunicorn(env, tmp_path / "first.log", workers=2).start()
+    server = Gunicorn(env, tmp_path / "first.log", workers=2, options=SERVER_OPTIONS).start()
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -64,7 +64,7 @@ def test_acknowledged_posts_survive_a_sigkill_and_are_found(pg_forum, tmp_path):
             thread.join(timeout=20)
         server.stop()
 
-    restarted = Gunicorn(env, tmp_path / "second.log", workers=2).start()
+    restarted = Gunicorn(env, tmp_path / "second.log", workers=2, options=SERVER_OPTIONS).start()
     try:
         engine = sa.create_engine(_sqlalchemy_url(forum.database_url))
         with engine.connect() as conn:

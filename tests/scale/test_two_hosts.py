@@ -12,15 +12,15 @@ import time
 import pytest
 
 from tests.processes import Client, Gunicorn
-from tests.scale.conftest import server_env, sign_in
+from tests.scale.conftest import SERVER_OPTIONS, server_env, sign_in
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_post_through_one_host_is_found_through_the_other(pg_forum, tmp_path):
     env = server_env(pg_forum.database_url)
-    first = Gunicorn(env, tmp_path / "first.log", workers=1)
-    second = Gunicorn(env, tmp_path / "second.log", workers=1)
+    first = Gunicorn(env, tmp_path / "first.log", workers=1, options=SERVER_OPTIONS)
+    second = Gunicorn(env, tmp_path / "second.log", workers=1, options=SERVER_OPTIONS)
     try:
         first.start()
         second.start()
