@@ -105,6 +105,8 @@ class Config:
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
     # The query explorer's database work stops after this (0: no limit).
     INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Onboarding milestones: a customer this many days past sign-up who still misses one is stuck.
+    INSIGHTS_MILESTONE_STUCK_DAYS: int = 14
     # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
     # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
     PROXY_HOPS: int = 0

@@ -34,7 +34,18 @@ class Event(db.Model):
     """One first-party event (article_view, search, click, ...); see app/insights/EVENTS.md."""
 
     __tablename__ = "insights_event"
-    __table_args__ = (sa.Index("ix_insights_event_name_time", "name", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_insights_event_name_time", "name", "occurred_at"),
+        # A signed-in customer's history (onboarding milestones): only rows with a user.
+        sa.Index(
+            "ix_insights_event_user_name_time",
+            "user_id",
+            "name",
+            "occurred_at",
+            sqlite_where=sa.text("user_id IS NOT NULL"),
+            postgresql_where=sa.text("user_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(40))
