@@ -3,6 +3,8 @@ built once per test session and copied for each test, with a CS editor and a pro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.clock import utcnow
@@ -26,7 +28,11 @@ def seed_demo_everything():
 
 @pytest.fixture(scope="session")
 def seeded_demo_file(demo_db_file, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("seeded-demo")
+    return build_seeded_file(demo_db_file, tmp_path_factory.mktemp("seeded-demo"))
+
+
+def build_seeded_file(demo_db_file: Path, folder: Path) -> Path:
+    """A copy of the demo content database with the forum demo and demo insights added."""
     path = folder / "seeded.sqlite3"
     path.write_bytes(demo_db_file.read_bytes())
     app = make_app(folder, f"sqlite:///{path}")
