@@ -150,11 +150,13 @@ def _guide_steps(key: str) -> set[str]:
 def _reached_query(milestone: Milestone, ids: list[int]):
     kind, target = milestone.kind, milestone.target
     if kind == MilestoneKind.EVENT:
-        return (
-            sa.select(Event.user_id, sa.func.min(Event.occurred_at))
-            .where(Event.user_id.in_(ids), Event.name == target)
-            .group_by(Event.user_id)
+        # One index seek per customer (user_id, name, occurred_at), not a scan of their events.
+        first = (
+            sa.select(sa.func.min(Event.occurred_at))
+            .where(Event.user_id == User.id, Event.name == target)
+            .scalar_subquery()
         )
+        return sa.select(User.id, first).where(User.id.in_(ids))
     if kind == "forum":
         if target == "topic":
             return (
@@ -329,13 +331,10 @@ def action_sets(user_ids: list[int]) -> dict[int, set[str]]:
     actions: dict[int, set[str]] = defaultdict(set)
     names = sorted(EVENT_ACTIONS)
     for chunk in _chunks(sorted(set(user_ids))):
-        rows = db.session.execute(
-            sa.select(Event.user_id, Event.name)
-            .where(Event.user_id.in_(chunk), Event.name.in_(names))
-            .group_by(Event.user_id, Event.name)
-        )
-        for user_id, name in rows:
-            actions[user_id].add(f"event:{name}")
+        for name in names:  # an index seek per customer and name, however many events
+            took = sa.exists().where(Event.user_id == User.id, Event.name == name)
+            for user_id in db.session.scalars(sa.select(User.id).where(User.id.in_(chunk), took)):
+                actions[user_id].add(f"event:{name}")
         for user_id in db.session.scalars(
             sa.select(Topic.author_id).where(Topic.author_id.in_(chunk)).distinct()
         ):
