@@ -45,7 +45,7 @@ def test_demo_milestones_show_which_customers_reached_them(demo):
     assert len(report.cohorts) == 1 and report.cohorts[0].customers == len(report.customers)
 
 
-def test_time_to_milestone_cohorts_and_outcomes(app):
+def test_time_to_milestone_cohorts_and_outcomes(any_db_app):
     signed_up = datetime(2025, 3, 3, 9, 0)  # a Monday
     fast = quick_user("fast@example.com", "customer", "Fast")
     slow = quick_user("slow@example.com", "customer", "Slow")

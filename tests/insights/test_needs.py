@@ -76,6 +76,24 @@ def test_dark_mode_is_one_gap_with_three_parts(demo):
     assert need.unanswered == 10
 
 
+def test_synonym_groups_and_hand_merges_on_both_databases(any_db_app):
+    from app.insights.need_models import NeedSynonymGroup
+
+    search("en", "dark mode", 3)
+    search("ja", "ダークモード", 2)
+    search("ar", "الوضع الداكن", 2)
+    search("en", "gantt export", 2)
+    db.session.add(NeedSynonymGroup(terms={"en": ["dark mode"], "ja": ["ダークモード"]}))
+    db.session.commit()
+    found = needs.needs(range_data())
+    assert need_with(found, "ダークモード").locales == ["en", "ja"]
+    needs.merge(
+        [need_with(found, "dark mode").anchor, need_with(found, "الوضع الداكن").anchor], None
+    )
+    db.session.commit()
+    assert need_with(needs.needs(range_data()), "الوضع الداكن").locales == ["en", "ar", "ja"]
+
+
 def test_latin_words_link_a_japanese_query_to_the_english_gap(demo):
     search("en", "slack integration", 3)
     search("ja", "Slack 連携", 2)
