@@ -89,9 +89,7 @@ def _page(form: MilestoneForm, status: int = 200):
         report=report,
         milestone_form=form,
         remove_form=RemoveMilestoneForm(),
-        labels={
-            m.id: milestones.target_label(m, locale) for m in (report.milestones if report else [])
-        },
+        labels=milestones.target_labels(report.milestones if report else [], locale),
         customers=customers[(page - 1) * PER_PAGE : page * PER_PAGE],
         page=page,
         pages=pages,
@@ -156,6 +154,6 @@ def customer(user_id: int):
         form=None,
         customer=found,
         milestones=defined,
-        labels={m.id: milestones.target_label(m, locale) for m in defined},
+        labels=milestones.target_labels(defined, locale),
         actions=sorted(milestones.action_label(a) for a in actions),
     )

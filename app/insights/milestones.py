@@ -116,12 +116,10 @@ def all_milestones() -> list[Milestone]:
     return list(db.session.scalars(sa.select(Milestone).order_by(Milestone.position, Milestone.id)))
 
 
-def target_label(milestone: Milestone, locale: str) -> str:
-    value = f"{milestone.kind}:{milestone.target}"
-    for target in targets(locale):
-        if target.value == value:
-            return target.label
-    return value  # a guide or step since removed: still measured by its key
+def target_labels(milestones: list[Milestone], locale: str) -> dict[int, str]:
+    """What reaching each milestone means, in words (a guide or step since removed: its key)."""
+    known = {t.value: t.label for t in targets(locale)} if milestones else {}
+    return {m.id: known.get(f"{m.kind}:{m.target}", f"{m.kind}:{m.target}") for m in milestones}
 
 
 # -- reaching ----------------------------------------------------------------------------------
