@@ -35,7 +35,7 @@ def _one_line(value: str) -> str:
 
 def build_message(to: str, subject: str, text_body: str) -> EmailMessage:
     config = current_app.config
-    sender = config.get("MAIL_FROM") or "Touchpoint <no-reply@localhost>"
+    sender = config["MAIL_FROM"]
     message = EmailMessage()
     message["From"] = _one_line(sender)
     message["To"] = _one_line(to)
@@ -49,19 +49,19 @@ def build_message(to: str, subject: str, text_body: str) -> EmailMessage:
 def _send_smtp(message: EmailMessage) -> None:
     config = current_app.config
     host = config["MAIL_SERVER"]
-    port = int(config.get("MAIL_PORT") or (465 if config.get("MAIL_USE_SSL") else 587))
+    port = int(config["MAIL_PORT"] or (465 if config["MAIL_USE_SSL"] else 587))
     context = ssl.create_default_context()
-    if config.get("MAIL_USE_SSL"):
+    if config["MAIL_USE_SSL"]:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context
         )
     else:
         smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
     with smtp:
-        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls(context=context)
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
 
 
@@ -81,7 +81,7 @@ def deliver(to: str, subject: str, text_body: str) -> bool:
                 "text_body": text_body,
             }
         )
-    if not current_app.config.get("MAIL_SERVER"):
+    if not current_app.config["MAIL_SERVER"]:
         log.info(
             "mail to %s (not sent: no TOUCHPOINT_MAIL_SERVER configured)\nSubject: %s\n\n%s",
             message["To"],

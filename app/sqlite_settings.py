@@ -17,7 +17,7 @@ def init_sqlite(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+    timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     on_disk = engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(
         engine.url
     )

@@ -8,7 +8,9 @@ category per set; the app indexes them when they are committed, and
 question then runs through ``app.site_search.services.run_search`` in its
 language, over all of that language's passages (as the reference does), as
 the search page would run it. Nothing here touches the engine's internals,
-so the bench keeps working when the backend changes.
+so the bench keeps working when the backend changes. ``--database-url
+postgresql://…`` measures the PostgreSQL backend instead (a fresh schema of
+that database, dropped at the end: ``bench/search_database.py``).
 
 The reference is computed in the same run: plain SQLite FTS5 over title + text
 (``bm25`` with title weight 3), the question's words ORed (``unicode61
@@ -39,10 +41,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# Run as a script, this folder would come first on sys.path and bench/search.py
-# would shadow the ``search`` package; the code measured is the clone this file is in.
+# Run as a script, this folder comes first on sys.path; the code measured is the clone
+# this file is in (the repository root first, so ``search`` is the package).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
+
+from bench.search_database import BenchDatabase  # noqa: E402
+
 DEFAULT_CORPORA = Path(os.environ.get("TOUCHPOINT_CORPORA", REPO / ".." / "shared" / "corpora"))
 """``shared/corpora`` beside the clone, as CI lays it out; ``TOUCHPOINT_CORPORA`` overrides."""
 SETS = {"jaquad": "ja", "arcd": "ar", "xquad-ar": "ar", "xquad-en": "en"}
@@ -171,16 +176,14 @@ def _per_set(name: str, queries: list[dict], run) -> dict:
 # ---- the app
 
 
-def app_search(passages: list[dict], queries: list[dict], workdir: Path) -> dict:
+def app_search(passages: list[dict], queries: list[dict], workdir: Path, url: str) -> dict:
     """Index passages as published articles of a fresh app; run every question through it."""
     from app import create_app
     from app.extensions import db
     from app.kb.models import Article, ArticleStatus, Category
     from app.site_search.services import SearchRequest, run_search
 
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": f"sqlite:///{workdir / 'retrieval.sqlite3'}"}
-    )
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
     app.instance_path = str(workdir)
     cli = app.test_cli_runner()
     started = time.perf_counter()
@@ -219,6 +222,7 @@ def app_search(passages: list[dict], queries: list[dict], workdir: Path) -> dict
 
         out = _per_set("app", queries, run)
         db.session.remove()
+        db.engine.dispose()
     out["index_seconds"] = round(index_seconds, 1)
     return out
 
@@ -251,6 +255,7 @@ def baseline(ref: str, args: argparse.Namespace) -> dict:
             "--seed",
             str(args.seed),
             "--app-only",
+            *(["--database-url", args.database_url] if args.database_url else []),
         ]
         done = subprocess.run(command, cwd=tmp, capture_output=True, text=True)
         if done.returncode != 0:
@@ -266,6 +271,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--baseline-ref", default="", help="also measure this git revision")
     parser.add_argument("--app-only", action="store_true", help="skip the FTS5 reference")
+    parser.add_argument("--database-url", help="a PostgreSQL database to measure instead of SQLite")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.sets = [s for s in args.sets.split(",") if s]
@@ -282,7 +288,15 @@ def main() -> None:
         "load_before": os.getloadavg(),
     }
     with tempfile.TemporaryDirectory(prefix="retrieval-") as tmp:
-        result["app"] = app_search(passages, queries, Path(tmp))
+        if args.database_url:
+            database = BenchDatabase.postgres_schema(args.database_url)
+        else:
+            database = BenchDatabase.sqlite_file(str(Path(tmp) / "retrieval.sqlite3"))
+        result["backend"] = database.dialect
+        try:
+            result["app"] = app_search(passages, queries, Path(tmp), database.url)
+        finally:
+            database.drop()
     if not args.app_only:
         result["fts5"] = fts5_reference(passages, queries)
     if args.baseline_ref:

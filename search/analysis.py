@@ -1,8 +1,7 @@
 """Text analysis: one analyzer per language, used the same way to index and to query.
 
-Every piece is a module-level Whoosh Tokenizer or Filter so the schema pickles.
-Dictionaries (Sudachi) and stemmers load lazily on first use, one per thread,
-and are never pickled.
+Each analyzer is a :class:`search.pipeline.Analyzer`: a tokenizer and filters.
+Dictionaries (Sudachi) and stemmers load lazily on first use, one per thread.
 
 Japanese uses Elasticsearch-style "search mode": a Sudachi split-mode-C
 compound is emitted together with its mode-A sub-words at the same position,
@@ -19,26 +18,16 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 
-from whoosh.analysis import (
-    CompositeAnalyzer,
-    Filter,
-    RegexTokenizer,
-    Token,
-    Tokenizer,
-)
-from whoosh.lang import stopwords_for_language
-
 from search.japanese import MIN_KEY_CHARS, JapaneseTokenizer, is_kana, japanese_words, kana_key
+from search.pipeline import Analyzer, Mode, RegexTokenizer, Token
+from search.stop_words import SNOWBALL_ENGLISH
 from search.word_shapes import word_parts
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 """Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
 
 SECTION_SEPARATOR = "\x1f"
-"""Joins weighted sections (title, summary, tags, body) in one indexed value."""
-
-SECTION_GAP = 100
-"""Positions skipped between sections so a phrase never spans two of them."""
+"""Separates sections (title, summary) that :func:`word_bigrams` never pairs across."""
 
 WORD_PATTERN = r"\w+(?:['’.]\w+)*"
 # Arabic combining marks and tatweel are not \w; keep them inside the token so
@@ -49,9 +38,7 @@ ARABIC_WORD_PATTERN = (
 )
 
 # Directional words decide meaning in help-center queries ("sign up", "turn off").
-ENGLISH_STOP_WORDS = (
-    frozenset(stopwords_for_language("en")) - {"up", "down", "off", "out", "over", "under", "on"}
-) | {
+ENGLISH_STOP_WORDS = (SNOWBALL_ENGLISH - {"up", "down", "off", "out", "over", "under", "on"}) | {
     "can't",
     "cannot",
     "could",
@@ -130,13 +117,10 @@ MAX_TOKEN_CHARS = 100
 """Longer tokens (pasted keys, base64, what Sudachi can't split) are dropped, unsearched."""
 
 
-class TextFoldFilter(Filter):
+class TextFoldFilter:
     """NFKC-normalizes and case-folds token text (full-width → ASCII, 'ﾊﾟ' → 'パ')."""
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         for t in tokens:
             text = t.text
             if len(text) > MAX_TOKEN_CHARS:
@@ -159,13 +143,10 @@ def normalize_arabic(text: str) -> str:
 ARABIC_STOP_WORDS = frozenset(normalize_arabic(w) for w in _ARABIC_STOP_WORDS_RAW.split())
 
 
-class ArabicNormalizeFilter(Filter):
+class ArabicNormalizeFilter:
     """Applies :func:`normalize_arabic` to each token; drops tokens left empty."""
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         for t in tokens:
             text = normalize_arabic(t.text)
             if text:
@@ -173,7 +154,7 @@ class ArabicNormalizeFilter(Filter):
                 yield t
 
 
-class WordPartsFilter(Filter):
+class WordPartsFilter:
     """When indexing, a token is followed at its position by its :func:`word_parts`.
 
     A query keeps the whole token: outlook.com asks for outlook.com, while
@@ -181,24 +162,14 @@ class WordPartsFilter(Filter):
     AADSTS650056.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         for t in tokens:
-            if t.mode == "query" or len(t.text) < 4:
+            if mode == "query" or len(t.text) < 4:
                 yield t
                 continue
-            text = t.text
-            parts = word_parts(text)
-            pos = t.pos if t.positions else None
+            parts = [t.but(part) for part in word_parts(t.text)]
             yield t
-            for part in parts:
-                t.text = part
-                if pos is not None:
-                    t.pos = pos  # a later filter (stop words) may have moved the shared token
-                yield t
-            t.text = text
+            yield from parts
 
 
 PARTICLES = frozenset({"in", "up", "out", "on", "off", "down"})
@@ -207,7 +178,7 @@ PARTICLES = frozenset({"in", "up", "out", "on", "off", "down"})
 MAX_PHRASAL_VERB_CHARS = 8
 
 
-class PhrasalCompoundFilter(Filter):
+class PhrasalCompoundFilter:
     """A word followed by a particle is also the closed compound (log in → login).
 
     People write log in, log-in, login and logging in for one thing. The
@@ -219,42 +190,31 @@ class PhrasalCompoundFilter(Filter):
     synonyms (login ↔ signin) apply to the one compound token.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         previous: Token | None = None  # a word that may be a phrasal verb, held back
         shift = 0
         for t in tokens:
-            if t.positions:
-                t.pos -= shift
+            t.pos -= shift
             if previous is not None:
-                if t.text in PARTICLES and (not t.positions or t.pos == previous.pos + 1):
-                    compound = _snapshot(previous)
-                    compound.text = _snowball("english").stemWord(previous.text) + t.text
+                if t.text in PARTICLES and t.pos == previous.pos + 1:
+                    compound = previous.but(_snowball("english").stemWord(previous.text) + t.text)
+                    at = compound.pos  # before later filters (stop words) move the yielded token
                     yield compound
                     yield previous
                     previous = None
-                    if t.text not in ENGLISH_STOP_WORDS and t.positions:
-                        t.pos = compound.pos  # set up: setup, or set and up, at one position
+                    if t.text not in ENGLISH_STOP_WORDS:
+                        t.pos = at  # set up: setup, or set and up, at one position
                         shift += 1
                     yield t  # a stop word is dropped by the stop filter, which closes the gap
                     continue
                 yield previous
                 previous = None
             if _can_be_phrasal_verb(t.text):
-                previous = _snapshot(t)  # Whoosh reuses one Token object for every token
+                previous = t
             else:
                 yield t
         if previous is not None:
             yield previous
-
-
-def _snapshot(t: Token) -> Token:
-    """A copy of a token (cheaper than Token.copy)."""
-    copy = Token.__new__(Token)
-    copy.__dict__.update(t.__dict__)
-    return copy
 
 
 def _can_be_phrasal_verb(text: str) -> bool:
@@ -282,55 +242,38 @@ def _snowball(language: str):
     return stemmer
 
 
-class StopWordFilter(Filter):
-    """Drops stop words, closing the position hole each leaves but keeping section gaps.
+class StopWordFilter:
+    """Drops stop words, closing the position hole each leaves.
 
-    Whoosh's StopFilter renumbers positions consecutively, which would erase
-    :data:`SECTION_GAP`; this shifts each later token back by the number of
-    stop words dropped so far instead.
+    Each later token moves back by the number of stop words dropped so far, so
+    the words around a stop word become adjacent (reset the password: reset,
+    password) and tokens sharing a position keep sharing it.
     """
 
     def __init__(self, stoplist: frozenset[str]) -> None:
         self.stops = frozenset(stoplist)
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__ and other.stops == self.stops
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         stops = self.stops
         dropped = 0
         for t in tokens:
             if t.text in stops:
                 dropped += 1
-                if not t.removestops:
-                    t.stopped = True
-                    yield t
                 continue
-            t.stopped = False
-            if dropped and t.positions:
+            if dropped:
                 t.pos -= dropped
             yield t
 
 
-class SnowballStemFilter(Filter):
+class SnowballStemFilter:
     """Stems with snowballstemmer; a bounded memo makes repeated words cheap."""
 
-    is_morph = True
+    stems = True
     cache_size = 50_000
 
     def __init__(self, language: str = "english") -> None:
         self.language = language
         self._memo: dict[str, str] = {}
-
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__ and other.language == self.language
-
-    def __getstate__(self) -> dict:
-        return {"language": self.language}
-
-    def __setstate__(self, state: dict) -> None:
-        self.language = state["language"]
-        self._memo = {}
 
     def stem(self, word: str) -> str:
         """The stem of one already-folded word."""
@@ -346,11 +289,10 @@ class SnowballStemFilter(Filter):
     def _stem(self, word: str) -> str:
         return _snowball(self.language).stemWord(word)
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         stem = self.stem
         for t in tokens:
-            if not t.stopped:
-                t.text = stem(t.text)
+            t.text = stem(t.text)
             yield t
 
     def could_stem_to(self, terms: frozenset[str]) -> Callable[[str], bool] | None:
@@ -518,100 +460,48 @@ class ArabicStemFilter(SnowballStemFilter):
             variants = [stem[1:]]  # ترفع: the present tense (يرفع) or its root's noun (رفع)
         return (stem, *variants)
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
         stem = self.stem
         for t in tokens:
-            if t.stopped:
-                yield t
-                continue
             main, *variants = stem(t.text)
+            others = [t.but(variant) for variant in variants]
             t.text = main
             yield t
-            for variant in variants:
-                t.text = variant
-                yield t
+            yield from others
 
 
-class SectionTokenizer(Tokenizer):
-    """Tokenizes SECTION_SEPARATOR-joined sections with a boost per section.
-
-    This is how one ``content`` field carries BM25F field weights: a term's
-    weight in a document is the boost-weighted sum of its occurrences in
-    title, summary, tags and body, and there is one posting list per term to
-    read instead of one per field. Text without a separator (any query) is a
-    single section with boost 1.
-    """
-
-    def __init__(self, inner: Tokenizer, boosts: tuple[float, ...]) -> None:
-        self.inner = inner
-        self.boosts = tuple(boosts)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            other.__class__ is self.__class__
-            and other.inner == self.inner
-            and other.boosts == self.boosts
-        )
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        start_pos: int = 0,
-        start_char: int = 0,
-        **kwargs,
-    ) -> Iterator[Token]:
-        if SECTION_SEPARATOR not in value:
-            yield from self.inner(
-                value,
-                positions=positions,
-                chars=chars,
-                start_pos=start_pos,
-                start_char=start_char,
-                **kwargs,
-            )
-            return
-        pos, char = start_pos, start_char
-        for i, section in enumerate(value.split(SECTION_SEPARATOR)):
-            boost = self.boosts[i] if i < len(self.boosts) else 1.0
-            for t in self.inner(
-                section, positions=positions, chars=chars, start_pos=pos, start_char=char, **kwargs
-            ):
-                t.boost = boost
-                yield t
-            pos += SECTION_GAP
-            char += len(section) + 1
-
-
-def _english() -> CompositeAnalyzer:
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | TextFoldFilter()
-        | WordPartsFilter()
-        | PhrasalCompoundFilter()
-        | StopWordFilter(ENGLISH_STOP_WORDS)
-        | SnowballStemFilter("english")
+def _english() -> Analyzer:
+    return Analyzer(
+        RegexTokenizer(WORD_PATTERN),
+        (
+            TextFoldFilter(),
+            WordPartsFilter(),
+            PhrasalCompoundFilter(),
+            StopWordFilter(ENGLISH_STOP_WORDS),
+            SnowballStemFilter("english"),
+        ),
     )
 
 
-def _japanese() -> CompositeAnalyzer:
-    return JapaneseTokenizer() | TextFoldFilter()
+def _japanese() -> Analyzer:
+    return Analyzer(JapaneseTokenizer(), (TextFoldFilter(),))
 
 
-def _arabic() -> CompositeAnalyzer:
-    return (
-        RegexTokenizer(ARABIC_WORD_PATTERN)
-        | TextFoldFilter()
-        | WordPartsFilter()
-        | ArabicNormalizeFilter()
-        | StopWordFilter(ARABIC_STOP_WORDS)
-        | ArabicStemFilter()
+def _arabic() -> Analyzer:
+    return Analyzer(
+        RegexTokenizer(ARABIC_WORD_PATTERN),
+        (
+            TextFoldFilter(),
+            WordPartsFilter(),
+            ArabicNormalizeFilter(),
+            StopWordFilter(ARABIC_STOP_WORDS),
+            ArabicStemFilter(),
+        ),
     )
 
 
-def _simple() -> CompositeAnalyzer:
-    return RegexTokenizer(WORD_PATTERN) | TextFoldFilter() | WordPartsFilter()
+def _simple() -> Analyzer:
+    return Analyzer(RegexTokenizer(WORD_PATTERN), (TextFoldFilter(), WordPartsFilter()))
 
 
 ANALYZERS = {"en": _english, "ja": _japanese, "ar": _arabic}
@@ -622,15 +512,9 @@ def _language(locale: str) -> str:
     return locale.replace("_", "-").split("-")[0].lower()
 
 
-def analyzer_for(locale: str) -> CompositeAnalyzer:
+def analyzer_for(locale: str) -> Analyzer:
     """The analyzer for a locale ("en", "ja", "ar", "en-US"…); unknown → simple."""
     return ANALYZERS.get(_language(locale), _simple)()
-
-
-def sectioned(analyzer: CompositeAnalyzer, boosts: tuple[float, ...]) -> CompositeAnalyzer:
-    """The same analyzer with its tokenizer wrapped in a :class:`SectionTokenizer`."""
-    tokenizer, *filters = analyzer.items
-    return CompositeAnalyzer(SectionTokenizer(tokenizer, boosts), *filters)
 
 
 def analyze(text: str, locale: str, mode: str = "query") -> list[str]:
@@ -638,7 +522,7 @@ def analyze(text: str, locale: str, mode: str = "query") -> list[str]:
     return [t.text for t in _cached_analyzer(locale)(text, mode=mode)]
 
 
-def word_groups(analyzer: CompositeAnalyzer, text: str) -> list[tuple[str, tuple[str, ...]]]:
+def word_groups(analyzer: Analyzer, text: str) -> list[tuple[str, tuple[str, ...]]]:
     """(word, parts) per position, in order, each word once.
 
     ``parts`` are the other tokens at the word's position — a Japanese
@@ -647,7 +531,7 @@ def word_groups(analyzer: CompositeAnalyzer, text: str) -> list[tuple[str, tuple
     groups: dict[str, list[str]] = {}
     last_pos = None
     word = None
-    for t in analyzer(text, mode="query", positions=True):
+    for t in analyzer(text, mode="query"):
         if t.pos != last_pos or word is None:
             last_pos, word = t.pos, t.text
             groups.setdefault(word, [])
@@ -679,6 +563,19 @@ def spelling_key(word: str, locale: str) -> str | None:
 
 
 _ARABIC_RUN = re.compile(r"[\u0621-\u064A\u0660-\u0669\u0670-\u06D3\u064B-\u065F\u0640]+")
+_KATAKANA_RUN = re.compile(r"[\u30A1-\u30FA\u30FC-\u30FE\uFF66-\uFF9F]{3,}")
+
+
+def katakana_runs(text: str, locale: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of each run of three or more katakana in a Japanese query.
+
+    A misspelt loanword is one word to the reader but not to Sudachi, which
+    reads ダウンロート as ダウン + ロート: "did you mean" corrects the whole run.
+    [] for other locales.
+    """
+    if _language(locale) != "ja":
+        return []
+    return [(m.start(), m.end(), _fold(m.group())) for m in _KATAKANA_RUN.finditer(text)]
 
 
 def spelling_words(text: str, locale: str) -> list[str]:
@@ -727,7 +624,7 @@ def word_bigrams(text: str, locale: str, mode: str = "index") -> list[tuple[str,
     out: list[tuple[str, ...]] = []
     for section in text.split(SECTION_SEPARATOR):
         by_position: dict[int, list[str]] = {}
-        for t in analyzer(section, mode=mode, positions=True):
+        for t in analyzer(section, mode=mode):
             tokens = by_position.setdefault(t.pos, [])
             if t.text not in tokens:
                 tokens.append(t.text)
@@ -744,10 +641,10 @@ def word_bigrams(text: str, locale: str, mode: str = "index") -> list[tuple[str,
     return out
 
 
-_analyzer_cache: dict[str, CompositeAnalyzer] = {}
+_analyzer_cache: dict[str, Analyzer] = {}
 
 
-def _cached_analyzer(locale: str) -> CompositeAnalyzer:
+def _cached_analyzer(locale: str) -> Analyzer:
     analyzer = _analyzer_cache.get(locale)
     if analyzer is None:
         analyzer = _analyzer_cache[locale] = analyzer_for(locale)

@@ -79,7 +79,7 @@ def matched_spans(
     With ``first_only``, only the matches a snippet around the first one can
     show: words further than SNIPPET_CHARS past the first match are not analyzed.
     """
-    expression = getattr(analyzer.items[0], "expression", None)  # a regex tokenizer's pattern
+    expression = getattr(analyzer.tokenizer, "expression", None)  # a regex tokenizer's pattern
     if expression is not None:
         forms = _word_forms(analyzer)
         possible = _stem_shortcut(analyzer, terms)
@@ -105,8 +105,8 @@ def matched_spans(
             return found
     begin, end = _likely_window(text, terms)
     found = sorted(
-        (t.startchar + begin, -(t.endchar + begin))
-        for t in analyzer(text[begin:end], chars=True, mode="index")
+        (t.start + begin, -(t.end + begin))
+        for t in analyzer(text[begin:end], mode="index")
         if t.text in terms
     )
     spans, last_end = [], -1
@@ -119,8 +119,8 @@ def matched_spans(
 
 def _stem_shortcut(analyzer, terms: frozenset[str]):
     """The stemmer's cheap "could this word match?" test, or None to analyze every word."""
-    for item in analyzer.items:
-        could_stem_to = getattr(item, "could_stem_to", None)
+    for step in analyzer.filters:
+        could_stem_to = getattr(step, "could_stem_to", None)
         if could_stem_to is not None:
             return could_stem_to(terms)
     return None

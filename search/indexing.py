@@ -26,31 +26,24 @@ def locale_analyzers(locale: str):
     pair = cache.get(locale)
     if pair is None:
         analyzer = analyzer_for(locale)
-        plain = unstemmed(analyzer)
-        same = len(plain.items) == len(analyzer.items)
-        pair = cache[locale] = (analyzer, analyzer if same else plain)
+        pair = cache[locale] = (analyzer, analyzer.without_stemming())
     return pair
 
 
-def unstemmed(analyzer):
-    """The analyzer without its stemming (``is_morph``) filters."""
-    return type(analyzer)(*(i for i in analyzer.items if not getattr(i, "is_morph", False)))
-
-
-def field_tokens(analyzer, text: str) -> list[str]:
-    """Analyzed tokens in order; tokens sharing a word's position (a Japanese compound's
-    sub-words) come after all the words, so phrases of words stay adjacent."""
-    if not text:
-        return []
-    words, parts = [], []
+def words_and_parts(analyzer, text: str) -> tuple[list[str], list[str]]:
+    """The first token at each position (the word as written, normalized), and the others
+    (sub-words, kana keys, stems of other readings). Stored as words then parts, so
+    phrases of words stay adjacent."""
+    words: list[str] = []
+    parts: list[str] = []
     last_pos = None
-    for t in analyzer(text, mode="index", positions=True):
+    for t in analyzer(text, mode="index") if text else ():
         if t.pos != last_pos:
             last_pos = t.pos
             words.append(t.text)
         else:
             parts.append(t.text)
-    return words + parts
+    return words, parts
 
 
 def plain_words(plain_analyzer, *texts: str) -> list[str]:
@@ -79,13 +72,15 @@ def index_row(doc: SearchDocument, locale: str | None = None) -> IndexRow:
     texts = {"title": doc.title, "tags": tags, "summary": doc.summary, "body": doc.body}
     if is_post:
         texts = {"body": doc.body}
-    tokens = {field: field_tokens(analyzer, text) for field, text in texts.items()}
+    split = {field: words_and_parts(analyzer, text) for field, text in texts.items()}
+    tokens = {field: words + parts for field, (words, parts) in split.items()}
     if is_post:
         title_words, spell_words = [], []
     elif plain is analyzer:  # nothing to unstem (Japanese): the same tokens, not a second pass
         title_words = list(dict.fromkeys(tokens["title"]))
         spell_fields = ("title", "summary", "tags") + (("body",) if doc.type == "article" else ())
-        spell_words = list(dict.fromkeys(t for f in spell_fields for t in tokens[f]))
+        # the words as written, not their kana keys: a typo's key must not be a known word
+        spell_words = list(dict.fromkeys(t for f in spell_fields for t in split[f][0]))
     else:
         title_words = plain_words(plain, doc.title)
         spell_texts = [doc.title, doc.summary, tags]

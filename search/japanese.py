@@ -13,8 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 
-from whoosh.analysis import Token, Tokenizer
-
+from search.pipeline import Mode, Token
 from search.word_shapes import LATIN_WORD_PATTERN, word_parts
 
 _sudachi_lock = threading.Lock()
@@ -200,7 +199,7 @@ def _reading_keys_of(
     return tuple(out)
 
 
-class JapaneseTokenizer(Tokenizer):
+class JapaneseTokenizer:
     """Sudachi morphological analysis: mode-C words, each followed by its mode-A sub-words.
 
     Runs of Latin letters and digits are cut out before Sudachi sees them, so
@@ -217,34 +216,9 @@ class JapaneseTokenizer(Tokenizer):
     the words Sudachi found in it.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.boost = 1.0
-        if not tokenize:
-            t.original = t.text = value
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
+    def __call__(self, value: str, mode: Mode) -> Iterator[Token]:
         querying = mode == "query"
-        pos = start_pos
+        pos = 0
         for offset, text, is_latin in self._runs(value):
             if is_latin:
                 end = offset + len(text)
@@ -255,21 +229,9 @@ class JapaneseTokenizer(Tokenizer):
             else:
                 groups = _index_groups(japanese_words(text, offset))
             for word, begin, end, extra in groups:
-                t.text = word
-                t.stopped = False
-                if keeporiginal:
-                    t.original = value[begin:end]
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar, t.endchar = start_char + begin, start_char + end
-                yield t
+                yield Token(word, pos, begin, end)
                 for sub, sub_begin, sub_end in extra:
-                    t.text = sub
-                    if chars:
-                        t.startchar = start_char + sub_begin
-                        t.endchar = start_char + sub_end
-                    yield t
+                    yield Token(sub, pos, sub_begin, sub_end)
                 pos += 1
 
     @staticmethod

@@ -10,6 +10,8 @@ it has committed (or, inside a transaction, its own writes).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,11 +19,13 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from search.analysis import katakana_runs, spelling_key
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
 from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
+from search.proximity import PROXIMITY_WINDOW, query_pairs, title_phrase_first
 from search.query import (
     SearchQuery,
     Stage,
@@ -32,6 +36,7 @@ from search.query import (
     stages,
 )
 from search.results import EMPTY_FACETS, SearchHit, SearchResults, Suggestion
+from search.spelling import SpellingKeys
 
 DEFAULT_LOCALES = ("en", "ja", "ar")
 
@@ -45,6 +50,10 @@ SUGGEST_MIN_ASCII_CHARS = 2
 PREFIX_MAX_CHARS = 15
 """Typed words longer than this are cut (a longer title-word prefix narrows nothing)."""
 MAX_SUGGEST_WORDS = 8
+
+SPELLING_KEYS_MAX_AGE = 300.0
+"""Seconds a locale's did-you-mean keys (Japanese, Arabic) serve before they are rebuilt;
+rows added or removed in the locale rebuild them at once."""
 
 _ROW_COLUMNS = (
     "doc_id",
@@ -101,6 +110,8 @@ class SearchStore:
         self.locales = tuple(locales)
         if not self.locales:
             raise ValueError("SearchStore needs at least one locale")
+        self._spelling: dict[str, tuple[tuple, float, SpellingKeys]] = {}
+        self._spelling_lock = threading.Lock()
 
     def create_schema(self, conn: Connection) -> None:
         """The shared table and the backend's token storage, if missing."""
@@ -258,14 +269,20 @@ class SearchStore:
         )
 
     def _page_hits(self, conn, locale, analyzer, tiers, q: SearchQuery) -> list[SearchHit]:
-        """The page's hits: each tier ranked on its own, tiers in order."""
+        """The page's hits: each tier ranked on its own (title phrases first), tiers in order."""
         start = (q.page - 1) * q.per_page
+        pairs = query_pairs(clean_user_text(q.text), locale)
         ranked: list[tuple[RankedGroup, Stage]] = []
         for stage, exclude in tiers:
             wanted = start + q.per_page - len(ranked)
             if wanted <= 0:
                 break
-            found = self._ranked(conn, locale, stage, q, exclude, wanted)
+            if pairs:  # every page reorders the same window, so pages stay consistent
+                found = self._ranked(conn, locale, stage, q, exclude, max(wanted, PROXIMITY_WINDOW))
+                found = title_phrase_first(found, self._titles(conn, found), locale, pairs)
+                found = found[:wanted]
+            else:
+                found = self._ranked(conn, locale, stage, q, exclude, wanted)
             ranked.extend((group, stage) for group in found)
         page = ranked[start:]
         if not page:
@@ -301,6 +318,11 @@ class SearchStore:
             )
         return hits
 
+    def _titles(self, conn, groups: Sequence[RankedGroup]) -> dict[str, str]:
+        c = docs_table.c
+        wanted = sorted({g.group_id for g in groups})
+        return dict(conn.execute(sa.select(c.doc_id, c.title).where(c.doc_id.in_(wanted))).all())
+
     def _all_words_total(self, conn, locale: str, analyzer, text: str) -> int:
         clauses = build_clauses(parse_user_text(text), analyzer)
         if not clauses:
@@ -309,35 +331,78 @@ class SearchStore:
         return sum(self.backend.match_counts(conn, locale, first.node).values())
 
     def spelling_suggestion(self, conn, locale: str, plain_analyzer, text: str) -> str | None:
-        """The query with each unknown Latin word replaced by the most frequent close word.
+        """The query with each unknown word replaced by the word it most likely meant.
 
         The vocabulary is the unstemmed ``spell`` words (titles, summaries,
-        tags, article bodies). Words within 1 edit win over words within 2;
-        among equals the most frequent wins. None when nothing would change.
+        tags, article bodies). A Latin word: words within 1 edit win over
+        words within 2; among equals the most frequent wins. A Japanese kana
+        word or an Arabic word: by spelling key (:class:`SpellingKeys`:
+        パスワド, ぱすわーど → パスワード; الفواتر → الفواتير), the first token
+        at its position only (the others are its keys and sub-words). None
+        when nothing would change.
         """
         text = clean_user_text(text)
-        replacements = []
+        replacements = self._katakana_replacements(conn, locale, text)
+        taken = [(start, end) for start, end, _ in replacements]
         corrected: dict[str, str | None] = {}
-        for t in plain_analyzer(text, chars=True, mode="query"):
+        last_pos = None
+        for t in plain_analyzer(text, mode="query"):
             word = t.text
-            if word not in corrected:
-                latin = word.isascii() and word.isalpha()
-                known = not latin or self.backend.doc_frequencies(
-                    conn, locale, "spell", [word]
-                ).get(word)
-                corrected[word] = None if known else self._closest(conn, locale, word)
-            if corrected[word]:
-                replacements.append((t.startchar, t.endchar, corrected[word]))
+            first, last_pos = t.pos != last_pos, t.pos
+            if any(start <= t.start < end for start, end in taken):
+                continue
+            latin = word.isascii() and word.isalpha()
+            keyed = not latin and first and spelling_key(word, locale) is not None
+            if word not in corrected and (latin or keyed):
+                known = self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word)
+                if known:
+                    corrected[word] = None
+                elif latin:
+                    corrected[word] = self._closest(conn, locale, word)
+                else:
+                    corrected[word] = self._spelling_keys(conn, locale).correct(word)
+            if (latin or keyed) and corrected[word]:
+                replacements.append((t.start, t.end, corrected[word]))
         if not replacements:
             return None
         out, last = [], 0
-        for start, end, word in replacements:
+        for start, end, word in sorted(replacements):
             out.append(text[last:start])
             out.append(word)
             last = end
         out.append(text[last:])
         suggestion = " ".join("".join(out).split())
         return suggestion if suggestion.casefold() != " ".join(text.split()).casefold() else None
+
+    def _katakana_replacements(self, conn, locale: str, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, correction) of the unknown katakana runs of a Japanese query."""
+        found = []
+        for start, end, word in katakana_runs(text, locale):
+            if self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word):
+                continue
+            correction = self._spelling_keys(conn, locale).correct(word)
+            if correction:
+                found.append((start, end, correction))
+        return found
+
+    def _spelling_keys(self, conn, locale: str) -> SpellingKeys:
+        """The locale's keyed vocabulary, rebuilt when rows came or went or it grew old."""
+        c = docs_table.c
+        signature = tuple(
+            conn.execute(
+                sa.select(sa.func.count(), sa.func.max(c.id)).where(c.locale == locale)
+            ).one()
+        )
+        cached = self._spelling.get(locale)
+        if cached is not None and cached[0] == signature and cached[1] > time.monotonic():
+            return cached[2]
+        words = self.backend.words(conn, locale, "spell")
+        keys = SpellingKeys(
+            locale, ((w, n) for w, n in words.items() if spelling_key(w, locale) is not None)
+        )
+        with self._spelling_lock:
+            self._spelling[locale] = (signature, time.monotonic() + SPELLING_KEYS_MAX_AGE, keys)
+        return keys
 
     def _closest(self, conn, locale: str, word: str) -> str | None:
         max_distance = fuzzy_distance(word)

@@ -3,6 +3,8 @@
 The source is read with `ast`, not grep: `app.config["X"]`, `current_app.config.get("X")`,
 `config = current_app.config; config["X"]`, and helpers that take a setting's name as a
 parameter (`_setting("X", default)`) are all found. Templates are scanned for `config[...]`.
+Settings are read as `config["X"]`: the default lives on `Config`, never inline at the read
+(`config.get("X", 10)` would let the two drift apart).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app.config import Config, TestingConfig, declared_settings
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("app", "search")
 TEMPLATE_READ = re.compile(r"""config(?:\[|\.get\()\s*['"]([A-Za-z0-9_]+)['"]""")
+TEMPLATE_GET = re.compile(r"""config\.get\(""")
 
 
 def _is_config(node: ast.AST, aliases: set[str]) -> bool:
@@ -46,15 +49,20 @@ def _config_key(node: ast.AST, aliases: set[str]) -> ast.AST | None:
     return None
 
 
-def settings_read_in(tree: ast.Module) -> tuple[set[str], list[str]]:
-    """Names read as settings in one module, and reads whose name cannot be known."""
-    aliases = {
+def _config_aliases(tree: ast.Module) -> set[str]:
+    """Local names bound to a config (`config = current_app.config`)."""
+    return {
         target.id
         for node in ast.walk(tree)
         if isinstance(node, ast.Assign) and _is_config(node.value, set())
         for target in node.targets
         if isinstance(target, ast.Name)
     }
+
+
+def settings_read_in(tree: ast.Module) -> tuple[set[str], list[str]]:
+    """Names read as settings in one module, and reads whose name cannot be known."""
+    aliases = _config_aliases(tree)
     names: set[str] = set()
     unknown: list[str] = []
     helpers: dict[str, int] = {}  # function → position of the parameter that names a setting
@@ -82,6 +90,19 @@ def settings_read_in(tree: ast.Module) -> tuple[set[str], list[str]]:
                 else:
                     unknown.append(f"line {node.lineno}: {ast.unparse(node)}")
     return names, unknown
+
+
+def reads_with_get(tree: ast.Module) -> list[str]:
+    """`config.get(...)` reads in one module: each is a default kept apart from `Config`."""
+    aliases = _config_aliases(tree)
+    return [
+        f"line {node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and _is_config(node.func.value, aliases)
+    ]
 
 
 def _names_a_helper_parameter(tree: ast.Module, key: ast.Name) -> bool:
@@ -124,6 +145,28 @@ def view():
     assert not unknown
     _, unknown = settings_read_in(ast.parse("def f():\n    return app.config['A_' + x]\n"))
     assert unknown
+
+
+def test_the_scan_sees_reads_with_inline_defaults():
+    source = """
+def view():
+    config = current_app.config
+    return current_app.config["A_ONE"], config.get("A_TWO", 3), app.config.get("A_THREE")
+"""
+    found = reads_with_get(ast.parse(source))
+    assert [read.split(":")[0] for read in found] == ["line 4", "line 4"]
+
+
+def test_settings_are_read_without_inline_defaults():
+    found = []
+    for folder in SOURCE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            reads = reads_with_get(ast.parse(path.read_text(encoding="utf-8")))
+            found += [f"{path.relative_to(ROOT)} {read}" for read in reads]
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.is_file() and TEMPLATE_GET.search(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(ROOT)} config.get(...)")
+    assert not found, f"read these as config[NAME] (the default belongs on Config): {found}"
 
 
 def test_every_setting_the_code_reads_is_declared_on_config():

@@ -31,7 +31,7 @@ def hash_token(token: str) -> str:
 
 
 def valid_for() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("PASSWORD_RESET_HOURS", 2)))
+    return timedelta(hours=float(current_app.config["PASSWORD_RESET_HOURS"]))
 
 
 def create_reset_token(email: str, now: datetime | None = None) -> tuple[User, str] | None:
@@ -108,7 +108,7 @@ def complete_reset(token: str, new_password: str, now: datetime | None = None) -
 
 def mail_reset_link(user: User, link: str) -> None:
     """Queue the link, in the user's language, for the mail worker."""
-    hours = current_app.config.get("PASSWORD_RESET_HOURS", 2)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
     with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
         subject = _("Reset your %(site)s password", site=current_app.config["SITE_NAME"])
         body = "\n\n".join(

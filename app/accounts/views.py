@@ -76,7 +76,7 @@ def account_error_messages() -> dict[str, str]:
 
 def remembered() -> bool:
     """Whether this browser holds a remember-me cookie (kept across a password change)."""
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    return current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -175,7 +175,7 @@ def change_password():
 
 def reset_link(token: str) -> str:
     """The absolute link for the mail (BASE_URL when configured, else this request's host)."""
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    base = current_app.config["BASE_URL"].rstrip("/")
     if base:
         return base + url_for("accounts.password_reset", token=token)
     return url_for("accounts.password_reset", token=token, _external=True)

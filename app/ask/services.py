@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.ask.models import AskDraft
 from app.clock import utcnow
+from app.config import Config
 from app.events import Event, record_event
 from app.extensions import db
 from app.forum.models import ForumCategory, ForumCategoryKind, Topic
@@ -31,7 +32,6 @@ from app.site_search.services import settle_search as search_settle
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 200  # also the column size; FORUM_TITLE_MAX_CHARS may only lower it
-BODY_MAX = 20000  # FORUM_BODY_MAX_CHARS overrides
 TAGS_MAX = 5
 TAG_MAX_CHARS = 30
 QUERY_MAX = 200  # the title's limit: the form never sends a longer query
@@ -63,18 +63,17 @@ class AlreadyPosted(Exception):
         self.topic_id = topic_id
 
 
-def _limit(name: str, default: int) -> int:
-    if has_app_context():
-        return int(current_app.config.get(name, default))
-    return default
+def _limit(name: str) -> int:
+    """The app's value of a FORUM_* limit; Config's default outside an app."""
+    return int(current_app.config[name] if has_app_context() else getattr(Config, name))
 
 
 def title_max() -> int:
-    return min(TITLE_MAX, _limit("FORUM_TITLE_MAX_CHARS", TITLE_MAX))
+    return min(TITLE_MAX, _limit("FORUM_TITLE_MAX_CHARS"))
 
 
 def body_max() -> int:
-    return _limit("FORUM_BODY_MAX_CHARS", BODY_MAX)
+    return _limit("FORUM_BODY_MAX_CHARS")
 
 
 def is_invisible(ch: str) -> bool:

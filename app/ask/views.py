@@ -59,7 +59,7 @@ _MARK = re.compile(r"(</?mark>)")
 
 
 def posting_limit() -> str:
-    return current_app.config.get("RATELIMIT_POSTING", "10 per minute;100 per hour")
+    return current_app.config["RATELIMIT_POSTING"]
 
 
 def preview_limit() -> str:

@@ -27,7 +27,6 @@ from app.kb.content_files import (
 )
 from app.kb.models import ArticleKind
 
-DEFAULT_BODY_MAX = 100_000
 STEPS_MAX = 30
 STEP_MOVES = {"up": -1, "down": 1}  # the "Move up" / "Move down" buttons of the step editor
 
@@ -74,7 +73,7 @@ class StepMove:
 
 
 def body_limit() -> int:
-    return int(current_app.config.get("EDITOR_BODY_MAX", DEFAULT_BODY_MAX))
+    return current_app.config["EDITOR_BODY_MAX"]
 
 
 def clean_text(value: str | None) -> str:

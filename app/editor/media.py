@@ -29,7 +29,6 @@ FORMATS = {
 }
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}\.(?:png|jpg|gif|webp)$")
 MAX_PIXELS = 40_000_000
-DEFAULT_MAX_BYTES = 1_500_000
 
 
 def media_dir() -> Path:
@@ -39,7 +38,7 @@ def media_dir() -> Path:
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("EDITOR_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return current_app.config["EDITOR_MEDIA_MAX_BYTES"]
 
 
 def _decode(data: bytes) -> Image.Image:

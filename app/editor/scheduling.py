@@ -23,7 +23,7 @@ STATE_KEY = "editor_publish_due_checked_at"
 def check_due_lazily() -> None:
     if request.method != "GET" or request.endpoint in (None, "static", "media.media_file"):
         return
-    interval = current_app.config.get("EDITOR_PUBLISH_DUE_CHECK_SECONDS", 30)
+    interval = current_app.config["EDITOR_PUBLISH_DUE_CHECK_SECONDS"]
     now = time.monotonic()
     if now - current_app.extensions.get(STATE_KEY, float("-inf")) < interval:
         return

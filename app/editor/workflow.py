@@ -33,7 +33,7 @@ PUBLISHED = ArticleStatus.PUBLISHED.value
 
 
 def review_required() -> bool:
-    return bool(current_app.config.get("EDITOR_REQUIRE_REVIEW", False))
+    return bool(current_app.config["EDITOR_REQUIRE_REVIEW"])
 
 
 def workflow_state(article: Article) -> str:

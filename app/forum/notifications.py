@@ -101,7 +101,7 @@ def notify(
 
 
 def _absolute(path: str) -> str:
-    base = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
+    base = current_app.config["BASE_URL"] or (request.host_url if has_request_context() else "")
     return base.rstrip("/") + path
 
 

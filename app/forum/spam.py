@@ -16,16 +16,10 @@ from flask_babel import ngettext
 
 from app.accounts.models import Role, User
 from app.clock import utcnow
+from app.config import Config
 from app.extensions import db
 from app.markdown import markdown_to_html
 
-# Defaults; app/config.py carries the same values so they can be set per deployment.
-DEFAULTS = {
-    "SPAM_NEW_ACCOUNT_HOURS": 24,
-    "SPAM_NEW_ACCOUNT_MAX_LINKS": 2,
-    "SPAM_NEW_ACCOUNT_POSTS_PER_HOUR": 5,
-    "SPAM_DUPLICATE_WINDOW_MINUTES": 10,
-}
 HONEYPOT_FIELD = "website"
 STAFF_ROLES = (Role.MODERATOR.value, Role.CS_EDITOR.value, Role.PRODUCT.value, Role.ADMIN.value)
 
@@ -49,9 +43,8 @@ class PostRejected(Exception):
 
 
 def _setting(name: str) -> int:
-    if has_app_context():
-        return int(current_app.config.get(name, DEFAULTS[name]))
-    return DEFAULTS[name]
+    """The app's value of a SPAM_* setting; Config's default outside an app."""
+    return int(current_app.config[name] if has_app_context() else getattr(Config, name))
 
 
 def normalize_body(text: str) -> str:

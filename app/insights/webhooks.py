@@ -43,10 +43,10 @@ def post_json(url: str, payload: dict, timeout: float) -> bool:
 def notify_new_gaps(now=None) -> int:
     """Queue an alert for each gap of the last 7 days over the threshold, once; returns how many."""
     config = current_app.config
-    url = config.get("INSIGHTS_WEBHOOK_URL")
+    url = config["INSIGHTS_WEBHOOK_URL"]
     if not url or not url.startswith(("http://", "https://")):
         return 0
-    threshold = int(config.get("INSIGHTS_WEBHOOK_THRESHOLD") or 1)
+    threshold = max(1, int(config["INSIGHTS_WEBHOOK_THRESHOLD"]))
     now = now or utcnow()
     filters = Filters(start=now.date() - timedelta(days=WINDOW_DAYS - 1), end=now.date())
     gaps = [g for g in content_gaps(RangeData(filters, now), limit=200) if g.no_clicks >= threshold]

@@ -28,7 +28,7 @@ def search_problem() -> str | None:
 
 def redis_problem() -> str | None:
     """Ping the rate-limit store when it is Redis; None when Redis is not configured."""
-    uri = str(current_app.config.get("RATELIMIT_STORAGE_URI", ""))
+    uri = str(current_app.config["RATELIMIT_STORAGE_URI"])
     if not uri.startswith(("redis://", "rediss://")):
         return None
     import redis  # the `redis` extra, installed with `.[postgres,redis]`

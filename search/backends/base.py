@@ -123,6 +123,11 @@ class SearchBackend(ABC):
         """How many rows hold each token (absent tokens: 0 or missing) in a VOCABULARIES entry."""
 
     @abstractmethod
+    def words(self, conn: Connection, locale: str, vocabulary: str) -> dict[str, int]:
+        """Every word of a VOCABULARIES entry with its row count (did-you-mean by spelling key:
+        Japanese kana and Arabic words, whose typos share no first letter or length)."""
+
+    @abstractmethod
     def typo_candidates(
         self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
     ) -> dict[str, int]:

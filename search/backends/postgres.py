@@ -317,6 +317,13 @@ class PostgresBackend(SearchBackend):
         )
         return {word: n for word, n in found if n}
 
+    def words(self, conn: Connection, locale: str, vocabulary: str) -> dict[str, int]:
+        column = _COLUMN_OF[vocabulary]
+        literal = "'" + locale.replace("'", "''") + "'"
+        rows_of_locale = f"SELECT {column} FROM search_pg_tokens WHERE locale = {literal}"
+        found = conn.execute(sa.text("SELECT word, ndoc FROM ts_stat(:q)"), {"q": rows_of_locale})
+        return {word: n for word, n in found}
+
     def typo_candidates(
         self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
     ) -> dict[str, int]:

@@ -235,6 +235,11 @@ class SQLiteBackend(SearchBackend):
             found[token] = n or 0
         return found
 
+    def words(self, conn: Connection, locale: str, vocabulary: str) -> dict[str, int]:
+        vocab = table_names(locale)[_VOCABULARY_TABLE[vocabulary]]
+        rows = conn.exec_driver_sql(f"SELECT term, doc FROM {vocab}")
+        return {decode_token(term): n for term, n in rows}
+
     def typo_candidates(
         self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
     ) -> dict[str, int]:

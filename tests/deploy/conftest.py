@@ -38,6 +38,11 @@ class Site:
 @pytest.fixture
 def site(demo_db_file, tmp_path) -> Site:
     """A private copy of the demo site with one customer who may post and one topic."""
+    return build_site(demo_db_file, tmp_path)
+
+
+def build_site(demo_db_file: Path, tmp_path: Path) -> Site:
+    """The demo database copied into `tmp_path`, a customer past the spam rules, a topic."""
     database = tmp_path / "site.sqlite3"
     shutil.copyfile(demo_db_file, database)
     (tmp_path / "media").mkdir()

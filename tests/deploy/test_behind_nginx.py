@@ -7,26 +7,33 @@ import time
 
 import pytest
 
-from tests.deploy.processes import Client, Gunicorn, Nginx, app_env, free_port, wait_for
+from tests.deploy.conftest import build_site
+from tests.processes import Client, Gunicorn, Nginx, app_env
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def front(site, tmp_path):
-    """nginx → gunicorn (2 workers × 4 threads: 8 request slots) on free ports.
+@pytest.fixture(scope="module")
+def site(demo_db_file, tmp_path_factory):
+    """One site for the module: every test here reads it through the same servers."""
+    return build_site(demo_db_file, tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def front(site, tmp_path_factory):
+    """nginx → gunicorn (2 workers × 4 threads: 8 request slots) on free ports, per module.
 
     gunicorn serves the app with two probe pages (tests/deploy/cache_probe_app.py).
+    Only the rate-limit test signs in (from its own source addresses); the cache test
+    reads pages no other test asks for.
     """
-    app_port = free_port()
+    folder = tmp_path_factory.mktemp("front")
     env = app_env(**site.settings(PROXY_HOPS=1, RATELIMIT_SIGN_IN="3 per minute"))
     probe_app = "tests.deploy.cache_probe_app:app"
-    gunicorn = Gunicorn(app_port, env, tmp_path / "gunicorn.log", app=probe_app).start()
+    gunicorn = Gunicorn(env, folder / "gunicorn.log", app=probe_app).start()
     nginx = None
     try:
-        wait_for(app_port)
-        nginx = Nginx(tmp_path / "nginx", app_port, site.media).start()
-        wait_for(nginx.port)
+        nginx = Nginx(folder / "nginx", gunicorn.port, site.media).start()
         yield nginx, gunicorn
     finally:
         if nginx:
@@ -116,7 +123,8 @@ def test_the_api_takes_a_10000_character_query_through_nginx(front):
 def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers(front, site):
     nginx, _gunicorn = front
     client = Client(nginx.port)
-    article = [client.get(site.article_path) for _ in range(2)]
+    fresh = f"{site.article_path}?cache-test"  # a page no other test has put in the cache
+    article = [client.get(fresh) for _ in range(2)]
     assert "public" in article[0][1]["cache-control"]
     assert [r[1]["x-cache-status"] for r in article] == ["MISS", "HIT"]
     first = client.get("/_probe/public")

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from tests.conftest import POSTGRES_URL
-from tests.deploy.processes import PROJECT_ROOT, Client, free_port, wait_for
+from tests.processes import PROJECT_ROOT, Client, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 REDIS_URL = os.environ.get("TOUCHPOINT_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")

@@ -10,15 +10,7 @@ import time
 import pytest
 
 from tests.deploy.fake_smtp import FakeSMTPServer
-from tests.deploy.processes import (
-    PROJECT_ROOT,
-    VENV_BIN,
-    Client,
-    Gunicorn,
-    app_env,
-    free_port,
-    wait_for,
-)
+from tests.processes import PROJECT_ROOT, VENV_BIN, Client, Gunicorn, app_env
 
 pytestmark = pytest.mark.slow
 LINK = re.compile(r"http://help\.test/account/password-reset/[\w.-]+")
@@ -40,11 +32,9 @@ def wait_until(condition, seconds: float, message: str):
 
 
 def test_without_smtp_the_reset_link_is_readable_in_the_log(site, tmp_path):
-    port = free_port()
-    server = Gunicorn(port, app_env(**site.settings()), tmp_path / "web.log").start()
+    server = Gunicorn(app_env(**site.settings()), tmp_path / "web.log").start()
     try:
-        wait_for(port)
-        request_reset(port, site.writer_email)
+        request_reset(server.port, site.writer_email)
         # The server's own job thread (JOBS_RUNNER=thread, the default) writes it out.
         link = wait_until(
             lambda: LINK.search(server.output()), 30, "no reset link in the server's log"
@@ -59,7 +49,6 @@ def test_without_smtp_the_reset_link_is_readable_in_the_log(site, tmp_path):
 
 
 def test_a_refusing_smtp_server_gets_the_mail_once_it_accepts(site, tmp_path):
-    port = free_port()
     with FakeSMTPServer() as smtp:
         env = app_env(
             **site.settings(
@@ -71,7 +60,7 @@ def test_a_refusing_smtp_server_gets_the_mail_once_it_accepts(site, tmp_path):
                 MAIL_USE_TLS="false",
             )
         )
-        web = Gunicorn(port, env, tmp_path / "web.log").start()
+        web = Gunicorn(env, tmp_path / "web.log").start()
         logs = [open(tmp_path / f"worker{n}.log", "wb") for n in range(2)]  # noqa: SIM115
         workers = [  # two workers, as on two hosts: still one delivery
             subprocess.Popen(
@@ -84,8 +73,7 @@ def test_a_refusing_smtp_server_gets_the_mail_once_it_accepts(site, tmp_path):
             for log in logs
         ]
         try:
-            wait_for(port)
-            request_reset(port, site.writer_email)
+            request_reset(web.port, site.writer_email)
             wait_until(lambda: smtp.refused >= 2, 60, "the worker did not retry")
             status = subprocess.run(
                 [str(VENV_BIN / "flask"), "jobs", "status"],

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.deploy.conftest import WRITER_PASSWORD
-from tests.deploy.processes import Client, Gunicorn, app_env, free_port, wait_for
+from tests.processes import Client, Gunicorn, app_env, free_port
 
 pytestmark = pytest.mark.slow
 WRITERS = 10
@@ -21,7 +21,7 @@ WRITERS = 10
 def test_sigkill_restart_binds_at_once_and_loses_no_acknowledged_post(site, tmp_path):
     port = free_port()
     env = app_env(**site.settings())
-    first = Gunicorn(port, env, tmp_path / "first.log").start()
+    first = Gunicorn(env, tmp_path / "first.log", port=port).start()
     second = None
     orphans: list[int] = []
     acknowledged: list[str] = []
@@ -54,7 +54,6 @@ def test_sigkill_restart_binds_at_once_and_loses_no_acknowledged_post(site, tmp_
 
     writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
     try:
-        wait_for(port)
         for thread in writers:
             thread.start()
         deadline = time.monotonic() + 60
@@ -67,8 +66,7 @@ def test_sigkill_restart_binds_at_once_and_loses_no_acknowledged_post(site, tmp_
         first.process.wait()
         before_restart = len(acknowledged)
 
-        second = Gunicorn(port, env, tmp_path / "second.log").start()
-        wait_for(port, timeout=60)
+        second = Gunicorn(env, tmp_path / "second.log", port=port).start()
         time.sleep(0.5)
         assert second.process.poll() is None, second.output()
         assert "Connection in use" not in second.output()
@@ -86,7 +84,7 @@ def test_sigkill_restart_binds_at_once_and_loses_no_acknowledged_post(site, tmp_
         for pid in orphans:  # workers of the killed master exit by themselves; make sure
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        first.log.close()
+        first.stop()
 
     with sqlite3.connect(site.database) as connection:
         saved = {row[0] for row in connection.execute("SELECT body_markdown FROM forum_post")}

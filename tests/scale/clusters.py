@@ -11,13 +11,14 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from tests.processes import free_port
 
 DEBIAN_PG = Path("/usr/lib/postgresql")
 
@@ -30,12 +31,6 @@ def server_binaries() -> Path | None:
         if all((folder / tool).is_file() for tool in ("initdb", "pg_ctl", "pg_basebackup")):
             return folder
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ScratchClusters:

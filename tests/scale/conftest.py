@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, make_app, reset_postgres_schema
 from tests.forum.conftest import PASSWORD, make_topic, make_user
+from tests.processes import app_env
 
 
 @dataclass
@@ -53,7 +54,18 @@ def pg_forum(tmp_path):
     drop_postgres_schema(POSTGRES_URL, schema)
 
 
-def sign_in(client, email: str) -> int:
-    return client.submit(
-        "/account/sign-in", "/account/sign-in", {"email": email, "password": PASSWORD}
+def server_env(database_url: str, **settings) -> dict[str, str]:
+    """A production-like server on ``database_url`` with the posting limits lifted."""
+    return app_env(
+        DATABASE_URL=database_url,
+        RATELIMIT_POSTING="100000 per minute",
+        RATELIMIT_SIGN_IN="100000 per minute",
+        RATELIMIT_FORUM_ACTIONS="100000 per minute",
+        SPAM_NEW_ACCOUNT_POSTS_PER_HOUR="100000",
+        **settings,
     )
+
+
+def sign_in(client, email: str) -> int:
+    fields = {"email": email, "password": PASSWORD}
+    return client.post_form("/account/sign-in", "/account/sign-in", fields).status

@@ -16,8 +16,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.scale.conftest import sign_in
-from tests.scale.servers import Client, Gunicorn, server_env
+from tests.processes import Client, Gunicorn
+from tests.scale.conftest import server_env, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_acknowledged_posts_survive_a_sigkill_and_are_found(pg_forum, tmp_path):
                 sequence += 1
                 word = f"ackw{number}q{sequence}"
                 body = f"Reply {word} from writer {number}: the export still fails."
-                if client.submit(topic, forum.reply_action(topic), {"body": body}) == 303:
+                if client.post_form(topic, forum.reply_action(topic), {"body": body}).status == 303:
                     with lock:
                         acknowledged.append(word)
         except (OSError, AssertionError):  # the server went away mid-request: not acknowledged

@@ -26,7 +26,8 @@ from app.forum.seeding import ensure_categories
 from search.analysis import ANALYZER_VERSION
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, make_app, reset_postgres_schema
 from tests.forum.conftest import make_user
-from tests.scale.servers import PROJECT_ROOT, server_env
+from tests.processes import PROJECT_ROOT
+from tests.scale.conftest import server_env
 
 pytestmark = pytest.mark.slow
 

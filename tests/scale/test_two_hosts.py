@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.scale.conftest import sign_in
-from tests.scale.servers import Client, Gunicorn, server_env
+from tests.processes import Client, Gunicorn
+from tests.scale.conftest import server_env, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,8 @@ def test_a_post_through_one_host_is_found_through_the_other(pg_forum, tmp_path):
         for n, word in enumerate(["quokkaline", "wombatrix", "numbatcore"]):
             assert reader.search_total(word) == 0
             body = f"The {word} importer fails on the second sheet (try {n})."
-            assert writer.submit(topic, pg_forum.reply_action(topic), {"body": body}) == 303
+            reply = writer.post_form(topic, pg_forum.reply_action(topic), {"body": body})
+            assert reply.status == 303
             posted = time.monotonic()
             while reader.search_total(word) == 0:
                 assert time.monotonic() - posted < 1.0, (

@@ -67,10 +67,16 @@ def test_english_closed_compound_and_phrasal_verb_match(typed, text):
 
 def test_english_compound_shares_the_verb_position_so_phrases_still_match():
     analyzer = analyzer_for("en")
-    indexed = [(t.text, t.pos) for t in analyzer("Use single sign-on (SSO)", positions=True)]
+    indexed = [(t.text, t.pos) for t in analyzer("Use single sign-on (SSO)")]
     assert ("sign", 2) in indexed and ("signon", 2) in indexed and ("sso", 3) in indexed
-    queried = [(t.text, t.pos) for t in analyzer("single sign-on", mode="query", positions=True)]
+    queried = [(t.text, t.pos) for t in analyzer("single sign-on", mode="query")]
     assert queried == [("singl", 0), ("signon", 1), ("sign", 1)]
+
+
+def test_english_particle_after_stop_words_keeps_its_verb_position():
+    # "how do i set up": three stop words before the verb once put "up" at position -3
+    tokens = [(t.text, t.pos) for t in analyzer_for("en")("how do i set up two factor")]
+    assert tokens == [("setup", 0), ("set", 0), ("up", 0), ("two", 1), ("factor", 2)]
 
 
 @pytest.mark.parametrize(
@@ -88,7 +94,7 @@ def test_query_words_are_the_index_words_of_the_same_text(text, locale):
 
     def first_tokens(mode):
         seen = {}
-        for t in analyzer_for(locale)(text, mode=mode, positions=True):
+        for t in analyzer_for(locale)(text, mode=mode):
             seen.setdefault(t.pos, t.text)
         return list(seen.values())
 
@@ -124,7 +130,7 @@ def test_codes_and_addresses_are_found_by_their_parts(typed, text, locale):
 @pytest.mark.parametrize("locale", ["en", "ar"])
 def test_code_parts_share_the_code_position_after_a_stop_word(locale):
     text = "log in to the outlook.com site" if locale == "en" else "في outlook.com من الموقع"
-    positions = {t.text: t.pos for t in analyzer_for(locale)(text, positions=True)}
+    positions = {t.text: t.pos for t in analyzer_for(locale)(text)}
     assert positions["outlook"] == positions["com"] == positions["outlook.com"] >= 0
 
 
@@ -221,7 +227,7 @@ def test_word_groups_pair_a_compound_with_its_parts():
 
 def test_japanese_sub_words_share_the_compound_position():
     analyzer = analyzer_for("ja")
-    positions = {t.text: t.pos for t in analyzer("請求書を確認", positions=True, mode="index")}
+    positions = {t.text: t.pos for t in analyzer("請求書を確認", mode="index")}
     assert positions["請求書"] == positions["請求"] == positions["書"]
     assert positions["確認"] == positions["請求書"] + 1
 
@@ -233,8 +239,8 @@ def test_japanese_latin_words_are_lower_cased_and_whole():
 
 def test_japanese_character_offsets_point_into_the_original_text():
     text = "ﾊﾟｽﾜｰﾄﾞの請求書"
-    for t in analyzer_for("ja")(text, chars=True, mode="index"):
-        assert text[t.startchar : t.endchar] in {"ﾊﾟｽﾜｰﾄﾞ", "請求書", "請求", "書"}
+    for t in analyzer_for("ja")(text, mode="index"):
+        assert text[t.start : t.end] in {"ﾊﾟｽﾜｰﾄﾞ", "請求書", "請求", "書"}
 
 
 def test_japanese_long_text_is_chunked():
@@ -304,7 +310,7 @@ def test_japanese_kana_key_folds_spelling_variants():
 
 def test_japanese_reading_keys_share_the_word_position():
     analyzer = analyzer_for("ja")
-    positions = {t.text: t.pos for t in analyzer("通知を設定", positions=True, mode="index")}
+    positions = {t.text: t.pos for t in analyzer("通知を設定", mode="index")}
     assert positions[kana_key("セッテイ")] == positions["設定"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from search.proximity import query_pairs, title_holds
 from search.query import SearchQuery, Segment, parse_user_text
 
 
@@ -156,6 +157,40 @@ def test_did_you_mean_uses_the_index_vocabulary(index):
     assert search(index, "download invocie").did_you_mean == "download invoice"
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant", "locale"),
+    [
+        ("パスワーズ", "パスワード", "ja"),  # one kana off
+        ("ダウンロート 請求書", "ダウンロード 請求書", "ja"),
+        ("ぱすわーず", "パスワード", "ja"),  # and typed in hiragana
+        ("الفواتر", "الفواتير", "ar"),  # a letter left out
+        ("تنزيل الفواتر", "تنزيل الفواتير", "ar"),
+    ],
+)
+def test_did_you_mean_for_japanese_and_arabic(index, typed, meant, locale):
+    assert search(index, typed, locale).did_you_mean == meant
+
+
+def test_a_kana_spelling_variant_needs_no_did_you_mean(index):
+    # パスワド (no long vowel) shares パスワード's kana key: it finds the article itself
+    r = search(index, "パスワド", "ja")
+    assert ids(r) == ["article:20"] and r.did_you_mean is None
+
+
+def test_no_japanese_or_arabic_did_you_mean_for_known_words(index):
+    assert search(index, "パスワード", "ja").did_you_mean is None
+    assert search(index, "الفواتير", "ar").did_you_mean is None
+    assert search(index, "فواتير", "ar").did_you_mean is None  # only the article differs
+
+
+def test_did_you_mean_sees_words_written_after_the_first_search(empty_index, make_doc):
+    doc = make_doc("article:1", "ダウンロードの方法", locale="ja")
+    empty_index.add_or_update(doc)
+    assert empty_index.search(SearchQuery("アップロート", "ja")).did_you_mean is None
+    empty_index.add_or_update(make_doc("article:2", "アップロードの方法", locale="ja"))
+    assert empty_index.search(SearchQuery("アップロート", "ja")).did_you_mean == "アップロード"
+
+
 def test_did_you_mean_only_when_the_correction_finds_more(index):
     # "bit" is close to "big", but "file too bit" finds no more than "file too big"
     assert search(index, "desktop timer big").did_you_mean is None
@@ -167,6 +202,47 @@ def test_no_did_you_mean_for_good_queries(index):
 
 def test_short_words_are_not_fuzzed(index):
     assert search(index, "zq").total == 0
+
+
+# ---- phrase evidence
+
+
+FILLER = " ".join(["Settings, billing, members and projects are described elsewhere."] * 8)
+
+
+def test_a_query_that_is_a_title_puts_that_article_first(empty_index, make_doc):
+    # BM25 alone ranks the texts that repeat "export" and "data" apart above the long article
+    empty_index.add_or_update_many(
+        [
+            make_doc("article:1", "Export your data", "Choose a format. " + FILLER),
+            make_doc(
+                "article:2",
+                "Data you can keep when an export fails",
+                "An export of data: the data export keeps data. Export data again.",
+            ),
+            make_doc("topic:3", "Export settings and data", "export data export data"),
+        ]
+    )
+    assert ids(empty_index.search(SearchQuery("export data", "en")))[0] == "article:1"
+    # one word has no phrase: BM25 order
+    assert ids(empty_index.search(SearchQuery("export", "en")))[0] != "article:1"
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "locale", "holds"),
+    [
+        ("reset the password", "Reset your password", "en", True),
+        ("password reset", "Reset your password", "en", False),  # order matters
+        ("log in problems", "Problems when you login", "en", False),
+        ("請求書 ダウンロード", "請求書をダウンロードする", "ja", True),
+        ("ぱすわーど さいせってい", "パスワードを再設定するには", "ja", True),
+        ("تنزيل فواتير", "تنزيل الفواتير والإيصالات", "ar", True),
+        ("فواتير تنزيل", "تنزيل الفواتير والإيصالات", "ar", False),
+    ],
+)
+def test_title_holds_the_query_words_side_by_side(query, title, locale, holds):
+    pairs = query_pairs(query, locale)
+    assert pairs and title_holds(title, locale, pairs) is holds
 
 
 # ---- synonyms

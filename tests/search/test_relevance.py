@@ -4,8 +4,9 @@ The queries live in relevance_queries.yml. They run through the same path a
 customer's search takes: the demo content imported with the content importer
 (its flushes write the search rows), CS-managed synonyms read from the
 search_synonym table, and ``run_search`` with a ``SearchRequest``. For each
-language at least MIN_TOP3_RATE of the queries must have the expected article
-in the top 3.
+language at least MIN_TOP3_RATE[locale] of the queries must have the expected
+article in the top 3, on each backend: the rates the Whoosh engine reached
+before search moved into the database (issue 11).
 
 Run with ``-s`` to see the per-language hit rates and the misses table. To act
 on a miss, look at the tokens the analyzer produces for the query
@@ -42,7 +43,7 @@ from tests.search.conftest import BACKENDS
 QUERIES_FILE = Path(__file__).with_name("relevance_queries.yml")
 LOCALES = ("en", "ja", "ar")
 TOP = 3
-MIN_TOP3_RATE = 0.90
+MIN_TOP3_RATE = {"en": 0.986, "ja": 0.984, "ar": 0.983}
 MIN_QUERIES_PER_LOCALE = 25
 
 
@@ -160,7 +161,7 @@ def format_report(locale: str, outcomes: list[Outcome]) -> str:
     lines = [
         f"[{locale}] {total} queries: top-1 {top1}/{total} ({top1 / total:.1%}), "
         f"top-{TOP} {top3}/{total} ({top3 / total:.1%}); required top-{TOP} "
-        f"{MIN_TOP3_RATE:.0%}"
+        f"{MIN_TOP3_RATE[locale]:.1%}"
     ]
     misses = [o for o in outcomes if o.rank is None or o.rank > TOP]
     if misses:
@@ -198,4 +199,4 @@ def test_expected_article_is_in_top_3(relevance_app, locale):
     print("\n" + report)
     assert not errors, f"{len(errors)} {locale} queries raised:\n" + "\n".join(errors)
     top3_rate = sum(o.rank is not None and o.rank <= TOP for o in outcomes) / len(outcomes)
-    assert top3_rate >= MIN_TOP3_RATE, report
+    assert top3_rate >= MIN_TOP3_RATE[locale], report

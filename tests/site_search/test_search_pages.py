@@ -53,6 +53,15 @@ def test_typo_gets_results_and_did_you_mean(search_client):
     assert "Did you mean" in html and ">password</a>" in html
 
 
+@pytest.mark.parametrize(
+    ("locale", "typed", "meant"),
+    [("ja", "ダウンロート", "ダウンロード"), ("ar", "الفواتر", "الفواتير")],
+)
+def test_japanese_and_arabic_typos_get_did_you_mean(search_client, locale, typed, meant):
+    html = search_client.get(f"/{locale}/search", query_string={"q": typed}).get_data(as_text=True)
+    assert f">{meant}</a>" in html
+
+
 def test_click_redirect_records_position_and_refuses_other_hosts(search_client):
     search_client.get("/en/search?q=invoice")
     event_id = events()[0].id

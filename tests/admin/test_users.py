@@ -13,10 +13,9 @@ from app.accounts.models import Role, User
 from app.admin import users as admin
 from app.audit import AuditEntry
 from app.extensions import db
+from tests.accounts.conftest import token_for
 from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks, sign_in
 from tests.test_naughty_strings import assert_handled
-
-from .conftest import token_for
 
 USERS = "/admin/users"
 

@@ -1,15 +1,16 @@
-"""Builders for the ask-flow tests: categories, a signed-in asker, the form's tokens, events."""
+"""The ask-flow tests' fixtures and builders: categories, a signed-in asker, the form's tokens."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.events import Event
 from app.extensions import db
 from app.forum.models import ForumCategory, Topic
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, make_user, sign_in
 
 ASK = "/en/community/ask"
 FLOW_PATTERN = re.compile(r'name="flow" type="hidden" value="([^"]*)"')
@@ -86,3 +87,16 @@ def events(name: str) -> list[Event]:
 def topics() -> list[Topic]:
     db.session.expire_all()
     return list(db.session.scalars(select(Topic).order_by(Topic.id)))
+
+
+@pytest.fixture
+def categories(search_app):
+    return make_categories()
+
+
+@pytest.fixture
+def asker(search_app, categories):
+    make_user()
+    client = search_app.test_client()
+    sign_in(client)
+    return client

@@ -10,15 +10,7 @@ from sqlalchemy import select
 from app.ask.models import AskDraft
 from app.extensions import db
 from app.forum.models import Post
-from tests.conftest import (
-    POSTGRES_URL,
-    drop_postgres_schema,
-    make_app,
-    make_user,
-    reset_postgres_schema,
-    sign_in,
-)
-from tests.forum.ask_helpers import (
+from tests.ask.conftest import (
     ASK,
     events,
     form_tokens,
@@ -28,19 +20,14 @@ from tests.forum.ask_helpers import (
     question,
     topics,
 )
-
-
-@pytest.fixture
-def categories(search_app):
-    return make_categories()
-
-
-@pytest.fixture
-def asker(search_app, categories):
-    make_user()
-    client = search_app.test_client()
-    sign_in(client)
-    return client
+from tests.conftest import (
+    POSTGRES_URL,
+    drop_postgres_schema,
+    make_app,
+    make_user,
+    reset_postgres_schema,
+    sign_in,
+)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(search_client, categories):

@@ -12,32 +12,18 @@ from app.ask.models import AskDraft
 from app.extensions import db
 from app.forum import services as forum
 from app.kb.models import Article
-from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks, sign_in
-from tests.forum.ask_helpers import (
+from tests.ask.conftest import (
     ASK,
     events,
     form_tokens,
-    make_categories,
     open_form,
     preview,
 )
+from tests.conftest import NAUGHTY_SAMPLE, make_user, naughty_chunks
 
 SUGGEST = f"{ASK}/suggestions"
 BANNER = "Did this answer your question?"
 BANNER_FLOW = re.compile(r'name="flow" value="([^"]+)"')
-
-
-@pytest.fixture
-def categories(search_app):
-    return make_categories()
-
-
-@pytest.fixture
-def asker(search_app, categories):
-    make_user()
-    client = search_app.test_client()
-    sign_in(client)
-    return client
 
 
 def suggest(client, query: str, **extra):

@@ -1,8 +1,15 @@
-"""Real processes for the deployment tests: gunicorn and nginx with the shipped configs."""
+"""Real processes for the deploy and scale tests: gunicorn, nginx and a small HTTP client.
+
+gunicorn always runs with the shipped deploy/gunicorn.conf.py (only --bind and the worker
+count change), nginx with the shipped deploy/nginx.conf inside a throwaway http {} block.
+Settings reach the app as TOUCHPOINT_* environment variables (`app_env`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import json
 import os
 import re
 import shutil
@@ -13,8 +20,9 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
+from typing import NamedTuple
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = PROJECT_ROOT / "deploy"
 VENV_BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -27,14 +35,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def app_env(**settings) -> dict[str, str]:
+    """The environment for a real server: production defaults plus `settings` (TOUCHPOINT_*)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TOUCHPOINT_", "GUNICORN_", "WEB_CONCURRENCY"))
+    }
+    env.update({"FLASK_APP": "app", "TOUCHPOINT_SECRET_KEY": "process-tests-shared-secret"})
+    env.update({f"TOUCHPOINT_{k}": str(v) for k, v in settings.items()})
+    return env
+
+
+class Response(NamedTuple):
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: str
+
+
 class Client:
-    """A tiny HTTP client with cookies, no redirects and a chosen source address."""
+    """HTTP/1.1 to 127.0.0.1 with a cookie jar and a chosen source address; no redirects."""
 
     def __init__(self, port: int, source: str = "127.0.0.1", timeout: float = 10):
         self.port, self.source, self.timeout = port, source, timeout
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None, headers=None):
+    def request(self, method: str, path: str, form: dict | None = None, headers=None) -> Response:
         connection = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=self.timeout, source_address=(self.source, 0)
         )
@@ -55,90 +81,104 @@ class Client:
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
-        return response.status, dict((k.lower(), v) for k, v in response.getheaders()), data
+        received = {k.lower(): v for k, v in response.getheaders()}
+        return Response(response.status, received, data)
 
-    def get(self, path: str, **kwargs):
+    def get(self, path: str, **kwargs) -> Response:
         return self.request("GET", path, **kwargs)
 
-    def post_form(self, page: str, path: str, fields: dict, **kwargs):
+    def post_form(self, page: str, path: str, fields: dict, **kwargs) -> Response:
         """GET `page` for its CSRF token, then POST `fields` to `path`."""
-        _status, _headers, html = self.get(page)
+        status, _headers, html = self.get(page)
         match = CSRF.search(html)
-        assert match, f"no CSRF token on {page}"
+        assert match, f"no CSRF token on {page} ({status})"
         return self.request("POST", path, form={**fields, "csrf_token": match.group(1)}, **kwargs)
 
+    def search_total(self, text: str, locale: str = "en") -> int:
+        """How many results the search API finds for `text`."""
+        query = urllib.parse.urlencode({"q": text, "locale": locale})
+        status, _headers, body = self.get(f"/api/v1/search?{query}")
+        assert status == 200, f"search answered {status}: {body[:300]}"
+        return json.loads(body)["total"]
 
-def wait_for(port: int, path: str = "/healthz", timeout: float = 60) -> float:
-    """Seconds until `path` answers 200 on `port` (fails after `timeout`)."""
+
+def wait_for(port: int, path: str = "/healthz", timeout: float = 60, process=None) -> float:
+    """Seconds until `path` answers 200 on `port` (fails after `timeout` or if `process` exits)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        try:
-            if Client(port, timeout=2).get(path)[0] == 200:
+        with contextlib.suppress(OSError):
+            if Client(port, timeout=2).get(path).status == 200:
                 return time.monotonic() - started
-        except OSError:
-            pass
-        time.sleep(0.1)
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process on port {port} exited ({process.returncode})")
+        time.sleep(0.05)
     raise TimeoutError(f"port {port} did not answer {path} within {timeout} s")
 
 
-def app_env(**settings: str) -> dict[str, str]:
-    """The environment for a real server: production defaults plus `settings` (TOUCHPOINT_*)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TOUCHPOINT_", "GUNICORN_", "WEB_CONCURRENCY"))
-    }
-    env.update({"FLASK_APP": "app", "TOUCHPOINT_SECRET_KEY": "deploy-test-secret"})
-    env.update({f"TOUCHPOINT_{k}": str(v) for k, v in settings.items()})
-    return env
-
-
 class Gunicorn:
-    """gunicorn started with deploy/gunicorn.conf.py; only --bind and the worker count change."""
+    """gunicorn started with deploy/gunicorn.conf.py; its output goes to `log`."""
 
     def __init__(
-        self, port: int, env: dict[str, str], log: Path, workers: int = 2, app="app:create_app()"
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        port: int = 0,
+        workers: int = 2,
+        app: str = "app:create_app()",
     ):
-        self.port, self.env, self.log_path, self.workers = port, env, log, workers
-        self.app = app
+        self.env, self.log_path, self.workers, self.app = env, log, workers, app
+        self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> Gunicorn:
-        self.log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop)
-        self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "-c",
-                str(DEPLOY / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                self.app,
-            ],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+    def start(self, ready: str | None = "/healthz", timeout: float = 60) -> Gunicorn:
+        """Start it; unless `ready` is None, return once `ready` answers 200."""
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py"),
+                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                    self.app,
+                ],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        if ready:
+            try:
+                wait_for(self.port, ready, timeout, process=self.process)
+            except (RuntimeError, TimeoutError) as error:
+                self.stop()
+                raise AssertionError(f"gunicorn not ready: {error}\n{self.output()}") from None
         return self
 
     def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         try:
-            return [int(p) for p in path.read_text().split()]
+            return [int(p) for p in children.read_text().split()]
         except OSError:
             return []
 
+    def kill_all(self) -> None:
+        """SIGKILL the master and every worker at once, as a power cut would."""
+        assert self.process is not None
+        for pid in [self.process.pid, *self.worker_pids()]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        """SIGTERM (a graceful stop, as systemd does); SIGKILL whatever is left after 40 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        workers = self.worker_pids()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.kill_all()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -206,6 +246,7 @@ http {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        wait_for(self.port, process=self.process)
         return self
 
     def stop(self) -> None:
