@@ -25,7 +25,7 @@ from app.forum.models import Post, Topic
 from app.insights.milestone_models import Milestone, MilestoneKind
 from app.kb.models import Article, ArticleKind, GuideProgress, GuideStep
 
-CHUNK = 500  # user ids per IN list
+CHUNK = 2000  # user ids per IN list
 
 # Events a customer's onboarding can be measured by (app/insights/EVENTS.md).
 EVENT_ACTIONS = {
@@ -147,14 +147,6 @@ def _guide_steps(key: str) -> set[str]:
 
 def _reached_query(milestone: Milestone, ids: list[int]):
     kind, target = milestone.kind, milestone.target
-    if kind == MilestoneKind.EVENT:
-        # One index seek per customer (user_id, name, occurred_at), not a scan of their events.
-        first = (
-            sa.select(sa.func.min(Event.occurred_at))
-            .where(Event.user_id == User.id, Event.name == target)
-            .scalar_subquery()
-        )
-        return sa.select(User.id, first).where(User.id.in_(ids))
     if kind == "forum":
         if target == "topic":
             return (
@@ -203,8 +195,24 @@ def reached_at(milestones: list[Milestone], user_ids: list[int]) -> dict[int, di
     """milestone id → {user id → when that customer reached it}."""
     found: dict[int, dict[int, datetime]] = {m.id: {} for m in milestones}
     ids = sorted(set(user_ids))
-    for milestone in milestones:
-        for chunk in _chunks(ids):
+    by_event = [m for m in milestones if m.kind == MilestoneKind.EVENT]
+    for chunk in _chunks(ids):
+        if by_event:  # one query, a column per milestone: an index seek per customer each
+            firsts = [
+                sa.select(sa.func.min(Event.occurred_at))
+                .where(Event.user_id == User.id, Event.name == m.target)
+                .scalar_subquery()
+                for m in by_event
+            ]
+            for user_id, *whens in db.session.execute(
+                sa.select(User.id, *firsts).where(User.id.in_(chunk))
+            ):
+                for milestone, when in zip(by_event, whens, strict=True):
+                    if when is not None:
+                        found[milestone.id][user_id] = _as_datetime(when)
+        for milestone in milestones:
+            if milestone.kind == MilestoneKind.EVENT:
+                continue
             for user_id, when in db.session.execute(_reached_query(milestone, chunk)):
                 if when is not None:
                     found[milestone.id][user_id] = _as_datetime(when)
@@ -325,24 +333,24 @@ def _mark_stuck(milestones: list[Milestone], customers: list[Customer], now: dat
 
 
 def action_sets(user_ids: list[int]) -> dict[int, set[str]]:
-    """Each customer's actions, from the event log and the forum: "event:<name>", "forum:…"."""
+    """Each customer's actions, from the event log and the forum: "event:<name>", "forum:…".
+
+    One query per chunk of customers, a column per action: each an index seek per customer
+    (`ix_insights_event_user_name_time`), however many events they have.
+    """
+    keys = [f"event:{name}" for name in sorted(EVENT_ACTIONS)] + ["forum:topic", "forum:reply"]
+    columns = [
+        sa.exists().where(Event.user_id == User.id, Event.name == name)
+        for name in sorted(EVENT_ACTIONS)
+    ]
+    columns.append(sa.exists().where(Topic.author_id == User.id))
+    columns.append(sa.exists().where(Post.author_id == User.id, Post.is_first.is_(False)))
     actions: dict[int, set[str]] = defaultdict(set)
-    names = sorted(EVENT_ACTIONS)
     for chunk in _chunks(sorted(set(user_ids))):
-        for name in names:  # an index seek per customer and name, however many events
-            took = sa.exists().where(Event.user_id == User.id, Event.name == name)
-            for user_id in db.session.scalars(sa.select(User.id).where(User.id.in_(chunk), took)):
-                actions[user_id].add(f"event:{name}")
-        for user_id in db.session.scalars(
-            sa.select(Topic.author_id).where(Topic.author_id.in_(chunk)).distinct()
+        for user_id, *took in db.session.execute(
+            sa.select(User.id, *columns).where(User.id.in_(chunk))
         ):
-            actions[user_id].add("forum:topic")
-        for user_id in db.session.scalars(
-            sa.select(Post.author_id)
-            .where(Post.author_id.in_(chunk), Post.is_first.is_(False))
-            .distinct()
-        ):
-            actions[user_id].add("forum:reply")
+            actions[user_id].update(key for key, yes in zip(keys, took, strict=True) if yes)
     return actions
 
 

@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -212,53 +213,99 @@ class _Union:
 
 
 def _gap_items(data: RangeData) -> list[tuple[Item, Gap]]:
-    items = []
-    for gap in content_gaps(data, limit=GAPS):
+    """The range's gaps as items, with their examples, the forum questions that followed
+    and the article their searches led to (`_details`; no trend or first day: not shown)."""
+    pairs = []
+    for gap in content_gaps(data, limit=GAPS, details=False):
         item = Item(
             gap_ref(gap.locale, gap.key),
             "gap",
             gap.locale,
-            gap.label,
+            gap.key,
             frozenset(w for m in gap.members for w in m.split()),
             variants=[frozenset(m.split()) for m in sorted(gap.members)]
             + [frozenset(gap.key.split())],
             unanswered=gap.no_clicks,
             zero_results=gap.zero_results,
             searches=gap.searches,
-            examples=[text for text, _n in gap.examples.most_common(3)],
         )
-        items.append((item, gap))
-    return items
+        pairs.append((item, gap))
+    _details(data, pairs)
+    return pairs
 
 
-def _clicked_articles(data: RangeData, pairs: list[tuple[Item, Gap]]) -> None:
-    """Each gap's most clicked article (the one its searches led to), as a translation key."""
-    wanted = {(gap.locale, m): item for item, gap in pairs for m in gap.members}
+DETAIL_ROWS = 3000  # roll-up rows read for examples, questions and clicks (busiest first)
+DETAIL_DAYS = 28  # ... from the range's last four weeks (earlier days only for gaps not seen)
+
+
+def _details(data: RangeData, pairs: list[tuple[Item, Gap]]) -> None:
+    """One read of the gaps' busiest roll-up rows (and today's): examples (the label), forum
+    questions that followed, and the article clicked most, as a translation key."""
+    wanted = {(gap.locale, m): (item, gap) for item, gap in pairs for m in gap.members}
+    examples: dict[str, Counter] = defaultdict(Counter)
     clicks: dict[str, Counter] = defaultdict(Counter)
-    members = sorted({m for _l, m in wanted})
-    for offset in range(0, len(members), 400):
-        if not data.rolled_days:
-            break
-        query = sa.select(
-            DailyQuery.locale, DailyQuery.normalized, DailyQuery.clicked_articles
-        ).where(
-            DailyQuery.normalized.in_(members[offset : offset + 400]),
-            DailyQuery.clicks > 0,
-            *data._rolled_where(DailyQuery, True),
-        )
-        for locale, normalized, clicked in db.session.execute(query):
-            item = wanted.get((locale, normalized))
-            if item is not None:
-                clicks[item.ref].update({int(k): int(v) for k, v in (clicked or {}).items()})
+
+    def take(locale, normalized, no_clicks, texts, topic_ids, clicked):
+        item, gap = wanted.get((locale, normalized), (None, None))
+        if item is None:
+            return
+        if no_clicks:
+            examples[item.ref].update(texts or [])
+            for topic_id in topic_ids or []:
+                if topic_id not in gap.topic_ids:
+                    gap.topic_ids.append(topic_id)
+        clicks[item.ref].update({int(k): int(v) for k, v in (clicked or {}).items()})
+
+    # The range's last DETAIL_DAYS first; then the whole range for gaps still without an example.
+    recent = max(data.filters.start, data.filters.end - timedelta(days=DETAIL_DAYS - 1))
+    for start, items in ((recent, None), (data.filters.start, "unlabelled")):
+        if items == "unlabelled":
+            if recent == data.filters.start:
+                break
+            wanted_now = {k: v for k, v in wanted.items() if not examples[v[0].ref]}
+        else:
+            wanted_now = wanted
+        members = sorted({m for _locale, m in wanted_now})
+        for offset in range(0, len(members) if data.rolled_days else 0, 400):
+            query = (
+                sa.select(
+                    DailyQuery.locale,
+                    DailyQuery.normalized,
+                    DailyQuery.no_clicks,
+                    DailyQuery.examples,
+                    DailyQuery.topic_ids,
+                    DailyQuery.clicked_articles,
+                )
+                .where(
+                    DailyQuery.normalized.in_(members[offset : offset + 400]),
+                    DailyQuery.day.between(start, data.filters.end),
+                    *_scope(data),
+                )
+                .order_by(DailyQuery.searches.desc())
+                .limit(DETAIL_ROWS)
+            )
+            for row in db.session.execute(query):
+                if (row[0], row[1]) in wanted_now:
+                    take(*row)
     for _day, locale, _category, normalized, q in data.live_queries():
-        item = wanted.get((locale, normalized))
-        if item is not None and q.clicked_articles:
-            clicks[item.ref].update({int(k): int(v) for k, v in q.clicked_articles.items()})
+        texts = [text for text, _n in q.examples.most_common(3)]
+        take(locale, normalized, q.no_clicks, texts, q.topic_ids, q.clicked_articles)
     top = {ref: counter.most_common(1)[0][0] for ref, counter in clicks.items() if counter}
     keys = _translation_keys(set(top.values()))
     for item, _gap in pairs:
-        if item.ref in top and top[item.ref] in keys:
+        if examples[item.ref]:
+            item.label = examples[item.ref].most_common(1)[0][0]
+            item.examples = [text for text, _n in examples[item.ref].most_common(3)]
+        if top.get(item.ref) in keys:
             item.articles.add(keys[top[item.ref]])
+
+
+def _scope(data: RangeData) -> list:
+    """The range's language and category, as conditions on roll-up query rows."""
+    f = data.filters
+    return ([DailyQuery.locale == f.locale] if f.locale else []) + (
+        [DailyQuery.category == f.category] if f.category else []
+    )
 
 
 def _translation_keys(article_ids: set[int]) -> dict[int, str]:
@@ -361,7 +408,6 @@ def _link(items: list[Item], gaps: dict[str, Gap], links: list[NeedLink], groups
 def needs(data: RangeData, limit: int = 50) -> list[Need]:
     """The range's needs, most unanswered searches (then votes) first."""
     pairs = _gap_items(data)
-    _clicked_articles(data, pairs)
     items = [item for item, _gap in pairs] + _request_items(data)
     gaps = {item.ref: gap for item, gap in pairs}
     links = list(db.session.scalars(sa.select(NeedLink)))
