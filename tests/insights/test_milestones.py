@@ -147,3 +147,11 @@ def test_exports_and_api_include_milestones(demo):
     assert api["columns"][:2] == ["signup_week", "customers"] and api["rows"]
     outcomes = client.get(f"/api/v1/insights/milestone_outcomes?start={start}").get_json()
     assert {"event:article_view", "forum:topic"} <= {r["action"] for r in outcomes["rows"]}
+
+
+def test_demo_seeding_runs_again_without_adding(demo):
+    from app.insights.demo import seed_demo_insights
+
+    again = seed_demo_insights(utcnow())
+    assert (again.milestones, again.progress, again.events, again.groups) == (0, 0, 0, 0)
+    assert db.session.query(Milestone).count() == 3
