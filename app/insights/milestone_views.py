@@ -17,7 +17,7 @@ from app.accounts.guards import role_required
 from app.accounts.models import User
 from app.clock import utcnow
 from app.extensions import db
-from app.insights import milestones
+from app.insights import milestone_targets, milestones
 from app.insights.filters import FilterError, default_filters, parse_filters
 from app.insights.milestone_forms import MilestoneForm, RemoveMilestoneForm
 from app.insights.milestone_models import Milestone
@@ -56,10 +56,9 @@ def signup_filters():
 def milestone_form(formdata=None) -> MilestoneForm:
     form = MilestoneForm(formdata=formdata)
     locale = str(get_locale() or "en")
+    found = milestone_targets.targets(locale)
     form.target.choices = {
-        TARGET_GROUPS[group](): [
-            SelectChoice(t.value, t.label) for t in milestones.targets(locale) if t.group == group
-        ]
+        TARGET_GROUPS[group](): [SelectChoice(t.value, t.label) for t in found if t.group == group]
         for group in TARGET_GROUPS
     }
     return form
@@ -89,7 +88,7 @@ def _page(form: MilestoneForm, status: int = 200):
         report=report,
         milestone_form=form,
         remove_form=RemoveMilestoneForm(),
-        labels=milestones.target_labels(report.milestones if report else [], locale),
+        labels=milestone_targets.target_labels(report.milestones if report else [], locale),
         customers=customers[(page - 1) * PER_PAGE : page * PER_PAGE],
         page=page,
         pages=pages,
@@ -110,10 +109,10 @@ def add_milestone():
     form = milestone_form(request.form)
     if form.validate_on_submit():
         try:
-            milestone = milestones.create_milestone(
+            milestone = milestone_targets.create_milestone(
                 form.name.data, form.target.data, current_user.id, str(get_locale() or "en")
             )
-        except milestones.MilestoneError as error:
+        except milestone_targets.MilestoneError as error:
             field = form.name if error.code == "name" else form.target
             field.errors = [MILESTONE_ERRORS[error.code]()]
         else:
@@ -154,6 +153,6 @@ def customer(user_id: int):
         form=None,
         customer=found,
         milestones=defined,
-        labels=milestones.target_labels(defined, locale),
-        actions=sorted(milestones.action_label(a) for a in actions),
+        labels=milestone_targets.target_labels(defined, locale),
+        actions=sorted(milestone_targets.action_label(a) for a in actions),
     )
