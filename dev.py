@@ -98,7 +98,10 @@ def test(pytest_args: list[str]) -> None:
     ensure_venv("[test]")
     run(BIN / "ruff", "check", "app", "search", "tests", "bench", "dev.py")
     # Two or more CPUs: spread the suite over them (pytest-xdist); `-n 0` turns it off.
-    parallel = [] if any(a.startswith("-n") for a in pytest_args) else ["-n", "auto"]
+    # worksteal: an idle worker takes queued tests from a busy one, so a few long tests
+    # queued on one worker do not leave the other idle at the end.
+    spread = ["-n", "auto", "--dist", "worksteal"]
+    parallel = [] if any(a.startswith("-n") for a in pytest_args) else spread
     run(BIN / "python", "-m", "pytest", *parallel, *pytest_args)
 
 

@@ -107,12 +107,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
     from app.api.insights import bp as insights_api_bp
+    from app.api.reference import bp as api_reference_bp
     from app.api.views import bp as api_bp
     from app.ask.views import bp as ask_bp
     from app.cli import register_cli
     from app.editor.views import bp as editor_bp
     from app.editor.views import init_editor, media_bp
     from app.errors import init_error_handlers
+    from app.flashes import init_flashes
     from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
     from app.insights.milestone_views import bp as milestones_bp
@@ -135,7 +137,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.site_search.views import bp as search_bp
     from app.site_search.writing import init_search_writes
     from app.static_urls import init_static_urls
+    from app.surveys.views import bp as surveys_bp
+    from app.surveys.views import init_surveys
     from app.templating import init_templating
+    from app.write_gate import init_write_gate
 
     init_request_ids(app)
     init_static_urls(app)
@@ -145,6 +150,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_error_handlers(app)
     init_templating(app)
     init_page_slots(app)
+    init_write_gate(app)
+    init_flashes(app)
     # Every area's pages: one blueprint per views module, registered here in URL order
     # (ask before forum: /community/ask is not a topic). Wiring beyond routes is init_<area>.
     for blueprint in (
@@ -154,7 +161,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         search_bp,
         api_bp,
         insights_api_bp,
+        api_reference_bp,
         ask_bp,
+        surveys_bp,
         forum_bp,
         moderation_bp,
         admin_bp,
@@ -166,6 +175,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     init_editor(app)
+    init_surveys(app)
     _register_search_sources()
     init_search_schema(app)
     init_search_writes(app)

@@ -37,6 +37,9 @@ class Config:
     # Page views are written in batches: this many rows, or after this many seconds (per worker).
     EVENT_BUFFER_SIZE: int = 50
     EVENT_BUFFER_SECONDS: int = 2
+    # Writing requests (POST, ...) each process runs at once; the others wait (app/write_gate.py).
+    WRITE_GATE_CONCURRENCY: int = 1
+    WRITE_GATE_TIMEOUT_SECONDS: float = 20.0
     KB_ARTICLES_PER_PAGE: int = 30  # on a category page
     SITEMAP_MAX_URLS: int = (
         50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index
@@ -107,6 +110,12 @@ class Config:
     INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
     # Onboarding milestones: a customer this many days past sign-up who still misses one is stuck.
     INSIGHTS_MILESTONE_STUCK_DAYS: int = 14
+    # Surveys (app/surveys/): NPS for signed-in customers, CSAT after a solved topic or a
+    # helpful article. Each is shown to a person at most once per period (days).
+    SURVEYS_ENABLED: bool = True
+    SURVEY_NPS_PERIOD_DAYS: int = 90
+    SURVEY_CSAT_PERIOD_DAYS: int = 30
+    SURVEY_COMMENT_MAX: int = 1000
     # Deployment (deploy/, README "Deploy"). Proxies in front that may set X-Forwarded-*:
     # 0 trusts none (the socket's address is the client), 1 for nginx on the same host.
     PROXY_HOPS: int = 0

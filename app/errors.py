@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    RequestURITooLarge,
+)
+
+from app.extensions import limiter
 
 
 def error_messages() -> dict[int, tuple[str, str]]:
@@ -19,6 +28,10 @@ def error_messages() -> dict[int, tuple[str, str]]:
         ),
         405: (_("Not allowed"), _("That action is not available here.")),
         413: (_("Too large"), _("What you sent is too large. Please shorten it and try again.")),
+        414: (
+            _("Address too long"),
+            _("The address is too long. Please shorten it and try again."),
+        ),
         429: (_("Too many requests"), _("You are doing that too often. Please wait a moment.")),
         500: (
             _("Something went wrong"),
@@ -27,18 +40,74 @@ def error_messages() -> dict[int, tuple[str, str]]:
     }
 
 
+ERROR_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    429: "rate_limited",
+    500: "server_error",
+}
+"""The machine-readable `code` of a JSON error when nothing more precise is known."""
+
+PASSED_ON_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+"""Headers an HTTP error carries that a client needs (RFC 9110) and that error bodies keep."""
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, detail: str | None = None):
+def json_error(
+    status: int,
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: str,
+):
+    """The one JSON error shape: {"error": {status, code, title, message, ...}}."""
+    messages = error_messages()
+    title, default = messages.get(status, messages[500 if status >= 500 else 400])
+    body = {
+        "status": status,
+        "code": code or ERROR_CODES.get(status, "server_error" if status >= 500 else "bad_request"),
+        "title": title,
+        "message": message or default,
+        **extra,
+    }
+    return jsonify(error=body), status, headers or {}
+
+
+def render_error(code: int, detail: str | None = None, headers: dict[str, str] | None = None):
+    if wants_json():
+        return json_error(code, detail, headers=headers)
     messages = error_messages()
     title, message = messages.get(code, messages[500 if code >= 500 else 400])
-    if wants_json():
-        return jsonify(error={"status": code, "title": title, "message": detail or message}), code
-    return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
-    ), code
+    return (
+        render_template("errors/error.html", code=code, title=title, message=detail or message),
+        code,
+        headers or {},
+    )
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the rate limit that refused this request lets the client in again."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()))  # reset_at is rounded up already
+
+
+def error_headers(error: HTTPException) -> dict[str, str]:
+    """The headers of `error` a client needs, plus Retry-After on every 429."""
+    kept = {name: value for name, value in error.get_headers() if name in PASSED_ON_HEADERS}
+    if error.code == 429 and "Retry-After" not in kept:
+        kept["Retry-After"] = str(retry_after_seconds())
+    return kept
 
 
 def needs_confirmation() -> bool:
@@ -57,22 +126,37 @@ def render_confirmation() -> str:
     return render_template("errors/confirm.html", action=action, fields=fields)
 
 
+PROXY_REFUSALS = {"413": RequestEntityTooLarge, "414": RequestURITooLarge}
+"""What nginx refused before the app could (deploy/nginx.conf hands the request over with
+X-Proxy-Refusal), answered here in the app's shape and the visitor's language."""
+
+
+def answer_proxy_refusal() -> None:
+    refusal = PROXY_REFUSALS.get(request.headers.get("X-Proxy-Refusal", ""))
+    if refusal is not None:
+        raise refusal()
+
+
 def init_error_handlers(app: Flask) -> None:
+    app.before_request(answer_proxy_refusal)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if needs_confirmation():
             return render_confirmation(), 400
-        return render_error(
-            400,
-            _("Your form expired or was sent from another page. Reload the page and try again."),
+        message = _(
+            "Your form expired or was sent from another page. Reload the page and try again."
         )
+        if wants_json():  # for an API client the token is a credential: refused, not malformed
+            return json_error(403, message, code="csrf_failed")
+        return render_error(400, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
         if code in (301, 302, 303, 307, 308):
             return error
-        return render_error(code)
+        return render_error(code, headers=error_headers(error))
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

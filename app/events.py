@@ -45,6 +45,7 @@ class Event(db.Model):
             sqlite_where=sa.text("user_id IS NOT NULL"),
             postgresql_where=sa.text("user_id IS NOT NULL"),
         ),
+        sa.Index("ix_insights_event_user_time", "user_id", "occurred_at", "name"),  # surveys
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""The locale of a request: from the URL prefix, else the user's choice, else Accept-Language."""
+"""The locale of a request: from the URL prefix, else the page the visitor came from (the
+`next` URL's prefix), else the user's choice, else Accept-Language."""
 
 from __future__ import annotations
 
@@ -12,8 +13,34 @@ def supported_locales() -> tuple[str, ...]:
     return tuple(current_app.config["LOCALES"])
 
 
+def locale_of_path(target: object) -> str | None:
+    """The locale prefix of a path on this site ("/ar/community/ask" -> "ar"), else None."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    first = target[1:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return first if first in supported_locales() else None
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def next_url_locale() -> str | None:
+    """The language of the page a visitor came from, named by `next` (query or posted form).
+
+    An account page opened from /ar/community/ask (`/account/sign-in?next=/ar/...`) is Arabic
+    whatever the browser or profile says: the visitor is reading Arabic.
+    """
+    target = request.args.get("next")
+    if not target and request.method == "POST" and request.mimetype in FORM_TYPES:
+        target = request.form.get("next")
+    return locale_of_path(target)
+
+
 def negotiated_locale() -> str:
     """Best match for a request with no locale in its URL."""
+    came_from = next_url_locale()
+    if came_from:
+        return came_from
     user = current_user
     if user and user.is_authenticated and user.locale and user.locale in supported_locales():
         return user.locale

@@ -39,6 +39,7 @@ from app.kb.models import (
 )
 from app.kb.related_models import ArticleTerm, ContentVersion, RelatedArticle
 from app.site_search.models import Synonym
+from app.surveys.models import SurveyResponse
 
 __all__ = [
     "ApiToken",
@@ -75,6 +76,7 @@ __all__ = [
     "PostVote",
     "RelatedArticle",
     "RolledDay",
+    "SurveyResponse",
     "Synonym",
     "Topic",
     "TopicFollow",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime
-from jinja2 import select_autoescape
+from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_translations
+from jinja2 import pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
+from app.page_cache import is_anonymous_reader
 from app.pagination import page_url
 
 
@@ -26,7 +29,89 @@ def language_links() -> list[dict[str, str]]:
     return links
 
 
+REPEATED_KEY = "repeated_fragments"  # app.extensions: {(template, locale, script root): Markup}
+
+
+def repeated(template: str, anonymous_only: bool = False) -> Markup:
+    """A partial that is the same on every page of a locale (head links, brand, footer),
+    rendered once per process: its ~15 URLs and translations were a third of a page's render.
+
+    `anonymous_only`: the partial holds something of the visitor's when signed in or with a
+    session (the search box's CSRF token), so only anonymous readers share it. Nothing is kept
+    in debug mode (templates and static files change under a running server); the partials
+    show no content, so a publish never makes them stale.
+    """
+    if current_app.debug or not has_request_context():
+        return Markup(render_template(template))
+    if anonymous_only and not is_anonymous_reader():
+        return Markup(render_template(template))
+    key = (template, current_locale(), request.script_root)
+    kept = current_app.extensions.setdefault(REPEATED_KEY, {})
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = Markup(render_template(template))
+    return found
+
+
+def _as_template_text(context: Context, text: str):
+    """A translated message for a page: escaped like any other text where autoescape is on.
+
+    Jinja's own new-style gettext marks the *translation* safe (only the %(...)s values are
+    escaped), so a message that talks about `<token>` or `<table>` became markup. Messages
+    carry no markup of their own; a translator's text is escaped like a user's.
+    """
+    return escape(text) if context.eval_ctx.autoescape else text
+
+
+@pass_context
+def template_gettext(context: Context, message: str, **variables):
+    return _as_template_text(context, get_translations().ugettext(message)) % variables
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    text = get_translations().ungettext(singular, plural, num)
+    return _as_template_text(context, text) % variables
+
+
+@pass_context
+def template_pgettext(context: Context, msgctxt: str, message: str, **variables):
+    text = get_translations().upgettext(msgctxt, message)
+    return _as_template_text(context, text) % variables
+
+
+@pass_context
+def template_npgettext(
+    context: Context, msgctxt: str, singular: str, plural: str, num: int, **variables
+):
+    variables.setdefault("num", num)
+    text = get_translations().unpgettext(msgctxt, singular, plural, num)
+    return _as_template_text(context, text) % variables
+
+
+def bdi(value: object) -> Markup:
+    """`value` (a user's or an editor's text) isolated from the page's direction: `<bdi>`.
+
+    For text inside a translated sentence (`_('By %(name)s', name=author|bdi)`): a Latin
+    title in an Arabic sentence keeps its own order and leaves the punctuation in place.
+    """
+    return Markup("<bdi>%s</bdi>") % value
+
+
+def install_escaping_gettext(app: Flask) -> None:
+    """Replace the gettext callables Flask-Babel installed (the `_` alias resolves gettext)."""
+    app.jinja_env.globals.update(
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+        npgettext=template_npgettext,
+    )
+
+
 def init_templating(app: Flask) -> None:
+    install_escaping_gettext(app)
+
     @app.context_processor
     def inject_locale():
         locale = current_locale()
@@ -47,6 +132,8 @@ def init_templating(app: Flask) -> None:
         format_datetime(value, "medium") if value else ""
     )
     app.jinja_env.filters["atom_date"] = atom_date
+    app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    app.jinja_env.globals["repeated"] = repeated
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -35,14 +35,13 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from tests.deploy.processes import (  # noqa: E402
+from tests.processes import (  # noqa: E402
     CSRF,
     Client,
     Gunicorn,
     Nginx,
     app_env,
     free_port,
-    wait_for,
 )
 
 POSTGRES = os.environ.get("TOUCHPOINT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -171,12 +170,11 @@ def main() -> None:
         )
         app_port = free_port()
         workers = int(os.environ.get("WEB_CONCURRENCY", 2 * os.cpu_count() + 1))  # as shipped
-        gunicorn = Gunicorn(app_port, env, folder / "gunicorn.log", workers=workers).start()
+        gunicorn = Gunicorn(env, folder / "gunicorn.log", port=app_port, workers=workers)
         nginx = None
         try:
-            wait_for(app_port, timeout=120)
+            gunicorn.start(timeout=120)  # answers /healthz
             nginx = Nginx(folder / "nginx", app_port, folder / "media").start()
-            wait_for(nginx.port)
             paths = ", ".join(f'"{p}"' for p in site["articles"])
             results, posted = {}, []
             # "cached": anonymous readers, whom nginx's micro-cache serves; "uncached": each

@@ -15,9 +15,12 @@ bind = ["127.0.0.1:8000"]
 # gthread: each worker process runs `threads` request threads. Database and search
 # calls release the GIL, so a few threads per process keep a CPU busy; processes give
 # parallelism across CPUs. 2 x CPUs + 1 processes is gunicorn's advice for mixed loads.
+# Each process runs at most one writing request at a time (TOUCHPOINT_WRITE_GATE_CONCURRENCY,
+# app/write_gate.py); writers waiting for their turn hold a thread but no CPU, so 8 threads
+# leave readers most of them even while several people post to the same process.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
-threads = 4
+threads = 8
 
 # A worker that has not answered its master for 30 s is killed and replaced; nginx's
 # proxy_read_timeout (60 s) is longer, so nginx sees gunicorn's 502, never a hang.

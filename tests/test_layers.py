@@ -26,12 +26,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.events",
         "app.audit",
         "app.markdown",
+        "app.pii",
         "app.locales",
         "app.security",
         "app.errors",
         "app.mail",
         "app.sqlite_settings",
         "app.page_slots",
+        "app.flashes",
         "app.templating",
         "app.jobs",
         "app.log_config",
@@ -41,13 +43,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.request_ids",
         "app.request_numbers",
         "app.static_urls",
+        "app.write_gate",
         "search",  # the search library: no Flask, no area; areas hand it their documents
     ),
     ("app.accounts",),  # users, roles, sign-in: every area below names a User
     ("app.kb",),
     ("app.site_search",),
     ("app.forum",),
-    ("app.ask", "app.moderation"),
+    ("app.ask", "app.moderation", "app.surveys"),
     ("app.editor", "app.insights", "app.api", "app.admin", "app.site"),
     ("app", "app.models", "app.cli"),  # the composition root wires every area together
 )

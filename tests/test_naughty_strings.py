@@ -24,8 +24,8 @@ from app.kb.models import ArticleFeedback
 from app.markdown import render_markdown, render_user_markdown
 from app.moderation import services as moderation
 from app.moderation.services import ModerationError
+from app.pii import scrub
 from app.site_search.params import SearchParamError, search_request
-from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
 from tests.conftest import (
     NAUGHTY_SAMPLE,
@@ -77,7 +77,7 @@ def test_search_input_is_parsed_scrubbed_and_analysed(rules_app, text):
                 assert strict and str(refused)
             else:
                 assert request.page >= 1 and request.category in (None, "billing")
-    stored = scrub_query(text)
+    stored = scrub(text)
     assert len(stored) <= len(text) + 20
     for locale in ("en", "ja", "ar"):
         assert isinstance(normalize_query_text(stored, locale), str)
@@ -172,8 +172,10 @@ def test_sign_up_and_sign_in_fields(app, client, texts, fast_hashing):
             {"email": f"pw{number}@example.com", "display_name": "Ada", "password": text},
         ):
             sent = {**data, "csrf_token": token}
-            assert_handled(client.post("/account/sign-up", data=sent), text)
-            client.post("/account/sign-out", data={"csrf_token": token})
+            response = client.post("/account/sign-up", data=sent)
+            assert_handled(response, text)
+            if response.status_code < 400:  # signed up and so signed in: out for the next
+                client.post("/account/sign-out", data={"csrf_token": token})
         response = client.post(
             "/account/sign-in", data={"email": text, "password": text, "csrf_token": token}
         )

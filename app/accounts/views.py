@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import password_reset as reset_service
@@ -27,6 +26,7 @@ from app.accounts.forms import (
     SignUpForm,
 )
 from app.extensions import limiter
+from app.flashes import flash_message
 from app.locales import current_locale
 from app.security import safe_next_url
 
@@ -113,7 +113,9 @@ def sign_up():
             field.errors.append(account_error_messages()[code])
         else:
             login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
+            flash_message(
+                _l("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success"
+            )
             return redirect(safe_next_url(form.next.data, home_url(user.locale)), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/sign_up.html", form=form), status
@@ -123,7 +125,7 @@ def sign_up():
 def sign_out():
     if current_user.is_authenticated:
         logout_user()
-    flash(_("You are signed out."), "info")
+    flash_message(_l("You are signed out."), "info")
     return redirect(url_for("kb.home", locale=current_locale()), 303)
 
 
@@ -144,8 +146,7 @@ def profile():
         except services.AccountError as error:
             form.display_name.errors.append(account_error_messages()[str(error)])
         else:
-            refresh_locale()  # the message in the language just chosen
-            flash(_("Your profile is saved."), "success")
+            flash_message(_l("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/profile.html", form=form, user=user), status
@@ -167,7 +168,7 @@ def change_password():
             # The new hash ended every other session; renew this one (and its remember-me).
             login_user(user, remember=remembered())
             reset_service.mail_password_changed(user)
-            flash(_("Your password is changed. Other devices were signed out."), "success")
+            flash_message(_l("Your password is changed. Other devices were signed out."), "success")
             return redirect(url_for("accounts.profile"), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/password_change.html", form=form), status
@@ -219,7 +220,7 @@ def password_reset(token: str):
             form.new_password.errors.append(account_error_messages()[str(error)])
         else:
             login_user(user)
-            flash(_("Your new password is set and you are signed in."), "success")
+            flash_message(_l("Your new password is set and you are signed in."), "success")
             return redirect(home_url(user.locale), 303)
     status = 400 if form.is_submitted() else 200
     page = render_template("accounts/password_reset.html", form=form)

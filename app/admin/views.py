@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from app.accounts.models import ROLE_LABELS, Role, User
 from app.admin import users as admin
 from app.errors import render_error
 from app.extensions import db
+from app.flashes import flash_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -81,11 +82,11 @@ def change_role(user_id: int):
     except admin.RoleChangeError as error:
         db.session.rollback()
         if error.code == "no_change":  # a resubmitted form: nothing to do, nothing wrong
-            flash(str(error.message), "info")
+            flash_message(str(error.message), "info")
             return back_to_list()
         return render_error(ERROR_STATUS.get(error.code, 400), str(error.message))
     db.session.commit()
-    flash(
+    flash_message(
         _(
             "%(name)s now has the role %(role)s.",
             name=member.display_name,

@@ -18,7 +18,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     has_request_context,
     jsonify,
@@ -29,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -37,6 +37,7 @@ from app.ask.forms import AnsweredForm, AskForm, PostDraftForm
 from app.ask.models import AskDraft
 from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
+from app.flashes import flash_message
 from app.forum.errors import ForumError
 from app.forum.models import Topic
 from app.forum.paths import topic_path
@@ -116,7 +117,7 @@ def opened_subject(state: dict | None) -> tuple[str, int] | None:
 
 
 def sign_in_first():
-    flash(_("Sign in to ask the community a question."), "info")
+    flash_message(_l("Sign in to ask the community a question."), "info")
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")), 303)
 
 
@@ -268,7 +269,9 @@ def post():
         abort(400)
     draft = ask.get_draft(current_user, form.flow.data)
     if draft is None:
-        flash(_("We could not find your draft. Please write your question again."), "error")
+        flash_message(
+            _l("We could not find your draft. Please write your question again."), "error"
+        )
         return redirect(url_for("ask.ask"), 303)
     state = current_flow() or {}
     try:
@@ -297,7 +300,9 @@ def post():
     )
     db.session.commit()
     end_flow()
-    flash(_("Your question is posted. We will let you know when someone answers."), "success")
+    flash_message(
+        _l("Your question is posted. We will let you know when someone answers."), "success"
+    )
     return redirect(topic_url(topic.id), 303)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,7 @@ from app.editor.translations import (
     translations_by_locale,
 )
 from app.extensions import db
+from app.flashes import flash_message
 from app.kb.articles import snapshot_of
 from app.kb.models import Article, ArticleKind, ArticleStatus, Category
 from app.locales import LOCALE_NAMES
@@ -182,7 +184,7 @@ def new_article():
         db.session.rollback()
         error_to_form(form, EditorError(_("That URL name was just taken."), field="slug"))
         return render_editor(form, status=409)
-    flash(_("Draft created. It is not public until you publish it."), "success")
+    flash_message(_l("Draft created. It is not public until you publish it."), "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)
 
 
@@ -239,9 +241,9 @@ def edit_article(article_id: int):
         article = get_article_or_404(article_id)
         return _conflict(form, article, ConflictError(_conflict_message(), working_number(article)))
     if revision is None:
-        flash(_("Nothing changed."), "info")
+        flash_message(_l("Nothing changed."), "info")
     elif article.is_published:
-        flash(
+        flash_message(
             _(
                 "Saved as revision %(number)s. The published article stays as it is until you "
                 "publish this change.",
@@ -250,7 +252,7 @@ def edit_article(article_id: int):
             "success",
         )
     else:
-        flash(_("Saved as revision %(number)s.", number=revision.number), "success")
+        flash_message(_l("Saved as revision %(number)s.", number=revision.number), "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)
 
 
@@ -296,16 +298,16 @@ def _source_number(source: Article) -> int:
 def _workflow_action(article_id: int, action, done_message: str):
     article = get_article_or_404(article_id)
     if not ActionForm().validate_on_submit():
-        flash(_("Your form expired. Reload the page and try again."), "error")
+        flash_message(_l("Your form expired. Reload the page and try again."), "error")
         return redirect(url_for("editor.edit_article", article_id=article_id), 303)
     try:
         action(article, current_user.id)
         db.session.commit()
     except EditorError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
         return redirect(url_for("editor.edit_article", article_id=article_id), 303)
-    flash(done_message, "success")
+    flash_message(done_message, "success")
     return redirect(url_for("editor.edit_article", article_id=article_id), 303)
 
 
@@ -353,16 +355,16 @@ def schedule(article_id: int):
     article = get_article_or_404(article_id)
     form = ScheduleForm()
     if not form.validate_on_submit():
-        flash(_("Enter a date and time to publish at."), "error")
+        flash_message(_l("Enter a date and time to publish at."), "error")
         return redirect(url_for("editor.edit_article", article_id=article_id), 303)
     try:
         workflow.schedule(article, current_user.id, form.publish_at.data)
         db.session.commit()
     except EditorError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
         return redirect(url_for("editor.edit_article", article_id=article_id), 303)
-    flash(
+    flash_message(
         _("Scheduled for %(when)s UTC.", when=form.publish_at.data.strftime("%Y-%m-%d %H:%M")),
         "success",
     )

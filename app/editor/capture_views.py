@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.editor import capture
@@ -12,6 +12,7 @@ from app.editor.errors import EditorError
 from app.editor.forms import ActionForm
 from app.errors import render_error
 from app.extensions import db
+from app.flashes import flash_message
 from app.forum.models import Topic
 
 
@@ -29,8 +30,8 @@ def capture_topic(topic_id: int):
     except EditorError as error:
         db.session.rollback()
         if topic.article_id:
-            flash(error.message, "info")
+            flash_message(error.message, "info")
             return redirect(url_for("editor.edit_article", article_id=topic.article_id), 303)
         return render_error(error.status, error.message)
-    flash(_("FAQ draft created from the forum topic. Edit it, then publish."), "success")
+    flash_message(_l("FAQ draft created from the forum topic. Edit it, then publish."), "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from app.editor.revisions import (
     working_number,
 )
 from app.extensions import db
+from app.flashes import flash_message
 from app.request_numbers import whole_number
 
 
@@ -82,7 +83,7 @@ def restore(article_id: int, number: int):
         db.session.commit()
     except EditorError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
         return redirect(url_for("editor.history", article_id=article.id), 303)
     if article.is_published:
         message = _(
@@ -94,5 +95,5 @@ def restore(article_id: int, number: int):
         message = _(
             "Revision %(old)s restored as revision %(new)s.", old=number, new=revision.number
         )
-    flash(message, "success")
+    flash_message(message, "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)

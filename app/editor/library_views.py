@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +14,7 @@ from app.editor.blueprint import bp, render_with_status
 from app.editor.errors import EditorError
 from app.editor.forms import ActionForm, MediaForm, SynonymForm
 from app.extensions import db
+from app.flashes import flash_message
 from app.request_numbers import whole_number
 
 
@@ -61,7 +63,7 @@ def synonym_list():
         db.session.rollback()
         form.term.errors.append(_("That word already has synonyms."))
         return _render_synonyms(locale, form, 409)
-    flash(_("Synonyms saved. Search uses them from now on."), "success")
+    flash_message(_l("Synonyms saved. Search uses them from now on."), "success")
     return redirect(url_for("editor.synonym_list", locale=locale), 303)
 
 
@@ -69,16 +71,16 @@ def synonym_list():
 def synonym_delete(synonym_id: int):
     locale = _locale_arg()
     if not ActionForm().validate_on_submit():
-        flash(_("Your form expired. Reload the page and try again."), "error")
+        flash_message(_l("Your form expired. Reload the page and try again."), "error")
         return redirect(url_for("editor.synonym_list", locale=locale), 303)
     try:
         synonyms.delete_synonym(locale, synonym_id, user_id=current_user.id)
         db.session.commit()
     except EditorError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
     else:
-        flash(_("Synonyms deleted."), "success")
+        flash_message(_l("Synonyms deleted."), "success")
     return redirect(url_for("editor.synonym_list", locale=locale), 303)
 
 
@@ -145,5 +147,5 @@ def media_library():
         db.session.rollback()
         form.file.errors = [_("That article no longer exists.")]
         return _render_media(form, 400)
-    flash(_("Image uploaded. Copy the Markdown below into the article."), "success")
+    flash_message(_l("Image uploaded. Copy the Markdown below into the article."), "success")
     return _render_media(MediaForm(formdata=None), uploaded=stored)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +23,7 @@ from app.editor.forms import ArticleForm
 from app.editor.revisions import category_by_slug, create_article
 from app.editor.translations import translation_dashboard, translations_by_locale
 from app.extensions import db
+from app.flashes import flash_message
 from app.kb.articles import content_revision, fields_of
 from app.kb.models import ArticleStatus
 
@@ -74,5 +76,5 @@ def translate(article_id: int, target: str):
         db.session.rollback()
         error_to_form(form, EditorError(_("That URL name was just taken."), field="slug"))
         return render_editor(form, status=409, source=source, translating_to=locale)
-    flash(_("Translation draft created."), "success")
+    flash_message(_l("Translation draft created."), "success")
     return redirect(url_for("editor.edit_article", article_id=article.id), 303)

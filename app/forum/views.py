@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     jsonify,
     make_response,
@@ -15,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -24,6 +23,7 @@ from app.accounts.models import User
 from app.errors import render_error
 from app.events import buffer_count
 from app.extensions import db, limiter
+from app.flashes import flash_message
 from app.forum import listing, services
 from app.forum.errors import ForumError
 from app.forum.forms import ActionForm, EditPostForm, ReplyForm
@@ -32,6 +32,7 @@ from app.forum.paths import topic_slug
 from app.forum.spam import honeypot_tripped
 from app.forum.view_counts import TOPIC_VIEWS
 from app.page_cache import beacon_response, public_page
+from app.page_slots import add_to_slot
 
 bp = Blueprint("forum", __name__, url_prefix="/<locale:locale>/community")
 
@@ -105,6 +106,13 @@ bp.add_app_template_global(post_url, "forum_post_url")
 bp.add_app_template_global(topic_slug, "forum_topic_slug")
 bp.add_app_template_global(services.can_edit, "forum_can_edit")
 bp.add_app_template_global(services.is_staff, "forum_is_staff")
+add_to_slot(bp, "account_links", "forum/_header_notifications.html")
+
+
+@bp.app_template_global("forum_unread_count")
+def unread_for_viewer() -> int:
+    """The signed-in viewer's unread notifications (the header's count)."""
+    return services.unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def _list_page(template: str, category=None):
@@ -124,7 +132,6 @@ def _list_page(template: str, category=None):
         sorts=listing.SORTS,
         pagination=pagination,
         topics=pagination.items,
-        unread=services.unread_count(current_user) if current_user.is_authenticated else 0,
     )
 
 
@@ -166,6 +173,8 @@ def _render_topic(
         reply_form=reply_form or ReplyForm(meta=_form_meta()),
         action_form=ActionForm(meta=_form_meta()),
         beacon_url=url_for("forum.topic_seen", topic_id=topic.id),
+        # Messages about a post or the follow button show there (app/flashes.py).
+        flash_anchors=[f"post-{p.id}" for p in shown.posts] + ["topic-actions"],
     )
     return make_response(html, status)
 
@@ -251,7 +260,7 @@ def edit_post(post_id: int):
                 target.errors.append(error.message)
                 status = error.status
             else:
-                flash(_("Your changes were saved."), "success")
+                flash_message(_l("Your changes were saved."), "success", at=f"post-{post.id}")
                 return redirect(post_url(post), 303)
         else:
             status = 400
@@ -306,7 +315,9 @@ def accept(post_id: int):
         services.accept_answer(viewer(), post.topic, post)
     except ForumError as error:
         return forum_error_response(error)
-    flash(_("Marked as the accepted answer: the topic is solved."), "success")
+    flash_message(
+        _l("Marked as the accepted answer: the topic is solved."), "success", at=f"post-{post.id}"
+    )
     return redirect(post_url(post), 303)
 
 
@@ -320,7 +331,7 @@ def unaccept(topic_id: int):
         services.unaccept(viewer(), found)
     except ForumError as error:
         return forum_error_response(error)
-    flash(_("The accepted answer was cleared."), "success")
+    flash_message(_l("The accepted answer was cleared."), "success")
     return redirect(topic_url(found), 303)
 
 
@@ -331,7 +342,9 @@ def follow(topic_id: int):
     found = get_topic_or_404(topic_id)
     _action_form_or_400()
     services.follow(viewer(), found)
-    flash(_("You follow this topic: you will be notified of replies."), "success")
+    flash_message(
+        _l("You follow this topic: you will be notified of replies."), "success", at="topic-actions"
+    )
     return redirect(topic_url(found, _anchor="topic-actions"), 303)
 
 
@@ -342,7 +355,7 @@ def unfollow(topic_id: int):
     found = get_topic_or_404(topic_id)
     _action_form_or_400()
     services.unfollow(viewer(), found)
-    flash(_("You no longer follow this topic."), "success")
+    flash_message(_l("You no longer follow this topic."), "success", at="topic-actions")
     return redirect(topic_url(found, _anchor="topic-actions"), 303)
 
 
@@ -353,7 +366,7 @@ def notifications():
     if request.method == "POST":
         _action_form_or_400()
         services.mark_all_read(viewer())
-        flash(_("All notifications are marked as read."), "success")
+        flash_message(_l("All notifications are marked as read."), "success")
         return redirect(url_for("forum.notifications"), 303)
     response = make_response(
         render_template(

@@ -64,7 +64,7 @@ def digest_command(days: int, print_only: bool) -> None:
         click.echo(subject)
         click.echo(body)
         return
-    recipients = send_digest(subject, body)
+    recipients = send_digest(days)  # each in the recipient's language
     if not recipients:
         click.echo(subject)
         click.echo(body)

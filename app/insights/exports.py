@@ -24,6 +24,7 @@ from app.insights.metrics.search import search_metrics
 from app.insights.metrics.self_service import self_service_metrics
 from app.insights.source import RangeData
 from app.insights.task_models import GapTask
+from app.insights.voice import ANSWER_COLUMNS, NPS_WEEK_COLUMNS, answer_rows, nps_week_rows
 
 FORMATS = ("csv", "json")
 
@@ -50,6 +51,7 @@ def summary_table(data: RangeData) -> Table:
         "deflection_rate": _round(deflection.rate),
         "explicit_deflections": deflection.explicit,
         "implicit_deflections": deflection.implicit,
+        "implicit_deflections_pending": deflection.pending,
         "questions_posted_from_ask": deflection.posted,
         "searches": search.volume,
         "zero_result_rate": _round(search.zero_result_rate),
@@ -345,6 +347,13 @@ def needs_table(data: RangeData) -> Table:
     ]
     columns = ["need", "need_label", "locale", "kind", "item", "label"]
     return Table([*columns, "unanswered_searches", "zero_results", "votes", "linked_by"], rows)
+def survey_answers_table(data: RangeData) -> Table:
+    """NPS and CSAT answers (PII-scrubbed comments), for the survey dashboard's API."""
+    return Table(ANSWER_COLUMNS, answer_rows(data.filters))
+
+
+def nps_table(data: RangeData) -> Table:
+    return Table(NPS_WEEK_COLUMNS, nps_week_rows(data.filters))
 
 
 TABLES: dict[str, Callable[[RangeData], Table]] = {
@@ -362,6 +371,8 @@ TABLES: dict[str, Callable[[RangeData], Table]] = {
     "milestone_cohorts": milestone_cohorts_table,
     "milestone_outcomes": milestone_outcomes_table,
     "needs": needs_table,
+    "survey_answers": survey_answers_table,
+    "nps": nps_table,
 }
 
 

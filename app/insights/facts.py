@@ -319,8 +319,9 @@ def _count_ask(facts: DayFacts, event: RawEvent, by_session, now: datetime) -> N
         _flag(facts, event, "suggestions_shown")
     elif event.name == "ask_suggestion_opened":
         _flag(facts, event, "suggestion_opened")
-        if _is_implicit_deflection(event, by_session[event.session_key], now):
-            facts.counts[(*key, "ask.implicit")] += 1
+        outcome = _implicit_outcome(event, by_session[event.session_key], now)
+        if outcome:
+            facts.counts[(*key, f"ask.{outcome}")] += 1
     elif event.name == "ask_deflected":
         facts.counts[(*key, "ask.explicit")] += 1
     elif event.name == "ask_not_answered":
@@ -329,15 +330,20 @@ def _count_ask(facts: DayFacts, event: RawEvent, by_session, now: datetime) -> N
         facts.counts[(*key, "ask.posted")] += 1
 
 
-def _is_implicit_deflection(opened: RawEvent, session_events, now: datetime) -> bool:
-    """Opened a suggestion, then within 30 minutes: no post, no "yes", no other suggestion."""
-    if not opened.session_key or opened.at + IMPLICIT_WINDOW > now:
-        return False
+def _implicit_outcome(opened: RawEvent, session_events, now: datetime) -> str | None:
+    """Opened a suggestion, then within 30 minutes: no post, no "yes", no other suggestion.
+
+    "implicit" once the 30 minutes have passed; "implicit_pending" while they have not and
+    nothing has ended it yet (today's numbers show those as pending, never as 0); None when
+    the session posted, said yes or opened another suggestion.
+    """
+    if not opened.session_key:
+        return None
     for later in session_events:
         if (later.at, later.id) <= (opened.at, opened.id):
             continue
         if later.at > opened.at + IMPLICIT_WINDOW:
             break
         if later.name in ("ask_posted", "ask_deflected", "ask_suggestion_opened"):
-            return False
-    return True
+            return None
+    return "implicit_pending" if opened.at + IMPLICIT_WINDOW > now else "implicit"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -11,10 +12,16 @@ from flask_sqlalchemy.pagination import Pagination
 from app.accounts.models import Role, User
 from app.clock import utcnow
 from app.extensions import db
+from app.insights.facts import QueryFacts
+from app.insights.filters import Filters
 from app.insights.rollup_models import DailyQuery
+from app.insights.source import RangeData
 from app.insights.task_models import GapStatus, GapTask
 from app.kb.models import Article
 from app.pagination import paginate
+from app.pii import scrub
+
+LiveQuery = tuple[date, str, str, str, QueryFacts]  # day, locale, category, normalized, facts
 
 LABEL_MAX = 200
 
@@ -103,7 +110,7 @@ def update_task(
     task.status = status
     task.assignee_id = assignee_id
     task.article_id = article.id if article else None
-    task.note = " ".join(note.split())[:500]
+    task.note = scrub(" ".join(note.split()))[:500]
     task.updated_at = now
     db.session.commit()
     return task
@@ -111,7 +118,7 @@ def update_task(
 
 @dataclass(frozen=True)
 class AfterAddressed:
-    """How the gap's searches fare since it was addressed (from roll-ups)."""
+    """How the gap's searches fare since the day it was addressed (roll-ups + today's events)."""
 
     searches: int
     zero_results: int
@@ -119,11 +126,23 @@ class AfterAddressed:
     clicks_on_article: int
 
 
-def after_addressed(task: GapTask, members: set[str] | None = None) -> AfterAddressed | None:
-    """Searches of the gap's query since the day it was addressed: found and clicked?"""
+def live_queries_since(first: date, now: datetime) -> list[LiveQuery]:
+    """Queries of the days since `first` not rolled up yet (today at least), from raw events."""
+    return list(RangeData(Filters(first, now.date()), now).live_queries())
+
+
+def after_addressed(
+    task: GapTask, members: set[str] | None = None, live: Iterable[LiveQuery] = ()
+) -> AfterAddressed | None:
+    """Searches of the gap's query since the day it was addressed: found and clicked?
+
+    Rolled days come from the roll-ups, the rest (`live`, from `live_queries_since`) from
+    the same computation on raw events, so the day it was addressed counts at once.
+    """
     if task.addressed_at is None or task.article_id is None:
         return None
     members = members or {task.gap_key}
+    since = task.addressed_at.date()
     rows = db.session.execute(
         sa.select(
             DailyQuery.searches,
@@ -133,7 +152,7 @@ def after_addressed(task: GapTask, members: set[str] | None = None) -> AfterAddr
         ).where(
             DailyQuery.locale == task.locale,
             DailyQuery.normalized.in_(sorted(members)),
-            DailyQuery.day >= task.addressed_at.date(),
+            DailyQuery.day >= since,
         )
     )
     searches = zero = no_clicks = clicks = 0
@@ -142,4 +161,10 @@ def after_addressed(task: GapTask, members: set[str] | None = None) -> AfterAddr
         zero += row.zero_results
         no_clicks += row.no_clicks
         clicks += int((row.clicked_articles or {}).get(str(task.article_id), 0))
+    for day, locale, _category, normalized, query in live:
+        if day >= since and locale == task.locale and normalized in members:
+            searches += query.searches
+            zero += query.zero_results
+            no_clicks += query.no_clicks
+            clicks += query.clicked_articles.get(str(task.article_id), 0)
     return AfterAddressed(searches, zero, no_clicks, clicks)

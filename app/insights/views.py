@@ -13,13 +13,13 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -29,6 +29,7 @@ from app.accounts.models import Role
 from app.clock import utcnow
 from app.errors import render_error
 from app.extensions import db
+from app.flashes import flash_message
 from app.insights import dashboards, exports, tasks, tokens
 from app.insights.filters import FilterError, Filters, default_filters, parse_filters
 from app.insights.forms import (
@@ -47,7 +48,7 @@ from app.insights.task_models import GapTask
 from app.insights.time_limit import QueryTooSlow, database_time_limit
 from app.kb.forms import reason_choices
 from app.kb.models import Article, Category
-from app.locales import LOCALE_NAMES
+from app.locales import LOCALE_NAMES, current_locale
 from app.pagination import page_number
 from app.request_numbers import whole_number
 
@@ -59,8 +60,10 @@ PRODUCT_ROLES = (Role.PRODUCT.value, Role.CS_EDITOR.value)
 
 
 def category_slugs() -> dict[str, str]:
+    """Category slug -> its name in the staff member's language (the filter's choices)."""
+    locale = current_locale()
     return {
-        c.slug: c.name_in("en")
+        c.slug: c.name_in(locale)
         for c in db.session.scalars(sa.select(Category).order_by(Category.position))
     }
 
@@ -190,8 +193,12 @@ def task_list():
 def task_page_response(pagination, edited: tuple[int, TaskForm] | None = None, status=200):
     """One page of tasks, each with its form (`edited`: a task's form just sent, with errors)."""
     found = pagination.items
-    members = _gap_members() if any(t.addressed_at for t in found) else {}
-    results = {t.id: tasks.after_addressed(t, members.get((t.locale, t.gap_key))) for t in found}
+    addressed = [t.addressed_at.date() for t in found if t.addressed_at]
+    members = _gap_members() if addressed else {}
+    live = tasks.live_queries_since(min(addressed), utcnow()) if addressed else []
+    results = {
+        t.id: tasks.after_addressed(t, members.get((t.locale, t.gap_key)), live) for t in found
+    }
     choices = TaskChoices()
     forms = {t.id: _task_form(t, choices=choices) for t in found}
     if edited is not None:
@@ -274,7 +281,7 @@ def open_task():
         )
     except tasks.TaskError:
         return render_error(400, _("That gap could not be turned into a task."))
-    flash(_("The gap is now a task: %(label)s", label=task.label), "success")
+    flash_message(_l("The gap is now a task: %(label)s", label=task.label), "success")
     return redirect(task_url(task), 303)
 
 
@@ -306,12 +313,12 @@ def update_task(task_id: int):
         except tasks.TaskError as error:
             message = TASK_ERRORS[error.code]()
         else:
-            flash(_("Task updated."), "success")
+            flash_message(_l("Task updated."), "success")
             return redirect(task_url(task), 303)
     else:
         message = _("The task could not be saved; check the fields.")
     db.session.rollback()
-    flash(message, "error")
+    flash_message(message, "error")
     return task_page_response(
         tasks.task_page(tasks.page_of(task)), edited=(task.id, form), status=400
     )
@@ -335,10 +342,11 @@ def export(name: str, fmt: str):
     table = exports.build_table(name, filters, utcnow())
     stamp = f"{filters.start.isoformat()}_{filters.end.isoformat()}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(table), "text/csv; charset=utf-8"
+        # content_type, not mimetype: Flask would add a second "; charset=utf-8" to a mimetype.
+        body, content_type = exports.to_csv(table), "text/csv; charset=utf-8"
     else:
-        body, mimetype = exports.to_json(name, filters, table), "application/json"
-    response = Response(body, mimetype=mimetype)
+        body, content_type = exports.to_json(name, filters, table), "application/json"
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="insights-{name}-{stamp}.{fmt}"'
     )
@@ -388,7 +396,7 @@ def revoke_token(token_id: int):
         return render_error(400)
     if not tokens.revoke_token(current_user, token_id):
         abort(404)
-    flash(_("Token revoked."), "success")
+    flash_message(_l("Token revoked."), "success")
     return redirect(url_for("insights.api_tokens"), 303)
 
 
@@ -410,3 +418,6 @@ def number(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+from app.insights import voice_views  # noqa: E402, F401  (the customer-voice page, on bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.events import record_event
 from app.extensions import db
 from app.kb.models import Article, ArticleFeedback, FeedbackReason
+from app.pii import scrub
 
 
 class FeedbackError(ValueError):
@@ -26,11 +27,11 @@ def record_vote(
 
 
 def add_details(feedback: ArticleFeedback, reason: str | None, comment: str, limit: int) -> None:
-    """Attach why a reader said no; the vote is already stored whatever happens here."""
+    """Attach why a reader said no (the comment PII-scrubbed); the vote is already stored."""
     if reason and reason not in {r.value for r in FeedbackReason}:
         raise FeedbackError("unknown reason")
     comment = comment.strip()
     if len(comment) > limit:
         raise FeedbackError("comment too long")
     feedback.reason = reason or None
-    feedback.comment = comment or None
+    feedback.comment = scrub(comment) or None

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     jsonify,
     make_response,
@@ -17,10 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.events import anonymous_session_key, buffer_event, visitor_session_key
 from app.extensions import db, limiter
+from app.flashes import flash_message
 from app.kb import listing_cache, services
 from app.kb.feed import atom_feed
 from app.kb.feedback import FeedbackError, add_details, record_vote
@@ -97,6 +98,7 @@ def _render_article(article: Article, details_form: FeedbackDetailsForm | None =
         awaiting_reason=awaiting_reason,
         voted=article.id in session.get(VOTED, []),
         beacon_url=url_for("kb.article_seen", slug=article.slug, a=article.id),
+        flash_anchors=["feedback"],  # the answer to "Was this helpful?" shows in that section
     )
     response = make_response(html, status)
     response.last_modified = max(article.updated_at, content_state()[1] or article.updated_at)
@@ -158,10 +160,14 @@ def feedback(slug: str):
     db.session.commit()
     session[VOTED] = sorted(set(session.get(VOTED, [])) | {found.id})
     if helpful:
-        flash(_("Thanks for letting us know!"), "success")
+        flash_message(_l("Thanks for letting us know!"), "success", at="feedback")
     else:
         session[PENDING_FEEDBACK] = {**session.get(PENDING_FEEDBACK, {}), str(found.id): vote.id}
-        flash(_("Thanks. What went wrong? Your answer helps us fix this article."), "info")
+        flash_message(
+            _l("Thanks. What went wrong? Your answer helps us fix this article."),
+            "info",
+            at="feedback",
+        )
     return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
 
 
@@ -172,7 +178,7 @@ def feedback_details(slug: str):
     pending = session.get(PENDING_FEEDBACK, {})
     vote = db.session.get(ArticleFeedback, pending.get(str(found.id), 0))
     if vote is None or vote.article_id != found.id:
-        flash(_("Please answer “Was this helpful?” first."), "error")
+        flash_message(_l("Please answer “Was this helpful?” first."), "error", at="feedback")
         return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
     form = FeedbackDetailsForm()
     if not form.validate_on_submit():
@@ -188,7 +194,7 @@ def feedback_details(slug: str):
         abort(400)
     db.session.commit()
     session[PENDING_FEEDBACK] = {k: v for k, v in pending.items() if k != str(found.id)}
-    flash(_("Thank you — your feedback was sent to our team."), "success")
+    flash_message(_l("Thank you — your feedback was sent to our team."), "success", at="feedback")
     return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
 
 

@@ -8,13 +8,13 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.guards import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
 from app.extensions import db
+from app.flashes import flash_message
 from app.forum import listing
 from app.forum.models import ForumCategory, Post, Topic
 from app.forum.paths import topic_slug
@@ -125,9 +126,12 @@ def flag_post(post_id: int):
                 return render_template(
                     "moderation/flag.html", form=form, post=post, error=error.message
                 ), error_status(error)
-            flash(error.message, "info")  # a double click lands here: nothing to undo
+            # A double click lands here: nothing to undo.
+            flash_message(error.message, "info", at=f"post-{post.id}")
         else:
-            flash(_("Thank you. Moderators will review this post."), "success")
+            flash_message(
+                _l("Thank you. Moderators will review this post."), "success", at=f"post-{post.id}"
+            )
         return back_to(form, topic_url(post.topic, post))
     status = 400 if form.is_submitted() else 200
     return render_template("moderation/flag.html", form=form, post=post, error=None), status
@@ -160,7 +164,7 @@ def log():
 # --- Post actions ----------------------------------------------------------------------
 
 
-def _post_action(post_id: int, service: Callable, done: str, title: str):
+def _post_action(post_id: int, service: Callable, done: object, title: str):
     post = db.session.get(Post, post_id)
     if post is None:
         abort(404)
@@ -175,21 +179,21 @@ def _post_action(post_id: int, service: Callable, done: str, title: str):
         form.reason.errors.append(error.message)
         return invalid_action(form, title, label, error_status(error))
     db.session.commit()
-    flash(done, "success")
+    flash_message(done, "success", at=f"post-{post.id}")
     return back_to(form, url_for("moderation.queue"))
 
 
 @bp.post("/posts/<int:post_id>/hide")
 @moderator_required
 def hide_post(post_id: int):
-    return _post_action(post_id, moderation.hide_post, _("The post is hidden."), _("Hide post"))
+    return _post_action(post_id, moderation.hide_post, _l("The post is hidden."), _("Hide post"))
 
 
 @bp.post("/posts/<int:post_id>/restore")
 @moderator_required
 def restore_post(post_id: int):
     return _post_action(
-        post_id, moderation.restore_post, _("The post is visible again."), _("Restore post")
+        post_id, moderation.restore_post, _l("The post is visible again."), _("Restore post")
     )
 
 
@@ -197,7 +201,7 @@ def restore_post(post_id: int):
 @moderator_required
 def dismiss_flags(post_id: int):
     return _post_action(
-        post_id, moderation.dismiss_flags, _("The flags are dismissed."), _("Dismiss flags")
+        post_id, moderation.dismiss_flags, _l("The flags are dismissed."), _("Dismiss flags")
     )
 
 
@@ -207,12 +211,12 @@ def dismiss_flags(post_id: int):
 def _topic_action(topic_id: int, action: str):
     topic = load_topic(topic_id)
     messages = {
-        "lock": (_("Lock topic"), _("The topic is locked.")),
-        "unlock": (_("Unlock topic"), _("The topic is unlocked.")),
-        "pin": (_("Pin topic"), _("The topic is pinned.")),
-        "unpin": (_("Unpin topic"), _("The topic is unpinned.")),
-        "hide": (_("Hide topic"), _("The topic is hidden.")),
-        "restore": (_("Restore topic"), _("The topic is visible again.")),
+        "lock": (_("Lock topic"), _l("The topic is locked.")),
+        "unlock": (_("Unlock topic"), _l("The topic is unlocked.")),
+        "pin": (_("Pin topic"), _l("The topic is pinned.")),
+        "unpin": (_("Unpin topic"), _l("The topic is unpinned.")),
+        "hide": (_("Hide topic"), _l("The topic is hidden.")),
+        "restore": (_("Restore topic"), _l("The topic is visible again.")),
     }
     title, done = messages[action]
     form = ReasonForm()
@@ -225,7 +229,7 @@ def _topic_action(topic_id: int, action: str):
         form.reason.errors.append(error.message)
         return invalid_action(form, title, topic.title, error_status(error))
     db.session.commit()
-    flash(done, "success")
+    flash_message(done, "success")
     return back_to(form, topic_url(topic))
 
 
@@ -285,7 +289,7 @@ def move_topic(topic_id: int):
         form.reason.errors.append(error.message)
         return invalid_action(form, title, topic.title, error_status(error))
     db.session.commit()
-    flash(_("The topic is moved."), "success")
+    flash_message(_l("The topic is moved."), "success")
     return back_to(form, topic_url(topic))
 
 
@@ -331,7 +335,7 @@ def _user_action(user_id: int, suspend: bool):
         form.reason.errors.append(error.message)
         return invalid_action(form, title, member.display_name, error_status(error))
     db.session.commit()
-    flash(done, "success")
+    flash_message(done, "success")
     return back_to(form, url_for("moderation.user", user_id=member.id))
 
 

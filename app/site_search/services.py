@@ -10,9 +10,9 @@ from sqlalchemy import event, select
 
 from app.events import Event, record_event
 from app.extensions import db
+from app.pii import scrub
 from app.site_search.engine import search_store
 from app.site_search.models import Synonym
-from app.site_search.privacy import scrub_query
 from search.analysis import normalize_query_text
 from search.query import SearchQuery
 from search.results import SearchResults, Suggestion
@@ -108,15 +108,21 @@ def suggest(text: str, locale: str, limit: int = 6) -> list[Suggestion]:
 
 
 def stored_query(text: str) -> str:
-    return scrub_query(" ".join(text.split()))[:STORED_QUERY_MAX]
+    return scrub(" ".join(text.split()))[:STORED_QUERY_MAX]
 
 
-def record_search(request: SearchRequest, total: int, source: str) -> Event:
-    """Store the search as a first-party event; the caller commits."""
+def record_search(
+    request: SearchRequest, total: int, source: str, session_key: str | None = None
+) -> Event:
+    """Store the search as a first-party event; the caller commits.
+
+    `session_key` defaults to the session's (app.events.anonymous_session_key).
+    """
     stored = stored_query(request.text)
     return record_event(
         "search",
         locale=request.locale,
+        session_key=session_key,
         query=stored,
         normalized=normalize_query_text(stored, request.locale),
         results=total,
@@ -127,7 +133,7 @@ def record_search(request: SearchRequest, total: int, source: str) -> Event:
     )
 
 
-def record_page_search(request: SearchRequest, total: int) -> Event:
+def record_page_search(request: SearchRequest, total: int, session_key: str | None = None) -> Event:
     """Record a results-page search; one the header box just recorded becomes this one.
 
     A visitor who pauses in the box (recorded as instant) and then presses
@@ -151,7 +157,7 @@ def record_page_search(request: SearchRequest, total: int) -> Event:
                 "category": request.category,
             }
             return previous
-    return record_search(request, total, "search_page")
+    return record_search(request, total, "search_page", session_key)
 
 
 def settle_search(

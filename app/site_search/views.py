@@ -6,9 +6,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from app.extensions import db
 from app.kb import services as kb
+from app.page_cache import beacon_response
 from app.request_numbers import whole_number
 from app.security import safe_next_url
-from app.site_search import services, sources
+from app.site_search import page_events, services, sources
 from app.site_search.params import search_request
 
 bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
@@ -23,19 +24,30 @@ def category_names(locale: str) -> dict[str, str]:
 def search():
     names = category_names(g.locale)
     query = search_request(request.args, g.locale, set(names), strict=False)
-    results = event = None
+    results = event = beacon = None
     if query.text:
         results = services.run_search(query)
-        event = services.record_page_search(query, results.total)
+        key, one_off = page_events.page_session_key()  # no session is started for it
+        event = services.record_page_search(query, results.total, key)
         db.session.commit()
+        beacon = page_events.rekey_url(event) if one_off else None
     return render_template(
         "search/results.html",
         query=query,
         results=results,
         event_id=event.id if event else None,
+        beacon_url=beacon,
         category_names=names,
         popular=kb.popular_articles(g.locale, 5) if results is None or not results.total else [],
     )
+
+
+@bp.get("/search/seen")
+def search_seen():
+    """The results page's beacon: its search event takes the browser's visitor key `k`."""
+    if page_events.rekey(request.args.get("t", ""), request.args.get("k")):
+        db.session.commit()
+    return beacon_response()
 
 
 @bp.get("/search/click")

@@ -1,7 +1,7 @@
 """onboarding milestones and needs across languages
 
 Revision ID: 33d2c3e997a0
-Revises: a3d5e7f90b12
+Revises: c4e1f7a9b2d3
 Create Date: 2026-12-07 04:42:54.230001
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '33d2c3e997a0'
-down_revision = 'a3d5e7f90b12'
+down_revision = 'c4e1f7a9b2d3'
 branch_labels = None
 depends_on = None
 

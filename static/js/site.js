@@ -228,6 +228,7 @@
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", "false");
         item.dataset.href = suggestion.url;
+        item.dir = "auto"; // a Latin title in an Arabic page keeps its own order
         item.textContent = suggestion.title;
         // mousedown would blur the box and close the list before the click lands
         item.addEventListener("mousedown", function (event) { event.preventDefault(); });

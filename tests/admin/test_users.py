@@ -169,7 +169,7 @@ def test_the_moderation_log_shows_a_role_change(admin_client):
 
     assert "Role changed" in html
     assert "From Customer to Customer success editor" in html
-    assert f'href="/moderation/users/{ada.id}">Ada</a>' in html
+    assert f'href="/moderation/users/{ada.id}"><bdi>Ada</bdi></a>' in html
 
 
 def test_the_same_role_again_changes_nothing(admin_client):

@@ -49,6 +49,7 @@ PAGES: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "sign-up": ("/account/sign-up", None),
     "password-reset": ("/account/password-reset", None),
     "profile": ("/account/sign-up", sign_up_and_open_profile),
+    "api-reference": ("/{locale}/developers/api", None),
 }
 
 

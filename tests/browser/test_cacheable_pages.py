@@ -74,3 +74,32 @@ def test_vote_with_javascript_fetches_its_token(page, live_server):
     page.locator("section#feedback button[name=helpful][value=no]").click()
     expect(page.locator("form.feedback-details")).to_be_visible()
     assert [c["name"] for c in page.context.cookies()] == ["session"]
+
+
+def search_events(live_server, query: str) -> list[tuple[str, str]]:
+    return live_server.query(
+        "SELECT session_key, json_extract(data, '$.source') FROM insights_event "
+        "WHERE name = 'search' AND json_extract(data, '$.query') = ?",
+        (query,),
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_anonymous_search_sets_no_cookie_and_counts_once(new_page, live_server, javascript):
+    query = f"invoice {'js' if javascript else 'nojs'}"
+    page = new_page(java_script_enabled=javascript)
+    response = page.goto(f"/en/search?q={query.replace(' ', '+')}")
+    assert response.status == 200
+    assert "set-cookie" not in response.all_headers()
+    # with JS, the page's beacon hands the event to the browser's visitor key (the key its
+    # article views carry); without JS the event keeps the one-off key it was recorded with
+    visitor = page.evaluate("JSON.parse(localStorage.getItem('tp_vk')).key") if javascript else None
+    deadline = time.time() + 10
+    while javascript and search_events(live_server, query)[0][0] != visitor:
+        assert time.time() < deadline, "the search page's beacon never arrived"
+        time.sleep(0.1)
+    time.sleep(1)  # nothing else may arrive: exactly once
+    [(key, source)] = search_events(live_server, query)
+    assert source == "search_page" and key
+    assert key == visitor if javascript else key is not None
+    assert page.context.cookies() == []

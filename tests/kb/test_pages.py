@@ -106,7 +106,7 @@ def test_helpful_no_then_reason_and_comment(demo_app, demo_client):
         "/en/articles/reset-your-password/feedback/details",
         data={
             "reason": "outdated",
-            "comment": "The menu is called Security now.",
+            "comment": "The menu is called Security now. Mail me at jo@example.com",
             "csrf_token": token,
         },
         follow_redirects=True,
@@ -116,7 +116,7 @@ def test_helpful_no_then_reason_and_comment(demo_app, demo_client):
     assert (vote.helpful, vote.reason, vote.comment) == (
         False,
         "outdated",
-        "The menu is called Security now.",
+        "The menu is called Security now. Mail me at [email]",  # staff never see the address
     )
 
 

@@ -23,14 +23,46 @@ def test_search_page_shows_results_snippets_and_facets(search_client):
     assert 'class="facets"' in html and "FAQs" in html
 
 
+def beacon_of(html: str) -> str:
+    return re.search(r'data-beacon="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
 def test_every_search_is_recorded_with_its_true_result_count(search_client):
-    search_client.get("/en/search?q=invoice")
-    search_client.get("/en/search?q=xylophone+quantum")
+    visitor = "v" * 32  # the key static/js/site.js keeps in the browser and sends the beacon
+    for query in ("invoice", "xylophone+quantum"):
+        response = search_client.get(f"/en/search?q={query}")
+        assert "Set-Cookie" not in response.headers  # an anonymous reader starts no session
+        assert search_client.get(f"{beacon_of(response.get_data(as_text=True))}&k={visitor}")
     first, second = events()
     assert first.data["query"] == "invoice" and first.data["results"] > 0
     assert first.data["source"] == "search_page" and first.locale == "en"
     assert second.data["results"] == 0
-    assert first.session_key and first.session_key == second.session_key
+    assert first.session_key == second.session_key == visitor  # one visitor, two searches
+
+
+def test_the_search_beacon_only_rekeys_its_own_event_once(search_client):
+    html = search_client.get("/en/search?q=invoice").get_data(as_text=True)
+    [event] = events()
+    one_off = event.session_key
+    beacon = beacon_of(html)
+    forged = beacon.replace("t=", "t=x")
+    for url in (forged + "&k=" + "f" * 32, beacon + "&k=bad key", beacon):  # refused, no key
+        response = search_client.get(url)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    db.session.expire_all()
+    assert events()[0].session_key == one_off
+    search_client.get(beacon + "&k=" + "a" * 32)
+    search_client.get(beacon + "&k=" + "b" * 32)  # a replay cannot move it again
+    db.session.expire_all()
+    assert [e.session_key for e in events()] == ["a" * 32]
+
+
+def test_a_visitor_with_a_session_keeps_its_key_and_gets_no_beacon(search_client):
+    header_csrf(search_client)  # the session starts (the header box fetched a token)
+    html = search_client.get("/en/search?q=invoice").get_data(as_text=True)
+    assert "data-beacon" not in html
+    with search_client.session_transaction() as session:
+        assert events()[0].session_key == session["tp_sk"]
 
 
 def test_personal_data_is_scrubbed_before_storing(search_client):
@@ -117,7 +149,8 @@ def test_instant_search_refuses_bad_requests(search_client):
     missing_token = search_client.post(
         "/api/v1/instant-searches", data={"q": "invoice", "locale": "en"}
     )
-    assert missing_token.status_code == 400 and "error" in missing_token.get_json()
+    assert missing_token.status_code == 403  # the token is a credential of this session
+    assert missing_token.get_json()["error"]["code"] == "csrf_failed"
     assert settle(search_client, "invoice", token, locale="xx").status_code == 400
     assert settle(search_client, "   ", token).status_code == 400
     assert events() == []
@@ -192,20 +225,25 @@ def test_bad_queries_get_json_not_500_from_the_api(search_client, query):
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "parameter", "message"),
     [
-        ({"q": "x", "page": "abc"}, "page"),
-        ({"q": "x", "page": "-1"}, "page"),
-        ({"q": "x", "kind": "recipe"}, "Unknown kind"),
-        ({"q": "x", "locale": "xx"}, "Unknown locale"),
-        ({"q": "x", "category": "nope"}, "Unknown category"),
-        ({}, "empty"),
+        ({"q": "x", "page": "abc"}, "page", "whole number"),
+        ({"q": "x", "page": "-1"}, "page", "whole number"),
+        ({"q": "x", "kind": "recipe"}, "kind", "faq, guide, topic"),
+        ({"q": "x", "kind": ""}, "kind", "faq, guide, topic"),
+        ({"q": "x", "locale": "xx"}, "locale", "en, ja, ar"),
+        ({"q": "x", "locale": ""}, "locale", "en, ja, ar"),
+        ({"q": "x", "category": "nope"}, "category", "billing"),
+        ({"q": " "}, "q", "empty"),
+        ({}, "q", "required"),
     ],
 )
-def test_api_rejects_bad_parameters_with_a_message(search_client, params, message):
+def test_api_rejects_bad_parameters_with_a_message(search_client, params, parameter, message):
     response = search_client.get("/api/v1/search", query_string=params)
     assert response.status_code == 400
-    assert message in response.get_json()["error"]["message"]
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter and message in error["message"]
+    assert error["code"] in ("invalid_parameter", "missing_parameter")
 
 
 def test_raw_invalid_percent_encoding_is_harmless(search_client):
@@ -226,8 +264,10 @@ def test_instant_search_recording_is_rate_limited(demo_db_file, tmp_path):
     token = header_csrf(client, "ja")
     codes = [settle(client, f"query {i}", token, "ja").status_code for i in range(3)]
     assert codes == [201, 201, 429]
-    error = settle(client, "again", token, "ja").get_json()["error"]
-    assert error["status"] == 429 and error["message"]
+    refused = settle(client, "again", token, "ja")
+    error = refused.get_json()["error"]
+    assert error["status"] == 429 and error["code"] == "rate_limited" and error["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
 def test_forum_categories_are_named_and_filterable_in_results(search_client):

@@ -19,6 +19,7 @@ class FunnelStep:
 class DeflectionMetrics:
     explicit: int
     implicit: int
+    pending: int  # suggestions opened less than 30 minutes ago: not yet implicit, not 0
     posted: int
     not_answered: int
     deflections: int
@@ -31,6 +32,7 @@ def deflection_metrics(data: RangeData) -> DeflectionMetrics:
     per_day = data.counts_by_day("ask.", use_category=False)
     explicit = sum(c["ask.explicit"] for c in per_day.values())
     implicit = sum(c["ask.implicit"] for c in per_day.values())
+    pending = sum(c["ask.implicit_pending"] for c in per_day.values())
     posted = sum(c["ask.posted"] for c in per_day.values())
     not_answered = sum(c["ask.not_answered"] for c in per_day.values())
     deflections = explicit + implicit
@@ -49,6 +51,7 @@ def deflection_metrics(data: RangeData) -> DeflectionMetrics:
     return DeflectionMetrics(
         explicit=explicit,
         implicit=implicit,
+        pending=pending,
         posted=posted,
         not_answered=not_answered,
         deflections=deflections,

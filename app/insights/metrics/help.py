@@ -18,6 +18,11 @@ HELP = {
         "suggestion within 30 minutes (counted once the 30 minutes have passed). The funnel "
         "counts distinct sessions at each step and the outcomes as events."
     ),
+    "fresh_numbers": _l(
+        "Today's figures are computed from the raw events with the same definitions as the "
+        "nightly roll-ups. Suggestions opened less than 30 minutes ago are shown as pending "
+        "until their window closes."
+    ),
     "search_volume": _l(
         "Searches from the search page, the instant search box and the API (the ask form's "
         "searches are in the deflection funnel). An as-you-type search counts once, as the "

@@ -1,0 +1,58 @@
+"""The results page's search event for a visitor without a session: recorded, no cookie set.
+
+The page records its `search` event while it renders (the result links carry the event's
+id, for `search_click`). A visitor with a session (signed in, or who used a form) gets the
+session's key as always. A visitor without one is not given a session (no Set-Cookie, so
+reading results stays cheap and starts nothing): the event gets a one-off key, and the
+page's beacon (`<body data-beacon>`, sent once by static/js/site.js with the browser's
+visitor key `k`) re-keys that one event to the visitor key, which article views of the same
+browser carry too. The beacon URL is signed, so it re-keys only the event of the page that
+holds it, and only from its one-off key; it never adds a row, so the search counts once.
+Without JavaScript the event keeps its one-off key (like an article view without JS).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, session, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
+
+from app.events import SESSION_KEY, VISITOR_KEY, Event, anonymous_session_key, visitor_session_key
+from app.extensions import db
+from app.page_cache import is_anonymous_reader
+
+SALT = "search-page-event"
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=SALT)
+
+
+def page_session_key() -> tuple[str, bool]:
+    """The key for this page's search event, and whether it is a one-off (no session)."""
+    if SESSION_KEY in session or not is_anonymous_reader():  # it has a session already
+        return anonymous_session_key(), False
+    return visitor_session_key(None), True
+
+
+def rekey_url(event: Event) -> str:
+    """The beacon that hands a one-off keyed event to the browser's visitor key."""
+    token = _signer().dumps([event.id, event.session_key])
+    return url_for("site_search.search_seen", t=token)
+
+
+def rekey(token: str, visitor_key: str | None) -> bool:
+    """Re-key the signed event from its one-off key to `visitor_key`; the caller commits."""
+    if not visitor_key or not VISITOR_KEY.fullmatch(visitor_key):
+        return False
+    try:
+        event_id, one_off = _signer().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        return False
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.session_key == one_off)
+        .values(session_key=visitor_key),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
