@@ -96,25 +96,52 @@ def _reached_query(milestone: Milestone, ids: list[int]):
     )
 
 
-def reached_at(milestones: list[Milestone], user_ids: list[int]) -> dict[int, dict[int, datetime]]:
+FirstEvents = dict[tuple[int, str], datetime]
+SEEK_UP_TO = 500  # customers looked up one by one; more: one scan of the customers' index
+
+
+def first_events(names: Iterable[str], user_ids: list[int]) -> FirstEvents:
+    """(user id, event name) → the customer's first such event.
+
+    One grouped read of `ix_insights_event_user_name_time` (user_id, name, occurred_at; only
+    rows with a user): for a few customers, their entries only; for many, the whole index in
+    its order — cheaper than a seek per customer once they are most of the signed-in ones.
+    """
+    wanted = set(user_ids)
+    name = Event.name
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Unary + keeps SQLite off the (name, occurred_at) index, which would read each row.
+        name = sa.literal_column(f"+{Event.__tablename__}.name", sa.String)
+    query = (
+        sa.select(Event.user_id, Event.name, sa.func.min(Event.occurred_at))
+        .where(Event.user_id.is_not(None), name.in_(sorted(set(names))))
+        .group_by(Event.user_id, Event.name)
+    )
+    found: FirstEvents = {}
+    chunks = _chunks(sorted(wanted)) if len(wanted) <= SEEK_UP_TO else [None]
+    for chunk in chunks:
+        scoped = query if chunk is None else query.where(Event.user_id.in_(chunk))
+        for user_id, name, when in db.session.execute(scoped):
+            if user_id in wanted and when is not None:
+                found[(user_id, name)] = _as_datetime(when)
+    return found
+
+
+def reached_at(
+    milestones: list[Milestone], user_ids: list[int], firsts: FirstEvents | None = None
+) -> dict[int, dict[int, datetime]]:
     """milestone id → {user id → when that customer reached it}."""
     found: dict[int, dict[int, datetime]] = {m.id: {} for m in milestones}
     ids = sorted(set(user_ids))
     by_event = [m for m in milestones if m.kind == MilestoneKind.EVENT]
+    if by_event:
+        if firsts is None:
+            firsts = first_events([m.target for m in by_event], ids)
+        targets = {m.target: m.id for m in by_event}
+        for (user_id, name), when in firsts.items():
+            if name in targets:
+                found[targets[name]][user_id] = when
     for chunk in _chunks(ids):
-        if by_event:  # one query, a column per milestone: an index seek per customer each
-            firsts = [
-                sa.select(sa.func.min(Event.occurred_at))
-                .where(Event.user_id == User.id, Event.name == m.target)
-                .scalar_subquery()
-                for m in by_event
-            ]
-            for user_id, *whens in db.session.execute(
-                sa.select(User.id, *firsts).where(User.id.in_(chunk))
-            ):
-                for milestone, when in zip(by_event, whens, strict=True):
-                    if when is not None:
-                        found[milestone.id][user_id] = _as_datetime(when)
         for milestone in milestones:
             if milestone.kind == MilestoneKind.EVENT:
                 continue
@@ -237,29 +264,30 @@ def _mark_stuck(milestones: list[Milestone], customers: list[Customer], now: dat
     return sorted(stuck, key=lambda c: (-c.stuck_days, c.id))
 
 
-def action_sets(user_ids: list[int]) -> dict[int, set[str]]:
-    """Each customer's actions, from the event log and the forum: "event:<name>", "forum:…".
-
-    One query per chunk of customers, a column per action: each an index seek per customer
-    (`ix_insights_event_user_name_time`), however many events they have.
-    """
-    keys = [f"event:{name}" for name in sorted(EVENT_ACTIONS)] + ["forum:topic", "forum:reply"]
-    columns = [
-        sa.exists().where(Event.user_id == User.id, Event.name == name)
-        for name in sorted(EVENT_ACTIONS)
-    ]
-    columns.append(sa.exists().where(Topic.author_id == User.id))
-    columns.append(sa.exists().where(Post.author_id == User.id, Post.is_first.is_(False)))
+def action_sets(user_ids: list[int], firsts: FirstEvents | None = None) -> dict[int, set[str]]:
+    """Each customer's actions, from the event log and the forum: "event:<name>", "forum:…"."""
+    ids = sorted(set(user_ids))
+    if firsts is None:
+        firsts = first_events(EVENT_ACTIONS, ids)
     actions: dict[int, set[str]] = defaultdict(set)
-    for chunk in _chunks(sorted(set(user_ids))):
-        for user_id, *took in db.session.execute(
-            sa.select(User.id, *columns).where(User.id.in_(chunk))
-        ):
-            actions[user_id].update(key for key, yes in zip(keys, took, strict=True) if yes)
+    for user_id, name in firsts:
+        if name in EVENT_ACTIONS:
+            actions[user_id].add(f"event:{name}")
+    wanted = set(ids)
+    forum = (
+        ("forum:topic", sa.select(Topic.author_id).distinct()),
+        ("forum:reply", sa.select(Post.author_id).where(Post.is_first.is_(False)).distinct()),
+    )
+    for key, query in forum:
+        for user_id in db.session.scalars(query):
+            if user_id in wanted:
+                actions[user_id].add(key)
     return actions
 
 
-def outcomes(milestones: list[Milestone], customers: list[Customer]) -> list[Outcome]:
+def outcomes(
+    milestones: list[Milestone], customers: list[Customer], firsts: FirstEvents | None = None
+) -> list[Outcome]:
     """Share of the customers who reached every milestone that took each action, beside the
     share of the others; the actions that set them apart most first."""
     if not milestones or not customers:
@@ -267,7 +295,7 @@ def outcomes(milestones: list[Milestone], customers: list[Customer]) -> list[Out
     ids = {m.id for m in milestones}
     reached = [c.id for c in customers if ids <= c.reached.keys()]
     others = [c.id for c in customers if not ids <= c.reached.keys()]
-    actions = action_sets([c.id for c in customers])
+    actions = action_sets([c.id for c in customers], firsts)
     taken: dict[str, Counter] = defaultdict(Counter)
     for group, members in (("reached", reached), ("others", others)):
         for user_id in members:
@@ -292,19 +320,23 @@ def milestone_report(
 ) -> MilestoneReport:
     milestones = all_milestones()
     customers = customers_between(start, end, locale)
-    reached = reached_at(milestones, [c.id for c in customers])
+    ids = [c.id for c in customers]
+    # One read of the customers' first events serves the milestones and the outcomes.
+    names = set(EVENT_ACTIONS) | {m.target for m in milestones if m.kind == MilestoneKind.EVENT}
+    firsts = first_events(names, ids) if milestones and customers else {}
+    reached = reached_at(milestones, ids, firsts)
     for customer in customers:
         customer.reached = {
             m.id: reached[m.id][customer.id] for m in milestones if customer.id in reached[m.id]
         }
-    ids = {m.id for m in milestones}
+    every = {m.id for m in milestones}
     return MilestoneReport(
         milestones=milestones,
         customers=customers,
         cohorts=_cohorts(milestones, customers),
         stuck=_mark_stuck(milestones, customers, now, stuck_days),
-        outcomes=outcomes(milestones, customers),
-        reached_all=sum(1 for c in customers if ids and ids <= c.reached.keys()),
+        outcomes=outcomes(milestones, customers, firsts),
+        reached_all=sum(1 for c in customers if every and every <= c.reached.keys()),
         totals={m.id: len(reached[m.id]) for m in milestones},
     )
 

@@ -7,6 +7,8 @@ import csv
 import io
 from datetime import datetime, timedelta
 
+import pytest
+
 from app.accounts.models import User
 from app.clock import utcnow
 from app.events import Event
@@ -45,7 +47,9 @@ def test_demo_milestones_show_which_customers_reached_them(demo):
     assert len(report.cohorts) == 1 and report.cohorts[0].customers == len(report.customers)
 
 
-def test_time_to_milestone_cohorts_and_outcomes(any_db_app):
+@pytest.mark.parametrize("seek_up_to", [500, 0])  # customers looked up one by one, or a scan
+def test_time_to_milestone_cohorts_and_outcomes(any_db_app, monkeypatch, seek_up_to):
+    monkeypatch.setattr(milestones, "SEEK_UP_TO", seek_up_to)
     signed_up = datetime(2025, 3, 3, 9, 0)  # a Monday
     fast = quick_user("fast@example.com", "customer", "Fast")
     slow = quick_user("slow@example.com", "customer", "Slow")
