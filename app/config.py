@@ -82,6 +82,22 @@ class Config:
     EDITOR_MEDIA_MAX_BYTES: int = (
         1_500_000  # per uploaded image (requests stop at MAX_CONTENT_LENGTH)
     )
+    # Files attached to articles: the types accepted (keys of app/editor/file_types.py, found
+    # from the content) and the largest size (requests stop at MAX_CONTENT_LENGTH).
+    EDITOR_ATTACHMENT_TYPES: tuple[str, ...] = (
+        "pdf",
+        "png",
+        "jpeg",
+        "gif",
+        "webp",
+        "docx",
+        "xlsx",
+        "pptx",
+        "zip",
+        "csv",
+        "txt",
+    )
+    EDITOR_ATTACHMENT_MAX_BYTES: int = 1_900_000
     # Scheduled publishing also runs lazily on requests at most this often (plus the CLI).
     EDITOR_PUBLISH_DUE_CHECK_SECONDS: int = 30
     # Spam defences for forum posts (app/forum/spam.py).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 LOCALE_NAMES = {"en": "English", "ja": "日本語", "ar": "العربية"}
 
@@ -32,7 +33,10 @@ def next_url_locale() -> str | None:
     """
     target = request.args.get("next")
     if not target and request.method == "POST" and request.mimetype in FORM_TYPES:
-        target = request.form.get("next")
+        try:
+            target = request.form.get("next")
+        except HTTPException:  # a body too large to read (413) names no language
+            target = None
     return locale_of_path(target)
 
 

@@ -494,3 +494,21 @@ def _splits_run(word: _Word) -> bool:
 
 def _part_spans(word: _Word) -> list[tuple[str, int, int]]:
     return [(form, begin, end) for form, begin, end, _reading, _pos in word.parts]
+
+
+def spoken_words(text: str) -> list[str]:
+    """A Japanese text as the words it is read aloud as: katakana readings, Latin as written.
+
+    For romanized URL names (パスワードを再設定する → パスワード, ヲ, サイセッテイ, スル);
+    symbols and spaces are dropped. Sudachi's reading of an unknown word is its surface.
+    """
+    words = []
+    for _offset, chunk in _chunks(text):
+        for m in _sudachi_tokenizer().tokenize(chunk):
+            if m.part_of_speech()[0] in ("補助記号", "空白", "記号"):
+                continue
+            surface = m.surface()
+            reading = m.reading_form()
+            known = reading and not m.is_oov() and not surface.isascii()
+            words.append(reading if known else surface)
+    return words

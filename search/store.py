@@ -52,8 +52,11 @@ PREFIX_MAX_CHARS = 15
 MAX_SUGGEST_WORDS = 8
 
 SPELLING_KEYS_MAX_AGE = 300.0
-"""Seconds a locale's did-you-mean keys (Japanese, Arabic) serve before they are rebuilt;
-rows added or removed in the locale rebuild them at once."""
+"""Seconds a locale's did-you-mean keys (Japanese, Arabic) serve before they are rebuilt."""
+
+SPELLING_KEYS_MIN_AGE = 30.0
+"""Rows added or removed in the locale rebuild the keys sooner, but not more often than this
+(on a busy forum rows come all the time, and a rebuild reads the whole spell vocabulary)."""
 
 _ROW_COLUMNS = (
     "doc_id",
@@ -110,6 +113,7 @@ class SearchStore:
         self.locales = tuple(locales)
         if not self.locales:
             raise ValueError("SearchStore needs at least one locale")
+        # locale → (rows signature, monotonic time built, keys)
         self._spelling: dict[str, tuple[tuple, float, SpellingKeys]] = {}
         self._spelling_lock = threading.Lock()
 
@@ -394,14 +398,18 @@ class SearchStore:
             ).one()
         )
         cached = self._spelling.get(locale)
-        if cached is not None and cached[0] == signature and cached[1] > time.monotonic():
-            return cached[2]
+        if cached is not None:
+            age = time.monotonic() - cached[1]
+            if age < SPELLING_KEYS_MIN_AGE or (
+                cached[0] == signature and age < SPELLING_KEYS_MAX_AGE
+            ):
+                return cached[2]
         words = self.backend.words(conn, locale, "spell")
         keys = SpellingKeys(
             locale, ((w, n) for w, n in words.items() if spelling_key(w, locale) is not None)
         )
         with self._spelling_lock:
-            self._spelling[locale] = (signature, time.monotonic() + SPELLING_KEYS_MAX_AGE, keys)
+            self._spelling[locale] = (signature, time.monotonic(), keys)
         return keys
 
     def _closest(self, conn, locale: str, word: str) -> str | None:

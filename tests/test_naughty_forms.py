@@ -155,6 +155,9 @@ def test_editor_article_fields_and_synonyms(admin, naughty_strings):
     for value in naughty_strings:
         preview = client.post("/editor/preview", data={"csrf_token": token, "body": value})
         assert_never_500(preview, "editor preview", value)
+        for locale in ("ja", "ar"):  # the URL name made from a title, transliterated
+            named = client.get("/editor/slug", query_string={"title": value, "locale": locale})
+            assert_never_500(named, "editor URL name", value)
         synonym = client.post(
             "/editor/synonyms",
             data={"csrf_token": token, "locale": "en", "term": value, "synonyms": value},

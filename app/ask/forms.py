@@ -104,3 +104,11 @@ class AnsweredForm(FlaskForm):
     """The banner's "Yes, I don't need to post"."""
 
     flow = HiddenField()
+
+
+class DiscardDraftForm(FlaskForm):
+    """ "Discard it and start a new question": the restored draft's flow, and a title the
+    visitor came with (from a search), which the new question keeps."""
+
+    flow = HiddenField()
+    title = HiddenField()

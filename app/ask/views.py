@@ -33,7 +33,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.ask import services as ask
-from app.ask.forms import AnsweredForm, AskForm, PostDraftForm
+from app.ask.forms import AnsweredForm, AskForm, DiscardDraftForm, PostDraftForm
 from app.ask.models import AskDraft
 from app.events import anonymous_session_key, record_event
 from app.extensions import db, limiter
@@ -166,12 +166,19 @@ def suggest_and_record(title: str, token: str | None, via: str):
     return suggestions, event
 
 
-def render_form(form: AskForm, status: int = 200, error: str | None = None):
+def render_form(
+    form: AskForm,
+    status: int = 200,
+    error: str | None = None,
+    discard_form: DiscardDraftForm | None = None,
+):
+    """The ask page; `discard_form` when a draft started earlier was put back into the form."""
     return render_template(
         "ask/ask.html",
         form=form,
         flow=form.flow.data,
         error=error,
+        discard_form=discard_form,
         ask_title_max=ask.title_max(),
         ask_body_max=ask.body_max(),
     ), status
@@ -203,16 +210,37 @@ def ask_form():
     draft = ask.get_draft(current_user, state["token"])
     if draft is not None and draft.posted_at is not None:  # posted from another tab
         state, draft, returning = start_flow(), None, False
+    # A prefilled title comes from "Ask the community" on a search with no results.
+    title = " ".join(request.args.get("title", "").split())[:200]
+    discard_form = None
     if draft is not None:
         form = form_from_draft(draft, choices)
+        if not returning:  # say so, and offer a clean form: never type onto an old question
+            discard_form = DiscardDraftForm(formdata=None, flow=draft.token, title=title)
     else:
-        # A prefilled title comes from "Ask the community" on a search with no results.
-        title = " ".join(request.args.get("title", "").split())[:200]
         form = AskForm(formdata=None, choices=choices, flow=state["token"], title=title)
     if not returning:
         record_event("ask_opened", locale=g.locale, flow=state["token"])
         db.session.commit()
-    return render_form(form)
+    return render_form(form, discard_form=discard_form)
+
+
+@bp.post("/ask/discard", endpoint="discard")
+def discard():
+    """ "Discard it and start a new question": drop the restored draft, open an empty form."""
+    if not current_user.is_authenticated:
+        return sign_in_first()
+    form = DiscardDraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    state = current_flow()
+    if state is not None and form.flow.data == state["token"]:
+        ask.discard_draft(current_user, state["token"])
+        db.session.commit()
+        start_flow()
+    flash_message(_l("Draft discarded. Write your new question below."), "success")
+    title = " ".join((form.title.data or "").split())[:200]
+    return redirect(url_for("ask.ask", **({"title": title} if title else {})), 303)
 
 
 @bp.post("/ask", endpoint="preview")

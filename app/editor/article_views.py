@@ -14,7 +14,7 @@ from app.editor import capture, workflow
 from app.editor.audit import record_action
 from app.editor.blueprint import bp, get_article_or_404, render_with_status
 from app.editor.diffing import diff_snapshots
-from app.editor.drafts import build_fields, fields_to_input
+from app.editor.drafts import build_fields, fields_to_input, with_generated_slug
 from app.editor.errors import ConflictError, EditorError
 from app.editor.forms import ActionForm, ArticleForm, ScheduleForm
 from app.editor.listing import STATUS_FILTERS, ArticleFilter, list_articles
@@ -28,6 +28,7 @@ from app.editor.revisions import (
     working_fields,
     working_number,
 )
+from app.editor.slugs import suggest_slug
 from app.editor.translations import (
     content_revision,
     is_outdated,
@@ -107,6 +108,18 @@ def preview():
     return jsonify(html=result.html, warnings=result.warnings)
 
 
+@bp.get("/slug")
+def slug_preview():
+    """JSON for the new-article form: the URL name an empty field will get from the title."""
+    locale = request.args.get("locale", "")
+    if locale not in _locales():
+        locale = current_app.config["DEFAULT_LOCALE"]
+    source = get_article_or_404(_int_arg("source")) if request.args.get("source") else None
+    title = " ".join(request.args.get("title", "").split())[:200]
+    fallback = source.slug if source is not None else "article"
+    return jsonify(slug=suggest_slug(title, locale, fallback) if title else "")
+
+
 def render_editor(form, article=None, status=200, **context):
     """The edit page: form, live preview, and (for translations) the source beside it."""
     body = form.body.data or ""
@@ -172,7 +185,8 @@ def new_article():
         return render_editor(form)
     try:
         category = category_by_slug(form.category.data or "")
-        fields = build_fields(form.to_input(locale), category.slug, ArticleStatus.DRAFT.value)
+        data = with_generated_slug(form.to_input(locale))
+        fields = build_fields(data, category.slug, ArticleStatus.DRAFT.value)
         article = create_article(fields, category, author_id=current_user.id)
         record_action(current_user.id, "create", article=article)
         db.session.commit()
@@ -210,6 +224,8 @@ def edit_article(article_id: int):
     if base is None:
         form.form_errors.append(_("The form is incomplete. Reload the page and try again."))
         return render_editor(form, article, status=400)
+    if not (form.slug.data or "").strip():
+        form.slug.data = working_fields(article).slug  # an emptied URL name stays as it was
     source_revision = None
     if source is not None and form.in_sync.data:
         source_revision = _int(form.source_revision.data)

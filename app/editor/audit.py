@@ -18,11 +18,13 @@ ARTICLE = "article"  # the target type of an action on an article
 # What the log shows for each `action` passed to record_action; unknown names show as they are.
 ACTION_LABELS = {
     "archive": _l("Article archived"),
+    "attach_file": _l("File attached"),
     "capture_topic": _l("Written from a forum topic"),
     "create": _l("Article created"),
     "discard": _l("Unpublished changes discarded"),
     "publish": _l("Article published"),
     "publish_scheduled": _l("Published on schedule"),
+    "remove_attachment": _l("Attachment removed"),
     "reopen": _l("Reopened as draft"),
     "restore": _l("Revision restored"),
     "return_to_draft": _l("Changes requested"),

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.editor.audit import record_action
-from app.editor.drafts import DraftInput, build_fields, one_line, slugify
+from app.editor.drafts import DraftInput, build_fields, one_line
 from app.editor.errors import EditorError
 from app.editor.revisions import create_article
+from app.editor.slugs import slugify, unique_slug
 from app.extensions import db
 from app.forum.models import Post, Topic
 from app.kb.content_files import SUMMARY_MAX, TITLE_MAX
@@ -26,20 +27,6 @@ def plain_summary(markdown_text: str) -> str:
     if len(text) <= SUMMARY_MAX:
         return text
     return text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
-
-
-def unique_slug(locale: str, wanted: str) -> str:
-    taken = set(
-        db.session.scalars(
-            select(Article.slug).where(Article.locale == locale, Article.slug.like(f"{wanted}%"))
-        )
-    )
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while f"{wanted}-{number}" in taken:
-        number += 1
-    return f"{wanted}-{number}"
 
 
 def default_category() -> Category | None:
@@ -68,7 +55,7 @@ def capture_topic(topic: Topic, user_id: int, category: Category | None = None) 
         f"## {heading_answer}\n\n{answer.body_markdown.strip()}"
     )
     title = one_line(topic.title)[:TITLE_MAX]
-    slug = unique_slug(topic.locale, slugify(title, f"topic-{topic.id}"))
+    slug = unique_slug(topic.locale, slugify(title, f"topic-{topic.id}", topic.locale))
     fields = build_fields(
         DraftInput(
             locale=topic.locale,

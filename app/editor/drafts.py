@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.editor.errors import EditorError
+from app.editor.slugs import slugify, suggest_slug
 from app.kb.content_files import (
     SLUG_PATTERN,
     STEP_KEY_PATTERN,
@@ -88,11 +88,11 @@ def one_line(value: str | None) -> str:
     return " ".join(clean_text(value).split())
 
 
-def slugify(text: str, fallback: str = "article") -> str:
-    """A lower-case ASCII slug; titles in Japanese or Arabic fall back to `fallback`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug if SLUG_PATTERN.match(slug) else fallback
+def with_generated_slug(data: DraftInput, fallback: str = "article") -> DraftInput:
+    """An empty URL name becomes one made from the title, unique in the article's language."""
+    if one_line(data.slug):
+        return data
+    return replace(data, slug=suggest_slug(one_line(data.title), data.locale, fallback))
 
 
 def parse_tags(raw: str) -> tuple[str, ...]:

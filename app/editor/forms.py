@@ -56,7 +56,10 @@ class ArticleForm(FlaskForm):
     tags = StringField(_l("Tags"), description=_l("Separate tags with commas."))
     slug = StringField(
         _l("URL name"),
-        description=_l("Lower-case letters, digits and dashes. Old URLs keep working."),
+        description=_l(
+            "Lower-case letters, digits and dashes. Old URLs keep working. Left empty, it is "
+            "made from the title."
+        ),
     )
     body = TextAreaField(_l("Text (Markdown)"))
     steps = FieldList(FormField(StepForm), min_entries=0)
@@ -136,3 +139,7 @@ class SynonymForm(FlaskForm):
 class MediaForm(FlaskForm):
     file = FileField(_l("Image (PNG, JPEG, GIF or WebP)"))
     article_id = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"))

@@ -41,6 +41,16 @@ def max_bytes() -> int:
     return current_app.config["EDITOR_MEDIA_MAX_BYTES"]
 
 
+def save_new_file(folder: Path, extension: str, data: bytes) -> str:
+    """Write `data` under a new random name (whole or not at all); returns the name."""
+    name = f"{secrets.token_hex(16)}.{extension}"
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{name}.part"
+    partial.write_bytes(data)
+    os.replace(partial, folder / name)
+    return name
+
+
 def _decode(data: bytes) -> Image.Image:
     """Open and fully decode; anything that is not a whole, supported image is refused."""
     refused = EditorError(_("That file is not a PNG, JPEG, GIF or WebP image."), field="file")
@@ -102,12 +112,7 @@ def store_image(
     fmt = image.format
     encoded = _reencode(image)
     extension, content_type, _options = FORMATS[fmt]
-    name = f"{secrets.token_hex(16)}.{extension}"
-    folder = media_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{name}.part"
-    partial.write_bytes(encoded)
-    os.replace(partial, folder / name)
+    name = save_new_file(media_dir(), extension, encoded)
     media = MediaFile(
         name=name,
         original_name=os.path.basename(filename or "")[:200],

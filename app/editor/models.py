@@ -28,3 +28,26 @@ class MediaFile(db.Model):
     )
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(db.Model):
+    """A file attached to an article (a PDF, a spreadsheet…), listed under it for download.
+
+    Stored under MEDIA_DIR/attachments/ by `name`; its type was found from its content.
+    """
+
+    __tablename__ = "editor_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)  # file name on disk and in URLs
+    original_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[str] = mapped_column(sa.String(20))  # a key of app/editor/file_types.py
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int] = mapped_column()
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("kb_article.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

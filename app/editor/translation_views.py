@@ -17,7 +17,7 @@ from app.editor.article_views import (
 )
 from app.editor.audit import record_action
 from app.editor.blueprint import bp, get_article_or_404, render_with_status
-from app.editor.drafts import build_fields, fields_to_input
+from app.editor.drafts import build_fields, fields_to_input, with_generated_slug
 from app.editor.errors import EditorError
 from app.editor.forms import ArticleForm
 from app.editor.revisions import category_by_slug, create_article
@@ -57,9 +57,8 @@ def translate(article_id: int, target: str):
         return moved_step_response(form, source=source, translating_to=locale)
     try:
         category = category_by_slug(form.category.data or "")
-        fields = build_fields(
-            form.to_input(locale, source.translation_key), category.slug, ArticleStatus.DRAFT.value
-        )
+        data = with_generated_slug(form.to_input(locale, source.translation_key), source.slug)
+        fields = build_fields(data, category.slug, ArticleStatus.DRAFT.value)
         article = create_article(fields, category, author_id=current_user.id)
         db.session.flush()
         number = content_revision(source) if form.in_sync.data else None

@@ -6,11 +6,13 @@ from flask import Flask
 
 from app.editor import (  # noqa: F401  (each module adds its routes to bp)
     article_views,
+    attachment_views,
     capture_views,
     history_views,
     library_views,
     translation_views,
 )
+from app.editor.attachments import init_attachments
 from app.editor.blueprint import bp
 from app.editor.media_views import media_bp
 from app.editor.scheduling import init_scheduling
@@ -19,5 +21,7 @@ __all__ = ["bp", "init_editor", "media_bp"]
 
 
 def init_editor(app: Flask) -> None:
-    """The editor's wiring beyond its routes: lazy scheduled publishing."""
+    """The editor's wiring beyond its routes: lazy scheduled publishing, attachment files
+    that leave the disk with their rows."""
     init_scheduling(app)
+    init_attachments(app)

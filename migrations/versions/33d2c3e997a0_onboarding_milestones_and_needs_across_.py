@@ -1,7 +1,7 @@
 """onboarding milestones and needs across languages
 
 Revision ID: 33d2c3e997a0
-Revises: c4e1f7a9b2d3
+Revises: f4c2a9d81e37
 Create Date: 2026-12-07 04:42:54.230001
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '33d2c3e997a0'
-down_revision = 'c4e1f7a9b2d3'
+down_revision = 'f4c2a9d81e37'
 branch_labels = None
 depends_on = None
 

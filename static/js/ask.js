@@ -41,16 +41,18 @@
     });
   }
 
-  // Fill the form from this tab's draft of the same flow, unless the server already did.
+  // Fill the form from this tab's draft of the same flow, unless the server already did;
+  // true when it did. Only an empty form is filled: a draft is never added to typed text.
   function restoreDraft(form) {
     var stored = readStore();
-    if (!stored) { return; }
+    if (!stored) { return false; }
     if (stored.flow !== form.dataset.flow || stored.locale !== form.dataset.locale) {
       writeStore(null);
-      return;
+      return false;
     }
     var f = fields(form);
-    if (f.title.value.trim() || f.body.value.trim()) { return; }
+    if (f.title.value.trim() || f.body.value.trim()) { return false; }
+    if (!(stored.title || "").trim() && !(stored.body || "").trim()) { return false; }
     f.title.value = stored.title || "";
     f.tags.value = stored.tags || "";
     f.body.value = stored.body || "";
@@ -60,6 +62,48 @@
       });
       if (known) { f.category.value = stored.category; }
     }
+    return true;
+  }
+
+  function paragraph(text) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    return p;
+  }
+
+  // The notice region is a live region from the start, so what is put into it is read out:
+  // the server's notice is put back after a pause; a draft restored here gets the same
+  // notice with a button that empties the form.
+  function announceNotice(form, notice, restoredHere) {
+    if (restoredHere) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button-secondary";
+      button.textContent = notice.dataset.labelDiscard;
+      button.addEventListener("click", function () {
+        var f = fields(form);
+        f.title.value = "";
+        f.tags.value = "";
+        f.body.value = "";
+        if (f.category) { f.category.selectedIndex = 0; }
+        writeStore(null);
+        notice.textContent = "";
+        notice.appendChild(paragraph(notice.dataset.labelDiscarded));
+        f.title.focus();
+      });
+      notice.textContent = "";
+      window.setTimeout(function () {
+        notice.appendChild(paragraph(notice.dataset.labelRestored));
+        notice.appendChild(button);
+      }, 100);
+      return;
+    }
+    var shown = Array.prototype.slice.call(notice.childNodes);
+    if (!shown.length) { return; }
+    notice.textContent = "";
+    window.setTimeout(function () {
+      shown.forEach(function (node) { notice.appendChild(node); });
+    }, 100);
   }
 
   function badgeText(form, suggestion) {
@@ -126,7 +170,9 @@
     var lastQuery = null;
     var controller = null;
 
-    restoreDraft(form);
+    var notice = document.getElementById("ask-draft-notice");
+    var restoredHere = restoreDraft(form);
+    if (notice) { announceNotice(form, notice, restoredHere); }
 
     function fetchSuggestions() {
       var query = title.value.trim().replace(/\s+/g, " ");

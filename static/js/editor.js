@@ -173,10 +173,59 @@
     });
   }
 
+  // A new article: while the title is typed, show the URL name an empty field will get
+  // (made on the server, which transliterates Japanese and Arabic titles).
+  function setupSlug(form) {
+    var url = form.getAttribute("data-slug-url");
+    var title = form.querySelector("input[name=title]");
+    var slug = form.querySelector("input[name=slug]");
+    var hint = document.getElementById("slug-suggestion");
+    if (!url || !title || !slug || !hint) return;
+    var timer = null;
+    var inFlight = null;
+
+    function show(value) {
+      slug.placeholder = value;
+      hint.hidden = !value || Boolean(slug.value.trim());
+      hint.textContent = value ? hint.getAttribute("data-template").replace("__SLUG__", value) : "";
+    }
+
+    function refresh() {
+      if (inFlight) inFlight.abort();
+      inFlight = new AbortController();
+      var language = form.querySelector("select[name=locale], input[name=locale]");
+      var query = (url.indexOf("?") < 0 ? "?" : "&") + "title=" + encodeURIComponent(title.value);
+      if (language && language.value) query += "&locale=" + encodeURIComponent(language.value);
+      fetch(url + query, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal: inFlight.signal,
+      })
+        .then(function (response) { return response.ok ? response.json() : { slug: "" }; })
+        .then(function (json) { show(json.slug || ""); })
+        .catch(function () { /* aborted or offline: the server still makes the name */ });
+    }
+
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, DELAY_MS);
+    }
+
+    title.addEventListener("input", later);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "locale") later();
+    });
+    slug.addEventListener("input", function () {
+      hint.hidden = !slug.placeholder || Boolean(slug.value.trim());
+    });
+    if (title.value.trim()) refresh();
+  }
+
   function init() {
     var forms = document.querySelectorAll("form.editor-form[data-preview-url]");
     Array.prototype.forEach.call(forms, setup);
     Array.prototype.forEach.call(forms, setupSteps);
+    Array.prototype.forEach.call(forms, setupSlug);
   }
 
   if (document.readyState === "loading") {

@@ -299,7 +299,15 @@
     });
   }
 
+  // print.css prints each link's address after it; give it the absolute one.
+  function markPrintAddresses() {
+    document.querySelectorAll("main a[href]:not([href^='#'])").forEach(function (link) {
+      link.setAttribute("data-print-href", link.href);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    markPrintAddresses();
     fillTokensBeforeSubmit();
     countView();
     enhanceGuideSteps();

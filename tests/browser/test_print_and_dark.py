@@ -1,0 +1,125 @@
+"""Printing an article prints the article only; dark mode follows prefers-color-scheme, and
+axe finds nothing in it on public and staff pages (light is covered by test_accessibility)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from tests.browser.conftest import BROWSER_LOCALES
+from tests.browser.test_accessibility import expect_language, sign_in_to
+from tests.browser.test_editor_journey import assert_no_axe_violations
+from tests.conftest import make_user
+
+ARTICLE = "download-invoices-and-receipts"  # an FAQ with links, contents and related articles
+GUIDE = "set-up-your-workspace"
+DARK_PAPER = "rgb(17, 22, 29)"
+STAFF = ("dark-admin@example.com", "correct horse battery staple")
+
+
+def after_content(page: Page, selector: str) -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el, '::after').content")
+
+
+@pytest.mark.parametrize("locale", ["ja", "ar"])
+def test_printing_an_article_prints_only_the_article(new_page, locale, screenshot):
+    page = new_page(locale=BROWSER_LOCALES[locale])
+    page.goto(f"/{locale}/articles/{ARTICLE}")
+    page.emulate_media(media="print")
+    for chrome in (".site-header", ".site-footer", ".breadcrumbs", ".article-aside", "#feedback"):
+        expect(page.locator(chrome)).to_be_hidden()
+    expect(page.locator("#article-title")).to_be_visible()
+    expect(page.locator("article .prose")).to_be_visible()
+    link = "article .prose a[href^='/'], article .prose a[href^='http']"
+    assert after_content(page, link).startswith('" (http://127.0.0.1:')
+    colors = page.evaluate("getComputedStyle(document.documentElement).color")
+    assert colors == "rgb(0, 0, 0)"
+    screenshot(page, f"print-article-{locale}")
+    # A guide: its steps print without their "Mark as done" buttons.
+    page.goto(f"/{locale}/articles/{GUIDE}")
+    expect(page.locator("li.step").first).to_be_visible()
+    expect(page.locator("li.step button").first).to_be_hidden()
+
+
+def test_a_printed_page_is_light_even_in_dark_mode(new_page):
+    page = new_page(color_scheme="dark")
+    page.goto(f"/en/articles/{ARTICLE}")
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == DARK_PAPER
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.documentElement).color") == "rgb(0, 0, 0)"
+
+
+# Contrast does not depend on the language, so each page is checked in one of them.
+PUBLIC_PAGES = [
+    ("ar", "/ar/"),
+    ("ja", "/ja/categories/getting-started"),
+    ("ar", f"/ar/articles/{ARTICLE}"),
+    ("ja", f"/ja/articles/{ARTICLE}"),
+    ("en", "/en/search?q=password"),
+    ("ja", "/ja/articles/no-such-article"),
+    ("en", "/account/sign-in"),
+]
+
+
+def test_public_pages_follow_the_dark_scheme_with_no_axe_violations(
+    new_page, browser_errors, screenshot
+):
+    browser_errors.allow(r"status of 404")
+    for locale, path in PUBLIC_PAGES:
+        page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
+        page.goto(path)
+        expect_language(page, locale)
+        background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+        assert background == DARK_PAPER, path
+        if path.endswith(ARTICLE):
+            screenshot(page, f"dark-article-{locale}")
+        assert_no_axe_violations(page, f"{path} (dark)")
+    # A guide after a step is ticked: a pressed toggle on a done step.
+    page.goto(f"/{locale}/articles/{GUIDE}")
+    page.locator("li.step button.step-toggle").first.click()
+    expect(page.locator("li.step").first).to_have_attribute("class", "step step-done")
+    assert_no_axe_violations(page, f"guide with a step done ({locale}, dark)")
+
+
+@pytest.fixture(scope="module")
+def staff_in_live_db(live_server) -> tuple[str, str]:
+    with live_server.app.app_context():
+        make_user(STAFF[0], STAFF[1], role="admin", name="Dark Admin")
+        db.session.remove()
+    return STAFF
+
+
+STAFF_PAGES = {
+    "ar": ["/editor/", "edit", "/editor/media", "/insights/", "/moderation/"],
+    "ja": [
+        "/editor/articles/new",
+        "edit",
+        "/editor/translations",
+        "/insights/product",
+        "/admin/users",
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", ["ja", "ar"])
+def test_staff_pages_follow_the_dark_scheme_with_no_axe_violations(
+    new_page, live_server, staff_in_live_db, locale, screenshot
+):
+    [(article_id,)] = live_server.query(
+        "SELECT id FROM kb_article WHERE locale = ? AND slug = ?", (locale, ARTICLE)
+    )
+    page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
+    sign_in_to(page, *staff_in_live_db, "/editor/")
+    page.wait_for_url("**/editor/")
+    for path in STAFF_PAGES[locale]:
+        if path == "edit":
+            path = f"/editor/articles/{article_id}/edit"
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        expect_language(page, locale)
+        background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+        assert background == DARK_PAPER, path
+        if path.endswith("/edit"):
+            screenshot(page, f"dark-editor-{locale}")
+        assert_no_axe_violations(page, f"{path} ({locale}, dark)")
