@@ -242,9 +242,9 @@ def _cohorts(milestones: list[Milestone], customers: list[Customer]) -> list[Coh
     for week in sorted(by_week, reverse=True):
         members = by_week[week]
         cohort = Cohort(week, len(members))
-        for m in milestones:
-            days = [d for c in members if (d := c.days_to(m.id)) is not None]
-            cohort.cells[m.id] = CohortCell(len(days), _median(days))
+        for mid in [m.id for m in milestones]:
+            days = [d for c in members if (d := c.days_to(mid)) is not None]
+            cohort.cells[mid] = CohortCell(len(days), _median(days))
         cohorts.append(cohort)
     return cohorts
 
@@ -253,9 +253,13 @@ def _mark_stuck(milestones: list[Milestone], customers: list[Customer], now: dat
     """Stuck: signed up `days` ago or more and a milestone still missing; the first missing one,
     and how long since the last progress (the last milestone reached, else the sign-up)."""
     stuck = []
+    ordered = [(m.id, m) for m in milestones]  # ORM attribute reads are slow in a hot loop
+    cutoff = now - timedelta(days=days)
     for customer in customers:
-        missing = next((m for m in milestones if m.id not in customer.reached), None)
-        if missing is None or now - customer.signed_up < timedelta(days=days):
+        if customer.signed_up > cutoff:
+            continue
+        missing = next((m for mid, m in ordered if mid not in customer.reached), None)
+        if missing is None:
             continue
         last = max([customer.signed_up, *customer.reached.values()])
         customer.stuck_on = missing
@@ -325,10 +329,10 @@ def milestone_report(
     names = set(EVENT_ACTIONS) | {m.target for m in milestones if m.kind == MilestoneKind.EVENT}
     firsts = first_events(names, ids) if milestones and customers else {}
     reached = reached_at(milestones, ids, firsts)
+    by_milestone = [(m.id, reached[m.id]) for m in milestones]
     for customer in customers:
-        customer.reached = {
-            m.id: reached[m.id][customer.id] for m in milestones if customer.id in reached[m.id]
-        }
+        cid = customer.id
+        customer.reached = {mid: when[cid] for mid, when in by_milestone if cid in when}
     every = {m.id for m in milestones}
     return MilestoneReport(
         milestones=milestones,
