@@ -100,7 +100,12 @@ def _card(match: re.Match[str]) -> str | None:
     return "[card]" if luhn_valid(_digits(match[0])) else None
 
 
+_DECIMAL_END = re.compile(r"[0-9]\.[0-9]{1,2}$")  # 1 000 000.00 is an amount, not a phone
+
+
 def _phone(match: re.Match[str]) -> str | None:
+    if _DECIMAL_END.search(match[0]):
+        return None
     count = len(_digits(match[0]))
     if count in PHONE_DIGITS:
         return "[phone]"

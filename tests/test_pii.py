@@ -70,6 +70,7 @@ def test_personal_data_is_replaced(text, expected):
         "الوضع الداكن من فضلك ١٢ مستخدما",
         "https://docs.example.com/guide?keyword=export&page=2#top",
         "price 1,234,567 yen",
+        "total 1 000 000.00 SAR",
         "",
     ],
 )
