@@ -347,6 +347,8 @@ def needs_table(data: RangeData) -> Table:
     ]
     columns = ["need", "need_label", "locale", "kind", "item", "label"]
     return Table([*columns, "unanswered_searches", "zero_results", "votes", "linked_by"], rows)
+
+
 def survey_answers_table(data: RangeData) -> Table:
     """NPS and CSAT answers (PII-scrubbed comments), for the survey dashboard's API."""
     return Table(ANSWER_COLUMNS, answer_rows(data.filters))
