@@ -67,6 +67,7 @@ def serve() -> None:
     flask("content", "import")
     flask("forum", "init")
     flask("forum", "seed-demo")
+    flask("insights", "seed-demo")
     flask("search", "reindex")
     print("\nTouchpoint is running on http://127.0.0.1:5000 (Ctrl+C stops it)\n", flush=True)
     os.execv(

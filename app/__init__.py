@@ -117,6 +117,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.flashes import init_flashes
     from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
+    from app.insights.milestone_views import bp as milestones_bp
+    from app.insights.need_views import bp as needs_bp
     from app.insights.views import bp as insights_bp
     from app.insights.webhooks import deliver_job as deliver_webhook
     from app.jobs.queue import register_handler
@@ -166,6 +168,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         moderation_bp,
         admin_bp,
         insights_bp,
+        milestones_bp,
+        needs_bp,
         editor_bp,
         media_bp,
     ):

@@ -124,6 +124,8 @@ class Config:
     INSIGHTS_WEBHOOK_TIMEOUT_SECONDS: int = 5
     # The query explorer's database work stops after this (0: no limit).
     INSIGHTS_EXPLORE_TIMEOUT_MS: int = 3000
+    # Onboarding milestones: a customer this many days past sign-up who still misses one is stuck.
+    INSIGHTS_MILESTONE_STUCK_DAYS: int = 14
     # Surveys (app/surveys/): NPS for signed-in customers, CSAT after a solved topic or a
     # helpful article. Each is shown to a person at most once per period (days).
     SURVEYS_ENABLED: bool = True

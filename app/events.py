@@ -36,6 +36,15 @@ class Event(db.Model):
     __tablename__ = "insights_event"
     __table_args__ = (
         sa.Index("ix_insights_event_name_time", "name", "occurred_at"),
+        # A signed-in customer's history (onboarding milestones): only rows with a user.
+        sa.Index(
+            "ix_insights_event_user_name_time",
+            "user_id",
+            "name",
+            "occurred_at",
+            sqlite_where=sa.text("user_id IS NOT NULL"),
+            postgresql_where=sa.text("user_id IS NOT NULL"),
+        ),
         sa.Index("ix_insights_event_user_time", "user_id", "occurred_at", "name"),  # surveys
     )
 

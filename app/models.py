@@ -15,6 +15,8 @@ from app.forum.models import (
     Topic,
     TopicFollow,
 )
+from app.insights.milestone_models import Milestone
+from app.insights.need_models import NeedLink, NeedSynonymGroup
 from app.insights.rollup_models import (
     DailyArticle,
     DailyCount,
@@ -64,6 +66,9 @@ __all__ = [
     "GuideStep",
     "Job",
     "MediaFile",
+    "Milestone",
+    "NeedLink",
+    "NeedSynonymGroup",
     "Notification",
     "PasswordResetToken",
     "Post",

@@ -17,7 +17,14 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 PASSWORD = "correct horse battery"
 
 # Blueprints whose every route is for staff; a customer must get 403 on each of them.
-STAFF_BLUEPRINTS = {"moderation", "editor", "insights", "admin"}
+STAFF_BLUEPRINTS = {
+    "moderation",
+    "editor",
+    "insights",
+    "insights_milestones",
+    "insights_needs",
+    "admin",
+}
 # ... except these, which any signed-in customer may use.
 OPEN_TO_CUSTOMERS = {"moderation.flag_post"}
 # Routes exempt from CSRF because they authenticate differently; each must say why.

@@ -81,3 +81,16 @@ def webhook_command() -> None:
 
     url = current_app.config["INSIGHTS_WEBHOOK_URL"] or "(no TOUCHPOINT_INSIGHTS_WEBHOOK_URL)"
     click.echo(f"{notify_new_gaps()} new gap alert(s) queued for {url}")
+
+
+@insights_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Demo milestones, guide progress, reading and searches (after `flask forum seed-demo`)."""
+    from app.clock import utcnow
+    from app.insights.demo import seed_demo_insights
+
+    report = seed_demo_insights(utcnow())
+    click.echo(
+        f"demo insights: {report.milestones} milestones, {report.progress} guide steps, "
+        f"{report.events} events, {report.groups} synonym groups added"
+    )

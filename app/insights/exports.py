@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
+from app.insights import milestones, needs
 from app.insights.dashboards import unanswered_by_week
 from app.insights.filters import Filters
 from app.insights.gaps import content_gaps
@@ -250,6 +252,103 @@ def gap_tasks_table(data: RangeData) -> Table:
     return Table(columns, rows)
 
 
+def _milestone_report(data: RangeData) -> milestones.MilestoneReport:
+    """Customers who signed up in the range (and speak its language, if chosen)."""
+    f = data.filters
+    days = current_app.config["INSIGHTS_MILESTONE_STUCK_DAYS"]
+    return milestones.milestone_report(f.start, f.end, data.now, days, f.locale)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def milestones_table(data: RangeData) -> Table:
+    """One row per customer and milestone: reached when, days after sign-up, stuck on it."""
+    report = _milestone_report(data)
+    rows = [
+        {
+            "user_id": c.id,
+            "signed_up": _iso(c.signed_up),
+            "signup_week": _iso(milestones.week_of(c.signed_up)),
+            "milestone_id": m.id,
+            "milestone": m.name,
+            "reached_at": _iso(c.reached.get(m.id)),
+            "days_to_reach": _round(c.days_to(m.id)),
+            "stuck_here": c.stuck_on is not None and c.stuck_on.id == m.id,
+        }
+        for c in report.customers
+        for m in report.milestones
+    ]
+    return Table(MILESTONE_COLUMNS, rows)
+
+
+MILESTONE_COLUMNS = [
+    "user_id",
+    "signed_up",
+    "signup_week",
+    "milestone_id",
+    "milestone",
+    "reached_at",
+    "days_to_reach",
+    "stuck_here",
+]
+
+
+def milestone_cohorts_table(data: RangeData) -> Table:
+    report = _milestone_report(data)
+    rows = [
+        {
+            "signup_week": cohort.week.isoformat(),
+            "customers": cohort.customers,
+            "milestone_id": m.id,
+            "milestone": m.name,
+            "reached": cohort.cells[m.id].reached,
+            "median_days_to_reach": cohort.cells[m.id].median_days,
+        }
+        for cohort in report.cohorts
+        for m in report.milestones
+    ]
+    columns = ["signup_week", "customers", "milestone_id", "milestone", "reached"]
+    return Table([*columns, "median_days_to_reach"], rows)
+
+
+def milestone_outcomes_table(data: RangeData) -> Table:
+    rows = [
+        {
+            "action": o.key,
+            "label": o.label,
+            "share_reached_every_milestone": _round(o.reached_share),
+            "share_others": _round(o.others_share),
+        }
+        for o in _milestone_report(data).outcomes
+    ]
+    return Table(["action", "label", "share_reached_every_milestone", "share_others"], rows)
+
+
+def needs_table(data: RangeData) -> Table:
+    """One row per part of a need: a gap's queries or a feature request, in one language."""
+    rows = [
+        {
+            "need": number,
+            "need_label": need.label,
+            "locale": item.locale,
+            "kind": item.kind,
+            "item": item.ref,
+            "label": item.label,
+            "unanswered_searches": item.unanswered,
+            "zero_results": item.zero_results,
+            "votes": item.votes,
+            "linked_by": " ".join(sorted(need.reasons)),
+        }
+        for number, need in enumerate(needs.needs(data, limit=500), start=1)
+        for part in need.parts
+        for item in part.items
+    ]
+    columns = ["need", "need_label", "locale", "kind", "item", "label"]
+    return Table([*columns, "unanswered_searches", "zero_results", "votes", "linked_by"], rows)
+
+
 def survey_answers_table(data: RangeData) -> Table:
     """NPS and CSAT answers (PII-scrubbed comments), for the survey dashboard's API."""
     return Table(ANSWER_COLUMNS, answer_rows(data.filters))
@@ -270,6 +369,10 @@ TABLES: dict[str, Callable[[RangeData], Table]] = {
     "feature_requests": feature_requests_table,
     "unanswered_by_week": unanswered_by_week_table,
     "gap_tasks": gap_tasks_table,
+    "milestones": milestones_table,
+    "milestone_cohorts": milestone_cohorts_table,
+    "milestone_outcomes": milestone_outcomes_table,
+    "needs": needs_table,
     "survey_answers": survey_answers_table,
     "nps": nps_table,
 }

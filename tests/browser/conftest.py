@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,9 +96,15 @@ class LiveServer:
 def live_server(
     demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("live")
+    with serve_copy(demo_db_file, tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@contextmanager
+def serve_copy(db_file: Path, folder: Path) -> Iterator[LiveServer]:
+    """Serve the app on 127.0.0.1 from a copy of the SQLite file `db_file` in `folder`."""
     db_path = folder / "live.sqlite3"
-    db_path.write_bytes(demo_db_file.read_bytes())
+    db_path.write_bytes(db_file.read_bytes())
     app = make_app(folder, f"sqlite:///{db_path}")
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler
