@@ -6,7 +6,7 @@ carries its title and body; `ix_search_documents_matching` holds just those colu
 join reads a narrow index (search/backends/tables.py).
 
 Revision ID: b7d2e4f6a8c1
-Revises: f4c2a9d81e37
+Revises: 33d2c3e997a0
 Create Date: 2026-12-07 06:05:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b7d2e4f6a8c1"
-down_revision = "f4c2a9d81e37"
+down_revision = "33d2c3e997a0"
 branch_labels = None
 depends_on = None
 
