@@ -8,7 +8,13 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from tests.browser.conftest import BROWSER_LOCALES
-from tests.browser.test_accessibility import expect_language, sign_in_to
+from tests.browser.test_accessibility import (
+    FORUM_DEMO_PASSWORD,
+    expect_language,
+    forum_demo,  # noqa: F401 - a fixture
+    forum_page_path,
+    sign_in_to,
+)
 from tests.browser.test_editor_journey import assert_no_axe_violations
 from tests.conftest import make_user
 
@@ -59,6 +65,7 @@ PUBLIC_PAGES = [
     ("en", "/en/search?q=password"),
     ("ja", "/ja/articles/no-such-article"),
     ("en", "/account/sign-in"),
+    ("ar", "/ar/developers/api"),
 ]
 
 
@@ -91,12 +98,23 @@ def staff_in_live_db(live_server) -> tuple[str, str]:
 
 
 STAFF_PAGES = {
-    "ar": ["/editor/", "edit", "/editor/media", "/insights/", "/moderation/"],
+    "ar": [
+        "/editor/",
+        "edit",
+        "/editor/media",
+        "/insights/",
+        "/insights/voice",
+        "/insights/needs/",
+        "/moderation/",
+    ],
     "ja": [
         "/editor/articles/new",
         "edit",
         "/editor/translations",
         "/insights/product",
+        "/insights/explore",
+        "/insights/milestones/",
+        "/insights/tasks",
         "/admin/users",
     ],
 }
@@ -123,3 +141,36 @@ def test_staff_pages_follow_the_dark_scheme_with_no_axe_violations(
         if path.endswith("/edit"):
             screenshot(page, f"dark-editor-{locale}")
         assert_no_axe_violations(page, f"{path} ({locale}, dark)")
+
+
+# Each forum page once in the dark, in a language of its own (contrast is the same in all).
+FORUM_PAGES_IN_THE_DARK = [
+    ("ja", "forum-index"),
+    ("en", "forum-category"),
+    ("ar", "forum-topic"),
+    ("ja", "forum-topic-signed-in"),
+    ("ar", "forum-profile"),
+]
+
+
+@pytest.mark.parametrize(("locale", "name"), FORUM_PAGES_IN_THE_DARK)
+def test_forum_pages_follow_the_dark_scheme_with_no_axe_violations(
+    new_page,
+    forum_demo,
+    locale,
+    name,  # noqa: F811 - the fixture imported above
+):
+    path = forum_page_path(forum_demo, locale, name)
+    page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
+    if name == "forum-topic-signed-in":  # vote, accept, follow buttons and the reply form
+        sign_in_to(
+            page, "maya.chen@example.com", FORUM_DEMO_PASSWORD, path, "**/community/topics/**"
+        )
+        expect(page.locator("form.reply-form")).to_be_visible()
+    else:
+        response = page.goto(path)
+        assert response is not None and response.status == 200
+    expect_language(page, locale)
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == DARK_PAPER, path
+    assert_no_axe_violations(page, f"{name} ({locale}, dark)")
