@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import Role, User
-from app.events import Event
 from app.extensions import db
 from app.forum.models import Post, Topic
+from app.insights.customer_firsts import FirstEvents, first_events
 from app.insights.milestone_models import Milestone, MilestoneKind
 from app.insights.milestone_targets import EVENT_ACTIONS, FORUM_ACTIONS, all_milestones
 from app.kb.models import Article, GuideProgress, GuideStep
@@ -94,37 +94,6 @@ def _reached_query(milestone: Milestone, ids: list[int]):
         .group_by(GuideProgress.user_id)
         .having(sa.func.count(sa.distinct(GuideProgress.step_key)) == max(len(steps), 1))
     )
-
-
-FirstEvents = dict[tuple[int, str], datetime]
-SEEK_UP_TO = 500  # customers looked up one by one; more: one scan of the customers' index
-
-
-def first_events(names: Iterable[str], user_ids: list[int]) -> FirstEvents:
-    """(user id, event name) → the customer's first such event.
-
-    One grouped read of `ix_insights_event_user_name_time` (user_id, name, occurred_at; only
-    rows with a user): for a few customers, their entries only; for many, the whole index in
-    its order — cheaper than a seek per customer once they are most of the signed-in ones.
-    """
-    wanted = set(user_ids)
-    name = Event.name
-    if db.session.get_bind().dialect.name == "sqlite":
-        # Unary + keeps SQLite off the (name, occurred_at) index, which would read each row.
-        name = sa.literal_column(f"+{Event.__tablename__}.name", sa.String)
-    query = (
-        sa.select(Event.user_id, Event.name, sa.func.min(Event.occurred_at))
-        .where(Event.user_id.is_not(None), name.in_(sorted(set(names))))
-        .group_by(Event.user_id, Event.name)
-    )
-    found: FirstEvents = {}
-    chunks = _chunks(sorted(wanted)) if len(wanted) <= SEEK_UP_TO else [None]
-    for chunk in chunks:
-        scoped = query if chunk is None else query.where(Event.user_id.in_(chunk))
-        for user_id, name, when in db.session.execute(scoped):
-            if user_id in wanted and when is not None:
-                found[(user_id, name)] = _as_datetime(when)
-    return found
 
 
 def reached_at(
