@@ -140,9 +140,11 @@ def test_oversized_headers_through_nginx_get_the_apps_answer(live_api):
     ja = {"Accept-Language": "ja"}
     crumbs = live_api.client()  # a browser that has gathered one huge cookie
     crumbs.cookies["c"] = "c" * 140_000
+    swarm = {f"X-Field-{n}": "1" for n in range(2_000)}  # nginx stops these before gunicorn
     oversized = (
         client.get("/api/v1/search?q=a", headers={**ja, "X-Note": "n" * 140_000}),
         crumbs.get("/api/v1/search?q=a", headers=ja),
+        client.get("/api/v1/search?q=a", headers={**ja, **swarm}),
     )
     for status, headers, body in oversized:
         assert status == 431 and headers["content-type"].startswith("application/json"), body
