@@ -228,3 +228,17 @@ def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+FORUM_DEMO_PASSWORD = "demo passphrase for axe"
+
+
+@pytest.fixture(scope="session")
+def forum_demo(live_server):
+    """The live server with the default categories and the demo topics (idempotent)."""
+    from app.forum.seeding import seed_demo
+
+    with live_server.app.app_context():
+        seed_demo(FORUM_DEMO_PASSWORD)
+        db.session.remove()
+    return live_server

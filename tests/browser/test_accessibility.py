@@ -9,7 +9,7 @@ from importlib.resources import files
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import BROWSER_LOCALES
+from tests.browser.conftest import BROWSER_LOCALES, FORUM_DEMO_PASSWORD
 from tests.browser.test_ask_journey import forum_live, sign_up, type_title  # noqa: F401
 
 LOCALES = ["en", "ja", "ar"]
@@ -227,20 +227,6 @@ def test_ask_flow_pages_have_no_axe_violations(new_page, axe_source, locale: str
 
 
 # --- Forum pages, with the demo topics of `flask forum seed-demo` ------------------------
-
-FORUM_DEMO_PASSWORD = "demo passphrase for axe"
-
-
-@pytest.fixture(scope="session")
-def forum_demo(live_server):
-    """The live server with the default categories and the demo topics (idempotent)."""
-    from app.extensions import db
-    from app.forum.seeding import seed_demo
-
-    with live_server.app.app_context():
-        seed_demo(FORUM_DEMO_PASSWORD)
-        db.session.remove()
-    return live_server
 
 
 def forum_page_path(live_server, locale: str, name: str) -> str:

@@ -7,11 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from tests.browser.conftest import BROWSER_LOCALES
+from tests.browser.conftest import BROWSER_LOCALES, FORUM_DEMO_PASSWORD
 from tests.browser.test_accessibility import (
-    FORUM_DEMO_PASSWORD,
     expect_language,
-    forum_demo,  # noqa: F401 - a fixture
     forum_page_path,
     sign_in_to,
 )
@@ -158,7 +156,7 @@ def test_forum_pages_follow_the_dark_scheme_with_no_axe_violations(
     new_page,
     forum_demo,
     locale,
-    name,  # noqa: F811 - the fixture imported above
+    name,
 ):
     path = forum_page_path(forum_demo, locale, name)
     page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
