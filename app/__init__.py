@@ -146,8 +146,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_static_urls(app)
     init_login(app)
     init_security(app)
-    init_page_cache(app)
+    # What nginx refused (X-Proxy-Refusal) is answered before a cached page could be.
     init_error_handlers(app)
+    init_page_cache(app)
     init_templating(app)
     init_page_slots(app)
     init_write_gate(app)

@@ -8,9 +8,11 @@ from flask import Flask, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
+    BadRequest,
     HTTPException,
     InternalServerError,
     RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
     RequestURITooLarge,
 )
 
@@ -33,6 +35,13 @@ def error_messages() -> dict[int, tuple[str, str]]:
             _("The address is too long. Please shorten it and try again."),
         ),
         429: (_("Too many requests"), _("You are doing that too often. Please wait a moment.")),
+        431: (
+            _("Headers too large"),
+            _(
+                "The request's headers or cookies are too large. "
+                "Clear this site's cookies and try again."
+            ),
+        ),
         500: (
             _("Something went wrong"),
             _("An unexpected error happened on our side. Please try again in a moment."),
@@ -49,6 +58,7 @@ ERROR_CODES: dict[int, str] = {
     413: "payload_too_large",
     414: "uri_too_long",
     429: "rate_limited",
+    431: "header_too_large",
     500: "server_error",
 }
 """The machine-readable `code` of a JSON error when nothing more precise is known."""
@@ -126,7 +136,12 @@ def render_confirmation() -> str:
     return render_template("errors/confirm.html", action=action, fields=fields)
 
 
-PROXY_REFUSALS = {"413": RequestEntityTooLarge, "414": RequestURITooLarge}
+PROXY_REFUSALS = {
+    "400": BadRequest,
+    "413": RequestEntityTooLarge,
+    "414": RequestURITooLarge,
+    "431": RequestHeaderFieldsTooLarge,
+}
 """What nginx refused before the app could (deploy/nginx.conf hands the request over with
 X-Proxy-Refusal), answered here in the app's shape and the visitor's language."""
 

@@ -33,8 +33,9 @@ instant-search record, and the insights tables for staff.
 answers `WWW-Authenticate`.
 
 **Limits**: a request target (path and query, percent-encoded) of at most 126,000 bytes
-(longer: 414), a request body of at most 128 KiB (larger: 413). Every documented
-parameter fits inside them at its maximum length.
+(longer: 414), a request body of at most 128 KiB (larger: 413), and each header line,
+name and value (a cookie included), shorter than 128 KiB (longer: 431, code
+`header_too_large`). Every documented parameter fits inside them at its maximum length.
 
 **Validation** is what this document says: an empty value is a value and must fit the
 schema; unknown parameters are ignored.
@@ -107,7 +108,7 @@ def _operation(spec: Operation) -> dict[str, Any]:
         found["requestBody"] = _form_body(fields)
     found["responses"] = {str(reply.status): _response(reply) for reply in spec.replies}
     found["responses"]["default"] = {
-        "description": "Any other error (404, 405, 413, 414, …), in the same JSON shape.",
+        "description": "Any other error (404, 405, 413, 414, 431, …), in the same JSON shape.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     for status, links in spec.links.items():

@@ -20,6 +20,7 @@ ERROR_CODES = (
     "method_not_allowed",
     "payload_too_large",
     "uri_too_long",
+    "header_too_large",
     "rate_limited",
     "server_error",
 )

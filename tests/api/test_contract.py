@@ -7,7 +7,9 @@ A fixed seed and a bounded number of examples keep the run reproducible and unde
 from __future__ import annotations
 
 import json
+import re
 import resource
+import socket
 import subprocess
 import sys
 import time
@@ -112,3 +114,47 @@ def test_limits_and_refusals_through_nginx_are_the_apps_json(live_api):
     )
     status, _headers, body = client.get(f"/api/v1/search?q={'a' * 140_000}")
     assert status == 414 and json.loads(body)["error"]["code"] == "uri_too_long"
+
+
+def _raw_exchange(port: int, request: bytes) -> tuple[int, str]:
+    """Send bytes as they are (no Host, say) and read the status and the body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode("utf-8", "replace")
+
+
+def test_oversized_headers_through_nginx_get_the_apps_answer(live_api):
+    client = live_api.client()
+    # Between gunicorn's old 16 KiB field limit and nginx's 128k buffer: simply served,
+    # and so are more header fields than gunicorn's old 100.
+    status, _headers, body = client.get("/api/v1/search?q=a", headers={"X-Note": "n" * 40_000})
+    assert status == 200, body[:300]
+    many = {f"X-Field-{n}": "1" for n in range(150)}
+    assert client.get("/api/v1/search?q=a", headers=many).status == 200
+    # Over nginx's buffer: nginx's 494, answered by the app in its shape and the language
+    # of the headers nginx read before the refused one.
+    ja = {"Accept-Language": "ja"}
+    crumbs = live_api.client()  # a browser that has gathered one huge cookie
+    crumbs.cookies["c"] = "c" * 140_000
+    swarm = {f"X-Field-{n}": "1" for n in range(2_000)}  # nginx stops these before gunicorn
+    oversized = (
+        client.get("/api/v1/search?q=a", headers={**ja, "X-Note": "n" * 140_000}),
+        crumbs.get("/api/v1/search?q=a", headers=ja),
+        client.get("/api/v1/search?q=a", headers={**ja, **swarm}),
+    )
+    for status, headers, body in oversized:
+        assert status == 431 and headers["content-type"].startswith("application/json"), body
+        error = json.loads(body)["error"]
+        assert error["status"] == 431 and error["code"] == "header_too_large"
+        assert re.search(r"[\u3040-\u30ff]", error["message"]), error  # Japanese
+    # A page gets a page.
+    status, headers, body = crumbs.get("/en/")
+    assert status == 431 and headers["content-type"].startswith("text/html"), body[:300]
+    assert "<html" in body and '"error"' not in body
+    # A request nginx cannot take at all (HTTP/1.1 without Host): nginx's 400, as JSON.
+    status, body = _raw_exchange(live_api.port, b"GET /api/v1/search?q=a HTTP/1.1\r\n\r\n")
+    assert status == 400 and json.loads(body)["error"]["code"] == "bad_request", body

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.api.contract import OPERATIONS
+from app.api.document import DESCRIPTION
 from app.api.limits import MAX_BODY_BYTES, MAX_URL_BYTES
 from app.api.schemas import ERROR_CODES, Q_MAX_LENGTH
 
@@ -53,6 +54,20 @@ def test_too_long_addresses_and_bodies_get_json(client):
     error_of(response, 413, "payload_too_large")
 
 
+def test_headers_nginx_refused_get_431_json_under_api_and_a_page_elsewhere(client):
+    def visitor():  # no session cookie: the app's own page cache answers them
+        return client.application.test_client()
+
+    assert visitor().get("/api/v1/search?q=a").status_code == 200  # cached now ...
+    assert visitor().get("/en/").status_code == 200
+    refused = {"X-Proxy-Refusal": "431", "Accept-Language": "ar"}  # ... and refused all the same
+    error = error_of(visitor().get("/api/v1/search?q=a", headers=refused), 431, "header_too_large")
+    assert re.search(r"[\u0600-\u06ff]", error["message"])  # Arabic
+    page = visitor().get("/en/", headers=refused)
+    assert page.status_code == 431 and page.mimetype == "text/html"
+    assert "cookies" in page.get_data(as_text=True)
+
+
 def test_parameters_are_checked_as_the_document_declares(client):
     longest = "あ" * Q_MAX_LENGTH
     assert client.get("/api/v1/suggest", query_string={"q": longest}).status_code == 200
@@ -84,8 +99,12 @@ def test_every_api_route_is_in_the_document(app, client):
     assert {"bearerToken": []} in table["security"]
 
 
+def _nginx_text() -> str:
+    return (DEPLOY / "nginx.conf").read_text()
+
+
 def _nginx_setting(name: str) -> str:
-    match = re.search(rf"^\s*{name}\s+([^;]+);", (DEPLOY / "nginx.conf").read_text(), re.M)
+    match = re.search(rf"^\s*{name}\s+([^;]+);", _nginx_text(), re.M)
     assert match, name
     return match.group(1)
 
@@ -101,15 +120,28 @@ def test_limits_agree_from_the_document_to_the_proxy(config):
     # other parameters at their longest fit under the app's own 414 ...
     longest_target = len("/api/v1/search?") + len("q=") + 12 * Q_MAX_LENGTH + 400
     assert longest_target < MAX_URL_BYTES
+    line_buffer = _size(_nginx_setting("large_client_header_buffers").split()[1])
     if config == "nginx":  # ... which nginx lets through (one buffer holds the request line)
-        line_buffer = _size(_nginx_setting("large_client_header_buffers").split()[1])
         assert MAX_URL_BYTES + len("GET  HTTP/1.1\r\n") < line_buffer
         assert _size(_nginx_setting("client_max_body_size")) > MAX_BODY_BYTES
+        # What nginx refuses itself, the app answers (JSON under /api/), header lines too.
+        handed_over = re.findall(r"^\s*error_page\s+(\d+)\s+=", _nginx_text(), re.M)
+        assert {"400", "405", "413", "414", "494"} <= set(handed_over)
     else:  # ... and so does gunicorn (0: its own cap of 1 MiB)
         settings: dict = {}
         exec((DEPLOY / "gunicorn.conf.py").read_text(), settings)
         limit = settings["limit_request_line"]
         assert limit == 0 or limit > MAX_URL_BYTES
+        # A header line nginx passes (under its buffer, rewritten as "Name: value\r\n")
+        # never meets gunicorn's HTML 400; nor do more fields than the old 100.
+        assert settings["limit_request_field_size"] > line_buffer + 2
+        assert settings["limit_request_fields"] == 32768  # gunicorn's maximum
+
+
+def test_the_document_states_the_header_limit_nginx_keeps():
+    buffer = _nginx_setting("large_client_header_buffers").split()[1]
+    assert buffer == "128k"
+    assert "header line" in DESCRIPTION and "shorter than 128 KiB" in DESCRIPTION
 
 
 def test_insights_filters_outside_the_schema_or_the_range_get_400_codes(app, client):

@@ -22,6 +22,20 @@ def test_the_reference_lists_every_operation_of_the_document(client, locale, hea
     assert 'href="/api/v1/openapi.json"' in html
 
 
+@pytest.mark.parametrize(
+    ("locale", "says"),
+    [
+        ("en", "The API's error messages come in the language of the request"),
+        ("ja", "同じく英語です。API のエラーメッセージは、リクエストの言語"),
+        ("ar", "بالإنجليزية، مثل المستند. أما رسائل الأخطاء في الواجهة البرمجية فتأتي بلغة الطلب"),
+    ],
+)
+def test_the_reference_says_in_its_language_that_the_document_is_english(client, locale, says):
+    """The document stays English; the page says so, and that errors follow the request."""
+    html = client.get(f"/{locale}/developers/api").get_data(as_text=True)
+    assert says in html.replace("&#39;", "'")
+
+
 @pytest.mark.parametrize("locale", ["en", "ja", "ar"])
 def test_the_footer_links_developers_to_the_reference(client, locale):
     html = client.get(f"/{locale}/").get_data(as_text=True)
