@@ -400,8 +400,9 @@ def main() -> None:
         from app.accounts.models import User
         from app.clock import utcnow
         from app.events import Event
-        from app.insights import dashboards
+        from app.insights import customer_firsts, dashboards
         from app.insights.filters import Filters
+        from app.insights.rollup_models import CustomerFirstEvent
         from app.insights.rollups import roll_up
         from app.insights.source import RangeData
 
@@ -410,6 +411,8 @@ def main() -> None:
         if reuse:
             report["events"] = db.session.query(Event).count()
             report["rolled_days"] = len(roll_up(now=now).days)  # catches up, if a day passed
+            if not db.session.scalar(sa.select(sa.func.count()).select_from(CustomerFirstEvent)):
+                customer_firsts.backfill()  # a database kept before the table existed
         else:
             articles = seed_content(db.session)
             customers = seed_customers(db.session)

@@ -112,10 +112,17 @@ def fold_keys(weights_by_key: dict[str, int]) -> dict[str, str]:
     }
 
 
-def _candidates(data: RangeData) -> dict[tuple[str, str], list[int]]:
+Named = set[tuple[str, frozenset]]  # (locale, a query's words) kept whatever their rank
+
+
+def _is_named(named: Named, locale: str, normalized: str) -> bool:
+    return bool(named) and (locale, frozenset(normalized.split())) in named
+
+
+def _candidates(data: RangeData, named: Named) -> dict[tuple[str, str], list[int]]:
     """(locale, normalized) → [searches, zero, no_clicks, clicks]: the most unanswered
-    queries plus the most searched ones (so typos fold onto them); one grouped scan, of
-    whole weeks where it can (query_weeks.py)."""
+    queries plus the most searched ones (so typos fold onto them) plus the `named` ones;
+    one grouped scan, of whole weeks where it can (query_weeks.py)."""
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     if data.rolled_days:
         rows = query_weeks.query_rows(data.filters).subquery()
@@ -132,6 +139,9 @@ def _candidates(data: RangeData) -> dict[tuple[str, str], list[int]]:
                 sums[key] = values
         for key, values in sorted(grouped, key=lambda item: (-item[1][0], item[0]))[:CANDIDATES]:
             sums.setdefault(key, values)
+        for key, values in grouped:
+            if values[2] > 0 and _is_named(named, *key):
+                sums.setdefault(key, values)
     for _day, locale, _category, normalized, q in data.live_queries():
         row = sums[(locale, normalized)]
         row[0] += q.searches
@@ -141,9 +151,13 @@ def _candidates(data: RangeData) -> dict[tuple[str, str], list[int]]:
     return dict(sums)
 
 
-def content_gaps(data: RangeData, limit: int = 25, details: bool = True) -> list[Gap]:
-    """The gaps of the range, most unanswered searches first."""
-    candidates = _candidates(data)
+def content_gaps(
+    data: RangeData, limit: int = 25, details: bool = True, named: Named | None = None
+) -> list[Gap]:
+    """The gaps of the range, most unanswered searches first: the top `limit`, plus any gap
+    with a query `named` (a synonym group's term: the needs page links those across languages)."""
+    named = named or set()
+    candidates = _candidates(data, named)
     by_locale: dict[str, dict[str, int]] = defaultdict(dict)
     for (locale, normalized), row in candidates.items():
         by_locale[locale][normalized] = row[0]
@@ -158,7 +172,10 @@ def content_gaps(data: RangeData, limit: int = 25, details: bool = True) -> list
             gap.clicks += clicks
             gap.members.add(normalized)
     unanswered = [g for g in gaps.values() if g.no_clicks > 0]
-    ranked = sorted(unanswered, key=lambda g: (-g.no_clicks, g.locale, g.key))[:limit]
+    ranked = sorted(unanswered, key=lambda g: (-g.no_clicks, g.locale, g.key))
+    ranked = ranked[:limit] + [
+        g for g in ranked[limit:] if any(_is_named(named, g.locale, m) for m in g.members)
+    ]
     if details and ranked:
         _add_details(data, ranked)
     for gap in ranked:

@@ -212,11 +212,13 @@ class _Union:
         self.reasons[ra].add(reason)
 
 
-def _gap_items(data: RangeData) -> list[tuple[Item, Gap]]:
-    """The range's gaps as items, with their examples, the forum questions that followed
-    and the article their searches led to (`_details`; no trend or first day: not shown)."""
+def _gap_items(data: RangeData, groups) -> list[tuple[Item, Gap]]:
+    """The range's gaps as items (the GAPS most unanswered, and every gap a synonym group
+    names), with their examples, the forum questions that followed and the article their
+    searches led to (`_details`; no trend or first day: not shown)."""
     pairs = []
-    for gap in content_gaps(data, limit=GAPS, details=False):
+    named = {(locale, words) for group in groups for locale, words in group if words}
+    for gap in content_gaps(data, limit=GAPS, details=False, named=named):
         item = Item(
             gap_ref(gap.locale, gap.key),
             "gap",
@@ -407,11 +409,12 @@ def _link(items: list[Item], gaps: dict[str, Gap], links: list[NeedLink], groups
 
 def needs(data: RangeData, limit: int = 50) -> list[Need]:
     """The range's needs, most unanswered searches (then votes) first."""
-    pairs = _gap_items(data)
+    groups = _group_words(synonym_groups())
+    pairs = _gap_items(data, groups)
     items = [item for item, _gap in pairs] + _request_items(data)
     gaps = {item.ref: gap for item, gap in pairs}
     links = list(db.session.scalars(sa.select(NeedLink)))
-    union = _link(items, gaps, links, _group_words(synonym_groups()))
+    union = _link(items, gaps, links, groups)
     components: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         components[union.find(item.ref)].append(item)

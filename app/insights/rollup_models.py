@@ -139,3 +139,20 @@ class DailyArticle(db.Model):
     helpful: Mapped[int] = mapped_column(default=0)
     not_helpful: Mapped[int] = mapped_column(default=0)
     search_clicks: Mapped[int] = mapped_column(default=0)
+
+
+class CustomerFirstEvent(db.Model):
+    """A signed-in user's first event of one name over the rolled days (customer_firsts.py).
+
+    Kept by the nightly roll-up, so onboarding milestones outlive the pruning of raw events.
+    """
+
+    __tablename__ = "insights_customer_first_event"
+    __table_args__ = (
+        # Many customers: one read of the wanted names' rows, in this index's order.
+        sa.Index("ix_insights_customer_first_event_name", "name", "user_id", "first_at"),
+    )
+
+    user_id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.clock import utcnow
 from app.events import Event
 from app.extensions import db
-from app.insights import query_weeks, session_counts
+from app.insights import customer_firsts, query_weeks, session_counts
 from app.insights.facts import (
     EVENT_NAMES,
     LOOKAHEAD,
@@ -160,6 +160,7 @@ def write_day(facts: DayFacts, now: datetime) -> None:
         ],
     )
     session_counts.refresh({day} | session_counts.later_days(day, keys))
+    customer_firsts.record_day(day)
     db.session.add(RolledDay(day=day, events=facts.events, rolled_at=now))
 
 

@@ -8,12 +8,13 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.clock import utcnow
 from app.events import Event
 from app.extensions import db
-from app.insights import milestones
+from app.insights import customer_firsts, milestones
 from app.insights.milestone_models import Milestone
 from app.kb.models import GuideProgress
 from tests.conftest import csrf_token_from, sign_in
@@ -49,7 +50,7 @@ def test_demo_milestones_show_which_customers_reached_them(demo):
 
 @pytest.mark.parametrize("seek_up_to", [500, 0])  # customers looked up one by one, or a scan
 def test_time_to_milestone_cohorts_and_outcomes(any_db_app, monkeypatch, seek_up_to):
-    monkeypatch.setattr(milestones, "SEEK_UP_TO", seek_up_to)
+    monkeypatch.setattr(customer_firsts, "SEEK_UP_TO", seek_up_to)
     signed_up = datetime(2025, 3, 3, 9, 0)  # a Monday
     fast = quick_user("fast@example.com", "customer", "Fast")
     slow = quick_user("slow@example.com", "customer", "Slow")
@@ -159,3 +160,55 @@ def test_demo_seeding_runs_again_without_adding(demo):
     again = seed_demo_insights(utcnow())
     assert (again.milestones, again.progress, again.events, again.groups) == (0, 0, 0, 0)
     assert db.session.query(Milestone).count() == 3
+
+
+def test_event_milestone_outlives_pruned_events_and_live_equals_rolled(any_db_app):
+    from app.insights.rollup_models import CustomerFirstEvent
+    from app.insights.rollups import prune, roll_up
+
+    signed_up = datetime(2025, 3, 3, 9, 0)
+    user = quick_user("asker@example.com", "customer", "Asker")
+    user.created_at = signed_up
+    db.session.add(Milestone(name="Asked", kind="event", target="ask_posted", position=1))
+    for day, hour in ((3, 10), (2, 15), (5, 8)):  # the first question on day 2, at 15:00
+        db.session.add(
+            Event(
+                name="ask_posted",
+                occurred_at=signed_up + timedelta(days=day, hours=hour - 9),
+                session_key="k",
+                user_id=user.id,
+                data={},
+            )
+        )
+    db.session.commit()
+    first = datetime(2025, 3, 5, 15, 0)
+
+    def reached(now):
+        report = milestones.milestone_report(signed_up.date(), now.date(), now, 14)
+        return {c.name: list(c.reached.values()) for c in report.customers}
+
+    # Live (nothing rolled yet) on day 4: from raw events.
+    assert reached(datetime(2025, 3, 7, 12)) == {"Asker": [first]}
+    # Rolled up three days later: the stored first time is the live one.
+    now = datetime(2025, 3, 10, 12)
+    assert roll_up(now=now).days
+    rows = db.session.execute(sa.select(CustomerFirstEvent.name, CustomerFirstEvent.first_at))
+    assert [(n, _as_naive(w)) for n, w in rows] == [("ask_posted", first)]
+    assert reached(now) == {"Asker": [first]}
+    # Raw events pruned (retention 1 day): the milestone stays reached, at the same time.
+    assert prune(1, now=now) == 3
+    assert reached(now) == {"Asker": [first]}
+    # A later question, still raw (not rolled), does not move the first one.
+    db.session.add(
+        Event(name="ask_posted", occurred_at=now, session_key="k", user_id=user.id, data={})
+    )
+    db.session.commit()
+    assert reached(now) == {"Asker": [first]}
+    assert customer_firsts.first_events(["ask_posted"], [user.id]) == {
+        (user.id, "ask_posted"): first
+    }
+
+
+def _as_naive(value):
+    value = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return value.replace(tzinfo=None)
