@@ -67,7 +67,7 @@ def test_the_vote_button_is_a_toggle_described_by_its_count(people, app):
     assert 'class="inline-form post-vote" data-once' in html
     assert (
         f'aria-pressed="false" aria-describedby="post-{question.id}-votes">Upvote'
-        '<span class="visually-hidden"> (post by Ada Asker)</span></button>'
+        '<span class="visually-hidden"> (post by <bdi>Ada Asker</bdi>)</span></button>'
     ) in html
     assert f'<span class="vote-count" id="post-{question.id}-votes" aria-live="polite">' in html
     assert "data-vote-busy=" in html and "data-vote-failed=" in html
