@@ -1,8 +1,10 @@
 """Caching of public pages: what every anonymous reader is shown is rendered once.
 
 A view marked `@public_page` answers an anonymous reader (not signed in, no session state
-beyond the analytics key) with `Cache-Control: public, max-age=PAGE_CACHE_SECONDS`, an
-ETag of the body (and 304 when it matches) and `Vary: Cookie`; anyone else gets
+beyond the analytics key) with `Cache-Control: public, max-age=0, s-maxage=PAGE_CACHE_SECONDS`
+(browsers ask again each time, so a publish shows on the next load, and mostly get a 304;
+shared caches may keep the page PAGE_CACHE_SECONDS), an ETag of the body (and 304 when it
+matches) and `Vary: Cookie`; anyone else gets
 `private, no-store` (signed in) or `private, no-cache`. Nothing here writes the session,
 so such a page never carries `Set-Cookie`; nginx micro-caches exactly these responses.
 
@@ -133,7 +135,7 @@ def cache_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "private, no-cache"
     else:
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        response.headers["Cache-Control"] = f"public, max-age={seconds}"
+        response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
         if response.status_code == 200 and not response.is_streamed:
             asset_version = current_app.config["ASSET_VERSION"].encode()
             response.set_etag(hashlib.sha256(response.get_data() + asset_version).hexdigest()[:32])

@@ -31,6 +31,7 @@ LIST_COLUMNS = sa.orm.load_only(
 TAG_WEIGHT, CATEGORY_WEIGHT, WORD_WEIGHT = 3, 1, 1
 MIN_WORD_LENGTH = 4
 STATE_KEY = "kb_content_state"  # app.extensions: (recheck at, (version, changed_at))
+BUMPED_KEY = "kb_content_version_bumped"  # session.info: this transaction bumped the version
 VERSION_RECHECK_SECONDS = 1.0
 CHANGED_KEY = "kb_related_changed"  # session.info: ids of articles changed in this transaction
 PUBLISHED = ArticleStatus.PUBLISHED.value
@@ -144,9 +145,22 @@ def bump_content_version(session: Session) -> None:
     )
     if not updated.rowcount:
         session.execute(sa.insert(ContentVersion).values(id=1, version=1, changed_at=utcnow()))
+    session.info[BUMPED_KEY] = True
+    _forget_content_state()
+
+
+def _forget_content_state() -> None:
+    """This process reads the version again on its next use."""
     if has_app_context():
         g.pop("kb_content_state", None)
         current_app.extensions.pop(STATE_KEY, None)
+
+
+def _after_commit(session: Session) -> None:
+    """A request on another thread may have read the old version between the bump and the
+    commit and kept it for a second; forget it again once the new one is visible."""
+    if session.info.pop(BUMPED_KEY, False):
+        _forget_content_state()
 
 
 def content_state() -> tuple[int, datetime | None]:
@@ -208,6 +222,7 @@ def _refresh_before_commit(session: Session) -> None:
 
 def _forget(session: Session, *args) -> None:
     session.info.pop(CHANGED_KEY, None)
+    session.info.pop(BUMPED_KEY, None)
 
 
 def init_related(app: Flask) -> None:
@@ -218,3 +233,4 @@ def init_related(app: Flask) -> None:
         event.listen(session_class, "after_flush", _note_changes)
         event.listen(session_class, "before_commit", _refresh_before_commit)
         event.listen(session_class, "after_rollback", _forget)
+        event.listen(session_class, "after_commit", _after_commit)
