@@ -75,20 +75,29 @@ def _store() -> tuple[threading.Lock, OrderedDict]:
     return current_app.extensions.setdefault(STORE_KEY, (threading.Lock(), OrderedDict()))
 
 
-def _has_session_cookie() -> bool:
+def has_session_cookie() -> bool:
+    """The request carries a session or remember-me cookie (it may be someone's)."""
     config = current_app.config
     names = (config["SESSION_COOKIE_NAME"], config["REMEMBER_COOKIE_NAME"])
     return any(name in request.cookies for name in names)
 
 
+def content_version() -> int:
+    """The published content's version (0 until an area registers how to read it)."""
+    return current_app.extensions.get(VERSION_KEY, _no_version)()
+
+
+def _no_version() -> int:
+    return 0
+
+
 def _cache_key() -> tuple:
-    version = current_app.extensions.get(VERSION_KEY, lambda: 0)()
-    return (request.host, request.full_path, version)
+    return (request.host, request.full_path, content_version())
 
 
 def serve_from_cache() -> Response | None:
     """before_request: an anonymous reader's public page, as rendered for the last one."""
-    if request.method != "GET" or not _is_public_view() or _has_session_cookie():
+    if request.method != "GET" or not _is_public_view() or has_session_cookie():
         return None
     key = _cache_key()
     lock, entries = _store()

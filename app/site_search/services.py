@@ -51,6 +51,11 @@ for _event in ("after_insert", "after_update", "after_delete"):
     event.listen(Synonym, _event, _synonyms_edited)
 
 
+def synonym_edits() -> int:
+    """How many synonym edits this process has made (a cache of results keys on it)."""
+    return _synonym_edits[0]
+
+
 def synonyms_for(locale: str) -> dict[str, list[str]]:
     """Synonym groups as a symmetric map, read at most every SYNONYM_CACHE_SECONDS.
 
