@@ -57,13 +57,17 @@ def forget_pages(app) -> None:
     app.extensions.pop(EXTENSION_KEY, None)
 
 
+def final_path(client, path: str) -> str:
+    """The path a page is served at (a topic's URL without its slug redirects)."""
+    query = "?" + path.split("?", 1)[1] if "?" in path else ""
+    return client.get(path, follow_redirects=True).request.path + query
+
+
 def measure(app, pages: dict[str, str], requests: int) -> dict:
     client = app.test_client()
     results = {}
     for name, path in pages.items():
-        path = client.get(path, follow_redirects=True).request.path + (
-            "?" + path.split("?", 1)[1] if "?" in path else ""
-        )
+        path = final_path(client, path)
         rendered, cached = [], []
         for _ in range(requests):
             forget_pages(app)
@@ -91,7 +95,7 @@ def random_articles(app, requests: int) -> dict:
 
 def profile(app, path: str, requests: int) -> None:
     client = app.test_client()
-    client.get(path)
+    path = final_path(client, path)
     profiler = cProfile.Profile()
     for _ in range(requests):
         forget_pages(app)
