@@ -35,9 +35,10 @@ def search():
         total, html = result_cache.kept(
             ("page", request.host, request.full_path), lambda: _page_with_slots(query, names)
         )
-        event_id, event_key = _record(query, total, key)
-        return result_cache.fill_slots(html, event_id, page_events.rekey_url(event_id, event_key))
-    results = result_cache.kept(("results", query), lambda: services.run_search(query))
+        event_id = services.insert_page_search(query, total, key)
+        db.session.commit()
+        return result_cache.fill_slots(html, event_id, page_events.rekey_url(event_id, key))
+    results = services.run_search(query)
     event_id, event_key = _record(query, results.total, key)
     beacon = page_events.rekey_url(event_id, event_key) if one_off else None
     return _results_page(query, names, results, event_id, beacon)
