@@ -172,3 +172,13 @@ def test_a_kept_page_is_answered_like_the_rendered_one(demo_client, path):
         assert started == [1]
         demo_client.delete_cookie("session")
         assert demo_client.get(path, headers={"X-Proxy-Refusal": "431"}).status_code == 431
+
+
+def test_a_kept_page_carries_the_trusted_proxys_request_id(demo_app, demo_client):
+    demo_app.config["PROXY_HOPS"] = 1  # the id nginx gave the request is in its access log
+    for _ in range(2):  # rendered, then kept
+        response = demo_client.get("/en/", headers={"X-Request-ID": "nginx-req-abc12345"})
+        assert response.headers["X-Request-ID"] == "nginx-req-abc12345"
+    demo_app.config["PROXY_HOPS"] = 0  # without a trusted proxy a client cannot name it
+    response = demo_client.get("/en/", headers={"X-Request-ID": "nginx-req-abc12345"})
+    assert response.headers["X-Request-ID"] != "nginx-req-abc12345"
