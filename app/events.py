@@ -240,6 +240,9 @@ def _event_row(
     }
 
 
+_INSERT_EVENT = sa.insert(Event.__table__)  # one statement object: compiled once, then cached
+
+
 def insert_event(
     name: str,
     *,
@@ -254,7 +257,7 @@ def insert_event(
     read often: one INSERT, without the ORM's unit of work for an object nobody reads back.
     """
     row = _event_row(name, session_key, locale, subject, data)
-    return db.session.execute(sa.insert(Event.__table__).values(row)).inserted_primary_key[0]
+    return db.session.execute(_INSERT_EVENT, row).inserted_primary_key[0]
 
 
 def buffer_count(counter: str, key: int) -> None:
