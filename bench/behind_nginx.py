@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench.run_evidence import Evidence  # noqa: E402
 from tests.processes import (  # noqa: E402
     CSRF,
     Client,
@@ -95,11 +97,13 @@ def build_site(folder: Path, database_url: str, writers: int) -> dict:
 
 
 def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     def millis(label: str) -> float:
         value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
@@ -111,7 +115,15 @@ def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
         "p50_ms": millis("50%"),
         "p99_ms": millis("99%"),
         "non_2xx": int(errors.group(1)) if errors else 0,
+        "wrk_cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
     }
+
+
+def measured(port: int, args: argparse.Namespace, script: Path, evidence: Evidence) -> dict:
+    """One wrk run over the article pages, with where its time went (bench/run_evidence.py)."""
+    evidence.start()
+    result = run_wrk(port, args.seconds, args.connections, script)
+    return {**result, **evidence.finish("/en/articles/")}
 
 
 def start_writers(port: int, topics: list[str], stop: threading.Event, posted: list) -> list:
@@ -144,6 +156,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--writers", type=int, default=10)
+    parser.add_argument("--modes", default="cached,uncached", help="which reads to measure")
     args = parser.parse_args()
     database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
     admin = POSTGRES.split("://", 1)[1]
@@ -174,20 +187,31 @@ def main() -> None:
         nginx = None
         try:
             gunicorn.start(timeout=120)  # answers /healthz
-            nginx = Nginx(folder / "nginx", app_port, folder / "media").start()
+            nginx = Nginx(folder / "nginx", app_port, folder / "media", workers="auto").start()
+
+            def evidence() -> Evidence:
+                return Evidence(
+                    nginx.process.pid,
+                    gunicorn.process.pid,
+                    nginx.folder / "touchpoint.access.log",
+                    gunicorn.log_path,
+                )
+
             paths = ", ".join(f'"{p}"' for p in site["articles"])
             results, posted = {}, []
             # "cached": anonymous readers, whom nginx's micro-cache serves; "uncached": each
             # request carries a session cookie, so every read is rendered by the app.
-            for mode, extra in (("cached", ""), ("uncached", ', ["Cookie"] = "session=x"')):
+            modes = {"cached": "", "uncached": ', ["Cookie"] = "session=x"'}
+            for mode in args.modes.split(","):
+                extra = modes[mode]
                 script = folder / f"{mode}.lua"
                 script.write_text(LUA % (paths, extra))
                 run_wrk(nginx.port, 5, args.connections, script)  # warm every worker
-                alone = run_wrk(nginx.port, args.seconds, args.connections, script)
+                alone = measured(nginx.port, args, script, evidence())
                 stop = threading.Event()
                 threads = start_writers(nginx.port, site["topics"], stop, posted)
                 time.sleep(2)
-                with_writers = run_wrk(nginx.port, args.seconds, args.connections, script)
+                with_writers = measured(nginx.port, args, script, evidence())
                 stop.set()
                 for thread in threads:
                     thread.join(timeout=30)

@@ -204,6 +204,7 @@ def render_nginx_site(app_port: int, nginx_port: int, media_dir: Path, folder: P
         "/srv/touchpoint/app/static/": f"{PROJECT_ROOT / 'static'}/",
         "/srv/touchpoint/media/": f"{media_dir}/",
         "/var/cache/nginx/touchpoint": str(folder / "cache"),
+        "127.0.0.1:8001": f"127.0.0.1:{free_port()}",  # the micro-cache's refresher
         "/var/log/nginx/": f"{folder}/",
     }
     for old, new in replacements.items():
@@ -217,7 +218,8 @@ def render_nginx_site(app_port: int, nginx_port: int, media_dir: Path, folder: P
 class Nginx:
     """Debian's nginx, unprivileged paths under a temp prefix, the shipped site inside http {}."""
 
-    def __init__(self, folder: Path, app_port: int, media_dir: Path):
+    def __init__(self, folder: Path, app_port: int, media_dir: Path, workers: str = "1"):
+        """`workers`: worker_processes (Debian's nginx.conf says auto: one per CPU)."""
         self.folder, self.port = folder, free_port()
         folder.mkdir(parents=True, exist_ok=True)
         site = render_nginx_site(app_port, self.port, media_dir, folder)
@@ -225,7 +227,7 @@ class Nginx:
         self.conf.write_text(
             f"""
 daemon off;
-worker_processes 1;
+worker_processes {workers};
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
 {"user root;" if os.geteuid() == 0 else ""}
