@@ -2,15 +2,20 @@
 
 Builds a site on a scratch PostgreSQL database (the demo content with its search rows,
 a forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
-deploy/gunicorn.conf.py and Debian's nginx with deploy/nginx.conf (ports and paths
-changed only), then runs wrk (32 connections) over the English article pages, as
-anonymous readers (served by nginx's micro-cache) and with a session cookie (every read
-rendered by the app): each first alone (the baseline), then while WRITERS threads post
-forum replies (one POST each, the session's CSRF token reused) as fast as they are
-answered. Prints JSON: rps, p50 and p99 of every run, the ratios, the posts written and
-the load average (the machine may be shared).
+deploy/gunicorn.conf.py and Debian's nginx (worker_processes auto, as Debian ships it)
+with deploy/nginx.conf (ports and paths changed only), then runs wrk (32 connections)
+over the English article pages, as anonymous readers (served by nginx's micro-cache) and
+with a session cookie (every read rendered by the app): each first alone (the baseline),
+then while WRITERS threads post forum replies (one POST each, the session's CSRF token
+reused; a writer whose request fails signs in again) as fast as they are answered.
+Prints JSON: rps, p50 and p99 of every run, the ratios, the posts written, and for every
+run where its time went (bench/run_evidence.py): CPU seconds of nginx, gunicorn, the
+run's PostgreSQL backends and wrk, how busy the machine was and its load average (it may
+be shared), how nginx answered the readers (HIT, STALE, UPDATING, BYPASS …) and how many
+reads reached gunicorn and how long they took there.
 
     .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
+                                            [--modes cached,uncached] [--sessions one|services]
 """
 
 from __future__ import annotations
@@ -96,12 +101,12 @@ def build_site(folder: Path, database_url: str, writers: int) -> dict:
     return found
 
 
-def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
+def run_wrk(port: int, seconds: int, connections: int, script: Path, own_session=False) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, start_new_session=own_session,
     ).stdout  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
 
@@ -122,7 +127,7 @@ def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
 def measured(port: int, args: argparse.Namespace, script: Path, evidence: Evidence) -> dict:
     """One wrk run over the article pages, with where its time went (bench/run_evidence.py)."""
     evidence.start()
-    result = run_wrk(port, args.seconds, args.connections, script)
+    result = run_wrk(port, args.seconds, args.connections, script, args.sessions == "services")
     return {**result, **evidence.finish("/en/articles/")}
 
 
@@ -130,19 +135,24 @@ def start_writers(port: int, topics: list[str], stop: threading.Event, posted: l
     def write(number: int) -> None:
         topic = topics[number]
         reply = "/".join(topic.split("/")[:5]) + "/reply"  # /en/community/topics/<id>/reply
-        client = Client(port, timeout=30)
-        client.post_form(
-            "/account/sign-in", "/account/sign-in",
-            {"email": "writer@example.com", "password": PASSWORD},
-        )  # fmt: skip
-        token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session: reused
-        sequence = 0
+        client, token, sequence = Client(port, timeout=30), None, 0
         while not stop.is_set():
-            sequence += 1
-            body = f"Load reply {number}-{sequence}-{time.monotonic_ns()}: how do I export to CSV?"
-            form = {"body": body, "csrf_token": token}
             started = time.monotonic()
-            status = client.request("POST", reply, form=form)[0]
+            try:
+                if token is None:  # signs in (again, after a failure)
+                    client.cookies.clear()
+                    client.post_form(
+                        "/account/sign-in", "/account/sign-in",
+                        {"email": "writer@example.com", "password": PASSWORD},
+                    )  # fmt: skip
+                    token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session
+                    continue
+                sequence += 1
+                body = f"Load reply {number}-{sequence}-{time.monotonic_ns()}: export to CSV?"
+                status = client.request("POST", reply, form={"body": body, "csrf_token": token})[0]
+            except (OSError, AttributeError):  # timed out, or no form on the page
+                status, token = "failed", None
+                time.sleep(0.5)
             posted.append((status, time.monotonic() - started))
 
     threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(len(topics))]
@@ -157,6 +167,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--writers", type=int, default=10)
     parser.add_argument("--modes", default="cached,uncached", help="which reads to measure")
+    parser.add_argument(
+        "--sessions",
+        choices=("one", "services"),
+        default="one",
+        help="one: every process in this session, which the kernel's autogroup scheduling"
+        " gives one share of the CPU, split thread by thread (nginx against every gunicorn"
+        " and writer thread); services: nginx and wrk each in a session of its own, as"
+        " systemd's cgroups give nginx its own share and as readers are other machines",
+    )
     args = parser.parse_args()
     database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
     admin = POSTGRES.split("://", 1)[1]
@@ -187,12 +206,19 @@ def main() -> None:
         nginx = None
         try:
             gunicorn.start(timeout=120)  # answers /healthz
-            nginx = Nginx(folder / "nginx", app_port, folder / "media", workers="auto").start()
+            nginx = Nginx(
+                folder / "nginx",
+                app_port,
+                folder / "media",
+                workers="auto",
+                own_session=args.sessions == "services",
+            ).start()
 
             def evidence() -> Evidence:
                 return Evidence(
                     nginx.process.pid,
                     gunicorn.process.pid,
+                    database,
                     nginx.folder / "touchpoint.access.log",
                     gunicorn.log_path,
                 )
@@ -231,6 +257,7 @@ def main() -> None:
         json.dumps(
             {
                 "seconds": args.seconds,
+                "sessions": args.sessions,
                 "connections": args.connections,
                 "gunicorn_workers": gunicorn.workers,
                 **results,

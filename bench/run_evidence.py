@@ -2,7 +2,8 @@
 
 Wall-clock rps on a shared machine says little alone; these say why it moved. Around a
 run, `Evidence` reads the CPU seconds of nginx, gunicorn (workers included, recycled ones
-too) and the whole machine from /proc, and the lines both access logs gained: how nginx
+too), the PostgreSQL backends of the run's database and how busy the whole machine was
+from /proc, and the lines both access logs gained: how nginx
 answered the readers (HIT, STALE, UPDATING, MISS, BYPASS …) and how many reads reached
 gunicorn and how long they took there.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import statistics
 import time
 from collections import Counter
@@ -41,6 +43,26 @@ def tree_cpu_seconds(pid: int) -> float:
     return own + sum(tree_cpu_seconds(child) for child in _children(pid))
 
 
+def database_backends(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving `database` (named in its title)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {database} " in title:
+            found[int(entry.name)] = tree_cpu_seconds(int(entry.name))
+    return found
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def machine_jiffies() -> tuple[int, int]:
     """(busy, total) CPU jiffies of the whole machine since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -58,14 +80,19 @@ def _percentile(values: list[float], share: float) -> float:
 class Evidence:
     """CPU and log deltas between `start()` and `finish()` for one wrk run."""
 
-    def __init__(self, nginx_pid: int, gunicorn_pid: int, nginx_log: Path, gunicorn_log: Path):
+    def __init__(
+        self, nginx_pid: int, gunicorn_pid: int, database: str, nginx_log: Path, gunicorn_log: Path
+    ):
         self.pids = {"nginx": nginx_pid, "gunicorn": gunicorn_pid}
+        self.database = database
         self.logs = {"nginx": nginx_log, "gunicorn": gunicorn_log}
 
     def start(self) -> Evidence:
         time.sleep(1.5)  # nginx flushes its buffered access log each second
         self.offsets = {name: path.stat().st_size for name, path in self.logs.items()}
         self.cpu = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.backends = database_backends(self.database)
+        self.own = _own_cpu_seconds()
         self.machine = machine_jiffies()
         self.started = time.monotonic()
         return self
@@ -73,6 +100,9 @@ class Evidence:
     def finish(self, reads_prefix: str) -> dict:
         seconds = time.monotonic() - self.started
         cpu = {name: tree_cpu_seconds(pid) - self.cpu[name] for name, pid in self.pids.items()}
+        backends = database_backends(self.database).items()
+        cpu["postgres"] = sum(now - self.backends.get(pid, 0.0) for pid, now in backends)
+        cpu["bench_writers"] = _own_cpu_seconds() - self.own
         now = machine_jiffies()
         busy, total = now[0] - self.machine[0], now[1] - self.machine[1]
         time.sleep(1.5)
