@@ -8,7 +8,8 @@ over the English article pages, as anonymous readers (served by nginx's micro-ca
 with a session cookie (every read rendered by the app): each first alone (the baseline),
 then while WRITERS threads post forum replies (one POST each, the session's CSRF token
 reused; a writer whose request fails signs in again) as fast as they are answered.
-Prints JSON: rps, p50 and p99 of every run, the ratios, the posts written, and for every
+Prints JSON: rps, p50 and p99 of every run, the ratios (also per CPU second of what
+serves the reads: the ratio the same CPU would have given), the posts written, and for every
 run where its time went (bench/run_evidence.py): CPU seconds of nginx, gunicorn, the
 run's PostgreSQL backends and wrk, how busy the machine was and its load average (it may
 be shared), how nginx answered the readers (HIT, STALE, UPDATING, BYPASS …) and how many
@@ -131,6 +132,17 @@ def measured(port: int, args: argparse.Namespace, script: Path, evidence: Eviden
     return {**result, **evidence.finish("/en/articles/")}
 
 
+def reads_per_serving_cpu(run: dict, mode: str) -> float:
+    """Reads per CPU second of what serves them: nginx (cached), gunicorn + PostgreSQL (not).
+
+    On a shared machine the CPU a run gets varies; this ratio between two runs is the rps
+    ratio the same CPU would have given (for rendered reads: the app's CPU the reads kept).
+    """
+    cpu = run["cpu_s"]
+    serving = cpu["nginx"] if mode == "cached" else cpu["gunicorn"] + cpu["postgres"]
+    return run["rps"] / max(serving, 0.01)
+
+
 def start_writers(port: int, topics: list[str], stop: threading.Event, posted: list) -> list:
     def write(number: int) -> None:
         topic = topics[number]
@@ -245,6 +257,11 @@ def main() -> None:
                     "reads_alone": alone,
                     "reads_with_writers": with_writers,
                     "rps_ratio": round(with_writers["rps"] / alone["rps"], 3),
+                    "cpu_normalized_ratio": round(
+                        reads_per_serving_cpu(with_writers, mode)
+                        / reads_per_serving_cpu(alone, mode),
+                        3,
+                    ),
                     "targets_met": with_writers["rps"] >= 0.7 * alone["rps"]
                     and with_writers["p99_ms"] <= 500,
                 }
