@@ -9,35 +9,57 @@ GIN index; per article or topic, the narrow ``search_pg_titles`` holds
 suggest). ``search_pg_words`` lists every word ever indexed
 per locale and vocabulary, with a ``pg_trgm`` GIN index for typo candidates.
 
-Ranking is ``ts_rank`` with the field weights {D, C, B, A} = {1, 1.5, 2, 3}/3
-and normalization 1 (divided by 1 + log of the row's length): measured on
-``tests/search/test_relevance.py`` against ``ts_rank_cd`` and the BM25F the
-Whoosh engine used (see search/README.md, "PostgreSQL").
+Ranking is FTS5's ``bm25()`` computed in SQL from stored statistics, so both
+backends order results alike: per query token, its inverse document
+frequency log((N − n + 0.5) / (n + 0.5)) (n from ``search_pg_terms``, N and
+the average row length from ``search_pg_totals``, both kept by statement
+triggers on ``search_pg_tokens`` in the writer's transaction, over every
+locale as SQLite's one FTS5 table) times the saturated field-weighted count
+f·(k1 + 1) / (f + k1·(1 − b + b·length / avgdl)), f being the token's
+occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
+``ts_rank_cd`` of the one-token query with no normalization: the sum of its
+positions' weights). Only the rows the GIN index matched are scored. See
+search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
-from search.backends.base import FIELDS, IndexRow, RankedGroup, SearchBackend
+from search.backends.base import FIELD_WEIGHTS, FIELDS, IndexRow, RankedGroup, SearchBackend
 from search.backends.postgres_syntax import (
+    indexable,
     quote,
-    ranking_literals,
+    ranking_terms,
     tsquery_literal,
     tsvector_literal,
     words_of,
 )
 from search.match import Node
 
-RANK_WEIGHTS = "{0.333333,0.5,0.666667,1.0}"
-"""ts_rank weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3."""
+RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
+    str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
+)
+"""ts_rank_cd weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3
+(PostgreSQL takes weights up to 1); the count is multiplied back by 3."""
 
-RANK_NORMALIZATION = 1
-"""ts_rank normalization 1: the rank divided by 1 + log(number of tokens in the row)."""
+BM25_K1 = 1.2
+"""Term-frequency saturation, as FTS5's bm25()."""
+
+BM25_B = 0.75
+"""Length normalization, as FTS5's bm25()."""
+
+BM25_MIN_IDF = 1e-6
+"""FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
+
+TOTAL_SLOTS = 16
+"""Rows of ``search_pg_totals`` that writers add to (chosen by backend pid), so concurrent
+writers rarely wait on one counter row; readers sum them."""
 
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
@@ -50,6 +72,96 @@ MISSING_TRGM = (
     "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
+
+RANKING_STATISTICS = (
+    # rows holding each token per locale (bm25's n; search_pg_tokens' content vocabulary)
+    """CREATE TABLE IF NOT EXISTS search_pg_terms (
+        term text NOT NULL,
+        locale varchar(8) NOT NULL,
+        rows integer NOT NULL,
+        PRIMARY KEY (term, locale)
+    )""",
+    # rows and tokens of search_pg_tokens (bm25's N and average length), in a few slots
+    """CREATE TABLE IF NOT EXISTS search_pg_totals (
+        slot smallint PRIMARY KEY,
+        rows bigint NOT NULL,
+        tokens bigint NOT NULL
+    )""",
+    """UPDATE search_pg_tokens SET length = (
+        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
+    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_totals)""",
+    # Filled from the rows already there when the tables are new (an upgrade): empty
+    # statistics with rows present can only mean that, as every write keeps them in step.
+    """INSERT INTO search_pg_terms (term, locale, rows)
+    SELECT w, locale, count(*) FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w
+    WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
+    GROUP BY w, locale""",
+    """INSERT INTO search_pg_totals (slot, rows, tokens)
+    SELECT 0, count(*), coalesce(sum(length), 0) FROM search_pg_tokens
+    WHERE NOT EXISTS (SELECT 1 FROM search_pg_totals)
+    HAVING count(*) > 0""",
+    # One statement-level trigger per event, over the statement's changed rows: a write
+    # of many rows adds to each token's count once, tokens in order (no lock-order cycles).
+    """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO search_pg_terms AS t (term, locale, rows)
+            SELECT w, locale, count(*) FROM new_rows, unnest(tsvector_to_array(content)) AS w
+            GROUP BY w, locale ORDER BY w, locale
+            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
+            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
+            SELECT pg_backend_pid() % %(slots)s, count(*), coalesce(sum(length), 0) FROM new_rows
+            HAVING count(*) > 0
+            ON CONFLICT (slot) DO UPDATE
+            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+        ELSIF TG_OP = 'DELETE' THEN
+            INSERT INTO search_pg_terms AS t (term, locale, rows)
+            SELECT w, locale, -count(*) FROM old_rows, unnest(tsvector_to_array(content)) AS w
+            GROUP BY w, locale ORDER BY w, locale
+            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
+            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
+            SELECT pg_backend_pid() % %(slots)s, -count(*), -coalesce(sum(length), 0)
+            FROM old_rows HAVING count(*) > 0
+            ON CONFLICT (slot) DO UPDATE
+            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+        ELSE
+            WITH changed AS (
+                SELECT o.locale AS old_locale, o.content AS old_content,
+                    o.length AS old_length, n.locale, n.content, n.length
+                FROM old_rows o JOIN new_rows n USING (id)
+                WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
+                    (n.locale, n.content, n.length)
+            ), counted AS (
+                SELECT w, locale, 1 AS d
+                FROM changed, unnest(tsvector_to_array(content)) AS w
+                UNION ALL
+                SELECT w, old_locale, -1 FROM changed, unnest(tsvector_to_array(old_content)) AS w
+            )
+            INSERT INTO search_pg_terms AS t (term, locale, rows)
+            SELECT w, locale, sum(d) FROM counted
+            GROUP BY w, locale HAVING sum(d) <> 0 ORDER BY w, locale
+            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
+            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
+            SELECT pg_backend_pid() % %(slots)s, 0, sum(n.length - o.length)
+            FROM old_rows o JOIN new_rows n USING (id)
+            HAVING coalesce(sum(n.length - o.length), 0) <> 0
+            ON CONFLICT (slot) DO UPDATE SET tokens = s.tokens + excluded.tokens;
+        END IF;
+        RETURN NULL;
+    END $$""".replace("%(slots)s", str(TOTAL_SLOTS)),
+    *(
+        f"""CREATE OR REPLACE TRIGGER search_pg_statistics_{event.lower()}
+        AFTER {event} ON search_pg_tokens REFERENCING {tables}
+        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()"""
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        )
+    ),
+)
+"""The ranking statistics' tables and the triggers keeping them (create_schema and migration)."""
 
 SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_tokens (
@@ -64,6 +176,7 @@ SCHEMA_STATEMENTS = (
         content tsvector NOT NULL,
         spell_words tsvector NOT NULL
     )""",
+    "ALTER TABLE search_pg_tokens ADD COLUMN IF NOT EXISTS length integer NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_content"
     " ON search_pg_tokens USING gin (content)",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_spell_words"
@@ -103,6 +216,7 @@ SCHEMA_STATEMENTS = (
     )""",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_words_trgm"
     " ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)",
+    *RANKING_STATISTICS,
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
 
@@ -110,13 +224,13 @@ _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
     """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, spell_words)
+        content, spell_words, length)
     VALUES (:id, :locale, :doc_id, :group_id, :type, :kind, :category, :prior,
-            CAST(:content AS tsvector), array_to_tsvector(CAST(:spell_words AS text[])))
+            CAST(:content AS tsvector), array_to_tsvector(CAST(:spell_words AS text[])), :length)
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        spell_words = excluded.spell_words"""
+        spell_words = excluded.spell_words, length = excluded.length"""
 )
 
 _UPSERT_TITLE = sa.text(
@@ -192,6 +306,7 @@ class PostgresBackend(SearchBackend):
                 "content": tsvector_literal(row.tokens),
                 "title_words": words_of(row.title_words),
                 "spell_words": words_of(row.spell_words),
+                "length": sum(1 for f in FIELDS for t in row.tokens.get(f) or () if indexable(t)),
             }
             for row_id, row in rows
         ]
@@ -276,13 +391,19 @@ class PostgresBackend(SearchBackend):
         if not query or limit <= 0:
             return []
         params: dict = {"locale": locale, "query": query, "limit": limit, "offset": offset}
-        scores = []
-        for i, (boost, literal) in enumerate(ranking_literals(node).items()):
-            params[f"rank{i}"], params[f"boost{i}"] = literal, boost
-            scores.append(
-                f"CAST(:boost{i} AS float8) * ts_rank(CAST('{RANK_WEIGHTS}' AS float4[]),"
-                f" content, CAST(:rank{i} AS tsquery), {RANK_NORMALIZATION})"
+        terms = ranking_terms(node)
+        idf = self._inverse_document_frequencies(conn, [t for t, _ in terms.values()])
+        rows, tokens = idf.pop(None)
+        params["avgdl"] = tokens / rows if rows and tokens else 1.0
+        counts, scores = [], []
+        for i, (literal, (token, boost)) in enumerate(terms.items()):
+            params[f"q{i}"], params[f"w{i}"] = literal, boost * idf[token]
+            counts.append(
+                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
+                f" CAST(:q{i} AS tsquery), 0) AS f{i}"
             )
+            scores.append(f"CAST(:w{i} AS float8) * f{i} / (f{i} + k)")
+        columns = "".join(", " + c for c in counts)
         filters = ""
         if kind:
             filters += " AND kind = :kind"
@@ -295,10 +416,15 @@ class PostgresBackend(SearchBackend):
             params["exclude"] = sorted(exclude)
         found = conn.execute(
             sa.text(
-                f"""WITH scored AS (
-                    SELECT group_id, doc_id, {" + ".join(scores) or "0.0"} AS score
+                f"""WITH counted AS MATERIALIZED (
+                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B}
+                        + {BM25_B} * length / CAST(:avgdl AS float8)) AS k{columns}
                     FROM search_pg_tokens
                     WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
+                ), scored AS (
+                    SELECT group_id, doc_id,
+                        {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
+                    FROM counted
                 ), best AS (
                     SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
                     ORDER BY group_id, score DESC, doc_id COLLATE "C"
@@ -311,6 +437,30 @@ class PostgresBackend(SearchBackend):
         )
         return [RankedGroup(group_id, float(score), doc_id) for group_id, score, doc_id in found]
 
+    @staticmethod
+    def _inverse_document_frequencies(
+        conn: Connection, tokens: Sequence[str]
+    ) -> dict[str | None, float | tuple[int, int]]:
+        """Token → FTS5's IDF over every locale's rows; None → (rows, tokens) in all."""
+        found = conn.execute(
+            sa.text(
+                """SELECT NULL, coalesce(sum(rows), 0), coalesce(sum(tokens), 0)
+                FROM search_pg_totals
+                UNION ALL
+                SELECT term, sum(rows), 0 FROM search_pg_terms
+                WHERE term = ANY(CAST(:tokens AS text[])) GROUP BY term"""
+            ),
+            {"tokens": list(tokens)},
+        ).all()
+        stats: dict = {None: (int(found[0][1]), int(found[0][2]))}
+        rows = stats[None][0]
+        counts = {term: int(n) for term, n, _ in found[1:]}
+        for token in tokens:
+            n = max(counts.get(token, 0), 0)
+            idf = math.log((rows - n + 0.5) / (n + 0.5)) if rows else 0.0
+            stats[token] = idf if idf > 0 else BM25_MIN_IDF
+        return stats
+
     # ---- vocabulary
 
     def doc_frequencies(
@@ -319,6 +469,15 @@ class PostgresBackend(SearchBackend):
         wanted = words_of(tokens)
         if not wanted:
             return {}
+        if vocabulary == "content":
+            found = conn.execute(
+                sa.text(
+                    """SELECT term, rows FROM search_pg_terms
+                    WHERE locale = :locale AND term = ANY(CAST(:words AS text[]))"""
+                ),
+                {"locale": locale, "words": wanted},
+            )
+            return {word: n for word, n in found if n > 0}
         column = _COLUMN_OF[vocabulary]
         found = conn.execute(
             sa.text(
