@@ -6,9 +6,10 @@ Create Date: 2026-12-07 08:00:00
 
 PostgreSQL only (on SQLite this revision does nothing). search/backends/postgres.py ranks
 with FTS5's bm25() computed from stored statistics: each row's token count
-(search_pg_tokens.length), the rows holding each token per locale (search_pg_terms) and the
-rows and tokens in all (search_pg_totals, a few slots so writers rarely wait on one row),
-kept by statement triggers on search_pg_tokens in the writer's transaction. Filled here
+(search_pg_tokens.length), the rows holding each token per locale and each locale's rows and
+tokens (search_pg_terms, term '' for the totals), kept by statement triggers on
+search_pg_tokens that append changes in the writer's transaction (search_pg_term_changes,
+folded into search_pg_terms now and then by one writer at a time). Filled here
 from the rows already indexed; the statements are copied, not imported, so this revision
 stays what it was.
 """
@@ -25,48 +26,46 @@ STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_terms (
         term text NOT NULL,
         locale varchar(8) NOT NULL,
-        rows integer NOT NULL,
+        rows bigint NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (term, locale)
     )""",
-    """CREATE TABLE IF NOT EXISTS search_pg_totals (
-        slot smallint PRIMARY KEY,
+    """CREATE TABLE IF NOT EXISTS search_pg_term_changes (
+        term text NOT NULL,
+        locale varchar(8) NOT NULL,
         rows bigint NOT NULL,
-        tokens bigint NOT NULL
+        tokens bigint NOT NULL DEFAULT 0
     )""",
+    """CREATE INDEX IF NOT EXISTS ix_search_pg_term_changes_term
+    ON search_pg_term_changes (term, locale)""",
     """UPDATE search_pg_tokens SET length = (
         SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
-    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_totals)""",
-    """INSERT INTO search_pg_terms (term, locale, rows)
-    SELECT w, locale, count(*) FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w
+    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_terms)
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
+    """INSERT INTO search_pg_terms (term, locale, rows, tokens)
+    SELECT term, locale, rows, tokens FROM (
+        SELECT w AS term, locale, count(*) AS rows, 0 AS tokens
+        FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+        UNION ALL
+        SELECT '', locale, count(*), sum(length) FROM search_pg_tokens GROUP BY locale
+    ) AS counted
     WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
-    GROUP BY w, locale""",
-    """INSERT INTO search_pg_totals (slot, rows, tokens)
-    SELECT 0, count(*), coalesce(sum(length), 0) FROM search_pg_tokens
-    WHERE NOT EXISTS (SELECT 1 FROM search_pg_totals)
-    HAVING count(*) > 0""",
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
     """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, count(*) FROM new_rows, unnest(tsvector_to_array(content)) AS w
-            GROUP BY w, locale ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % 16, count(*), coalesce(sum(length), 0) FROM new_rows
-            HAVING count(*) > 0
-            ON CONFLICT (slot) DO UPDATE
-            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, count(*), 0
+            FROM new_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, count(*), sum(length) FROM new_rows GROUP BY locale;
         ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, -count(*) FROM old_rows, unnest(tsvector_to_array(content)) AS w
-            GROUP BY w, locale ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % 16, -count(*), -coalesce(sum(length), 0)
-            FROM old_rows HAVING count(*) > 0
-            ON CONFLICT (slot) DO UPDATE
-            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, -count(*), 0
+            FROM old_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, -count(*), -sum(length) FROM old_rows GROUP BY locale;
         ELSE
             WITH changed AS (
                 SELECT o.locale AS old_locale, o.content AS old_content,
@@ -75,20 +74,27 @@ STATEMENTS = (
                 WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
                     (n.locale, n.content, n.length)
             ), counted AS (
-                SELECT w, locale, 1 AS d
+                SELECT w AS term, locale, 1 AS rows, 0 AS tokens
                 FROM changed, unnest(tsvector_to_array(content)) AS w
                 UNION ALL
-                SELECT w, old_locale, -1 FROM changed, unnest(tsvector_to_array(old_content)) AS w
+                SELECT w, old_locale, -1, 0
+                FROM changed, unnest(tsvector_to_array(old_content)) AS w
+                UNION ALL
+                SELECT '', locale, 1, length FROM changed
+                UNION ALL
+                SELECT '', old_locale, -1, -old_length FROM changed
             )
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, sum(d) FROM counted
-            GROUP BY w, locale HAVING sum(d) <> 0 ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % 16, 0, sum(n.length - o.length)
-            FROM old_rows o JOIN new_rows n USING (id)
-            HAVING coalesce(sum(n.length - o.length), 0) <> 0
-            ON CONFLICT (slot) DO UPDATE SET tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT term, locale, sum(rows), sum(tokens) FROM counted GROUP BY term, locale
+            HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
+        END IF;
+        IF random() < 0.0625 AND pg_try_advisory_xact_lock(7311912) THEN
+            WITH moved AS (DELETE FROM search_pg_term_changes RETURNING *)
+    INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
+    SELECT term, locale, sum(rows), sum(tokens) FROM moved
+    GROUP BY term, locale ORDER BY term, locale
+    ON CONFLICT (term, locale) DO UPDATE
+    SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens;
         END IF;
         RETURN NULL;
     END $$""",
@@ -100,7 +106,7 @@ STATEMENTS = (
         FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()""",
     """CREATE OR REPLACE TRIGGER search_pg_statistics_delete
         AFTER DELETE ON search_pg_tokens REFERENCING OLD TABLE AS old_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()""",
+        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()"""
 )
 
 
@@ -117,6 +123,6 @@ def downgrade():
     for event in ("insert", "update", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS search_pg_statistics_{event} ON search_pg_tokens")
     op.execute("DROP FUNCTION IF EXISTS search_pg_statistics()")
-    op.execute("DROP TABLE IF EXISTS search_pg_totals")
+    op.execute("DROP TABLE IF EXISTS search_pg_term_changes")
     op.execute("DROP TABLE IF EXISTS search_pg_terms")
     op.execute("ALTER TABLE search_pg_tokens DROP COLUMN IF EXISTS length")

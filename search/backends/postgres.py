@@ -11,15 +11,16 @@ per locale and vocabulary, with a ``pg_trgm`` GIN index for typo candidates.
 
 Ranking is FTS5's ``bm25()`` computed in SQL from stored statistics, so both
 backends order results alike: per query token, its inverse document
-frequency log((N − n + 0.5) / (n + 0.5)) (n from ``search_pg_terms``, N and
-the average row length from ``search_pg_totals``, both kept by statement
-triggers on ``search_pg_tokens`` in the writer's transaction, over every
-locale as SQLite's one FTS5 table) times the saturated field-weighted count
+frequency log((N − n + 0.5) / (n + 0.5)) over every locale's rows (as
+SQLite's one FTS5 table) times the saturated field-weighted count
 f·(k1 + 1) / (f + k1·(1 − b + b·length / avgdl)), f being the token's
 occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
 ``ts_rank_cd`` of the one-token query with no normalization: the sum of its
-positions' weights). Only the rows the GIN index matched are scored. See
-search/README.md, "PostgreSQL".
+positions' weights). n, N and the token total come from ``search_pg_terms``
+plus the changes statement triggers on ``search_pg_tokens`` append in the
+writer's transaction (``search_pg_term_changes``, folded in now and then:
+no writer waits on a counter row). Only the rows the GIN index matched are
+scored. See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -57,9 +58,11 @@ BM25_B = 0.75
 BM25_MIN_IDF = 1e-6
 """FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
 
-TOTAL_SLOTS = 16
-"""Rows of ``search_pg_totals`` that writers add to (chosen by backend pid), so concurrent
-writers rarely wait on one counter row; readers sum them."""
+FOLD_SHARE = 0.0625
+"""Share of writes that fold the appended statistics changes into ``search_pg_terms``."""
+
+FOLD_LOCK = 7_311_912
+"""Advisory lock key: one folder at a time; a writer that would wait skips folding."""
 
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
@@ -73,58 +76,68 @@ MISSING_TRGM = (
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
 
+FOLD_CHANGES = """WITH moved AS (DELETE FROM search_pg_term_changes RETURNING *)
+    INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
+    SELECT term, locale, sum(rows), sum(tokens) FROM moved
+    GROUP BY term, locale ORDER BY term, locale
+    ON CONFLICT (term, locale) DO UPDATE
+    SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens"""
+"""Moves the appended statistics changes into ``search_pg_terms`` (term rows locked in order)."""
+
 RANKING_STATISTICS = (
-    # rows holding each token per locale (bm25's n; search_pg_tokens' content vocabulary)
+    # Rows holding each token per locale (bm25's n, and the content vocabulary's counts);
+    # term '' is the locale's rows and tokens in all (N and the average row length).
     """CREATE TABLE IF NOT EXISTS search_pg_terms (
         term text NOT NULL,
         locale varchar(8) NOT NULL,
-        rows integer NOT NULL,
+        rows bigint NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (term, locale)
     )""",
-    # rows and tokens of search_pg_tokens (bm25's N and average length), in a few slots
-    """CREATE TABLE IF NOT EXISTS search_pg_totals (
-        slot smallint PRIMARY KEY,
+    # What writes changed since the last fold, appended without a lock on any counter row:
+    # a count is the terms row plus these.
+    """CREATE TABLE IF NOT EXISTS search_pg_term_changes (
+        term text NOT NULL,
+        locale varchar(8) NOT NULL,
         rows bigint NOT NULL,
-        tokens bigint NOT NULL
+        tokens bigint NOT NULL DEFAULT 0
     )""",
-    """UPDATE search_pg_tokens SET length = (
-        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
-    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_totals)""",
+    """CREATE INDEX IF NOT EXISTS ix_search_pg_term_changes_term
+    ON search_pg_term_changes (term, locale)""",
     # Filled from the rows already there when the tables are new (an upgrade): empty
     # statistics with rows present can only mean that, as every write keeps them in step.
-    """INSERT INTO search_pg_terms (term, locale, rows)
-    SELECT w, locale, count(*) FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w
+    """UPDATE search_pg_tokens SET length = (
+        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
+    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_terms)
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
+    """INSERT INTO search_pg_terms (term, locale, rows, tokens)
+    SELECT term, locale, rows, tokens FROM (
+        SELECT w AS term, locale, count(*) AS rows, 0 AS tokens
+        FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+        UNION ALL
+        SELECT '', locale, count(*), sum(length) FROM search_pg_tokens GROUP BY locale
+    ) AS counted
     WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
-    GROUP BY w, locale""",
-    """INSERT INTO search_pg_totals (slot, rows, tokens)
-    SELECT 0, count(*), coalesce(sum(length), 0) FROM search_pg_tokens
-    WHERE NOT EXISTS (SELECT 1 FROM search_pg_totals)
-    HAVING count(*) > 0""",
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
     # One statement-level trigger per event, over the statement's changed rows: a write
-    # of many rows adds to each token's count once, tokens in order (no lock-order cycles).
+    # appends one change per token it adds or removes. Now and then (FOLD_SHARE of writes)
+    # a writer that gets the advisory lock without waiting folds the changes into the terms:
+    # one folder at a time, and the other writers never touch search_pg_terms.
     """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, count(*) FROM new_rows, unnest(tsvector_to_array(content)) AS w
-            GROUP BY w, locale ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % %(slots)s, count(*), coalesce(sum(length), 0) FROM new_rows
-            HAVING count(*) > 0
-            ON CONFLICT (slot) DO UPDATE
-            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, count(*), 0
+            FROM new_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, count(*), sum(length) FROM new_rows GROUP BY locale;
         ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, -count(*) FROM old_rows, unnest(tsvector_to_array(content)) AS w
-            GROUP BY w, locale ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % %(slots)s, -count(*), -coalesce(sum(length), 0)
-            FROM old_rows HAVING count(*) > 0
-            ON CONFLICT (slot) DO UPDATE
-            SET rows = s.rows + excluded.rows, tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, -count(*), 0
+            FROM old_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, -count(*), -sum(length) FROM old_rows GROUP BY locale;
         ELSE
             WITH changed AS (
                 SELECT o.locale AS old_locale, o.content AS old_content,
@@ -133,23 +146,27 @@ RANKING_STATISTICS = (
                 WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
                     (n.locale, n.content, n.length)
             ), counted AS (
-                SELECT w, locale, 1 AS d
+                SELECT w AS term, locale, 1 AS rows, 0 AS tokens
                 FROM changed, unnest(tsvector_to_array(content)) AS w
                 UNION ALL
-                SELECT w, old_locale, -1 FROM changed, unnest(tsvector_to_array(old_content)) AS w
+                SELECT w, old_locale, -1, 0
+                FROM changed, unnest(tsvector_to_array(old_content)) AS w
+                UNION ALL
+                SELECT '', locale, 1, length FROM changed
+                UNION ALL
+                SELECT '', old_locale, -1, -old_length FROM changed
             )
-            INSERT INTO search_pg_terms AS t (term, locale, rows)
-            SELECT w, locale, sum(d) FROM counted
-            GROUP BY w, locale HAVING sum(d) <> 0 ORDER BY w, locale
-            ON CONFLICT (term, locale) DO UPDATE SET rows = t.rows + excluded.rows;
-            INSERT INTO search_pg_totals AS s (slot, rows, tokens)
-            SELECT pg_backend_pid() % %(slots)s, 0, sum(n.length - o.length)
-            FROM old_rows o JOIN new_rows n USING (id)
-            HAVING coalesce(sum(n.length - o.length), 0) <> 0
-            ON CONFLICT (slot) DO UPDATE SET tokens = s.tokens + excluded.tokens;
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT term, locale, sum(rows), sum(tokens) FROM counted GROUP BY term, locale
+            HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
+        END IF;
+        IF random() < %(share)s AND pg_try_advisory_xact_lock(%(lock)s) THEN
+            %(fold)s;
         END IF;
         RETURN NULL;
-    END $$""".replace("%(slots)s", str(TOTAL_SLOTS)),
+    END $$""".replace("%(share)s", str(FOLD_SHARE))
+    .replace("%(lock)s", str(FOLD_LOCK))
+    .replace("%(fold)s", FOLD_CHANGES),
     *(
         f"""CREATE OR REPLACE TRIGGER search_pg_statistics_{event.lower()}
         AFTER {event} ON search_pg_tokens REFERENCING {tables}
@@ -392,9 +409,9 @@ class PostgresBackend(SearchBackend):
             return []
         params: dict = {"locale": locale, "query": query, "limit": limit, "offset": offset}
         terms = ranking_terms(node)
-        idf = self._inverse_document_frequencies(conn, [t for t, _ in terms.values()])
-        rows, tokens = idf.pop(None)
-        params["avgdl"] = tokens / rows if rows and tokens else 1.0
+        idf, params["avgdl"] = self._inverse_document_frequencies(
+            conn, [t for t, _ in terms.values()]
+        )
         counts, scores = [], []
         for i, (literal, (token, boost)) in enumerate(terms.items()):
             params[f"q{i}"], params[f"w{i}"] = literal, boost * idf[token]
@@ -440,26 +457,16 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def _inverse_document_frequencies(
         conn: Connection, tokens: Sequence[str]
-    ) -> dict[str | None, float | tuple[int, int]]:
-        """Token → FTS5's IDF over every locale's rows; None → (rows, tokens) in all."""
-        found = conn.execute(
-            sa.text(
-                """SELECT NULL, coalesce(sum(rows), 0), coalesce(sum(tokens), 0)
-                FROM search_pg_totals
-                UNION ALL
-                SELECT term, sum(rows), 0 FROM search_pg_terms
-                WHERE term = ANY(CAST(:tokens AS text[])) GROUP BY term"""
-            ),
-            {"tokens": list(tokens)},
-        ).all()
-        stats: dict = {None: (int(found[0][1]), int(found[0][2]))}
-        rows = stats[None][0]
-        counts = {term: int(n) for term, n, _ in found[1:]}
+    ) -> tuple[dict[str, float], float]:
+        """Token → FTS5's IDF over every locale's rows, and the average row length."""
+        counts = term_statistics(conn, ["", *tokens])
+        rows, length = counts.get("", (0, 0))
+        idf = {}
         for token in tokens:
-            n = max(counts.get(token, 0), 0)
-            idf = math.log((rows - n + 0.5) / (n + 0.5)) if rows else 0.0
-            stats[token] = idf if idf > 0 else BM25_MIN_IDF
-        return stats
+            n = max(counts.get(token, (0, 0))[0], 0)
+            value = math.log((rows - n + 0.5) / (n + 0.5)) if rows > 0 else 0.0
+            idf[token] = value if value > 0 else BM25_MIN_IDF
+        return idf, (length / rows if rows > 0 and length > 0 else 1.0)
 
     # ---- vocabulary
 
@@ -470,14 +477,8 @@ class PostgresBackend(SearchBackend):
         if not wanted:
             return {}
         if vocabulary == "content":
-            found = conn.execute(
-                sa.text(
-                    """SELECT term, rows FROM search_pg_terms
-                    WHERE locale = :locale AND term = ANY(CAST(:words AS text[]))"""
-                ),
-                {"locale": locale, "words": wanted},
-            )
-            return {word: n for word, n in found if n > 0}
+            counts = term_statistics(conn, wanted, locale)
+            return {word: rows for word, (rows, _) in counts.items() if rows > 0}
         column = _COLUMN_OF[vocabulary]
         found = conn.execute(
             sa.text(
@@ -556,6 +557,25 @@ class PostgresBackend(SearchBackend):
                 {"locale": locale, "query": query, "limit": limit},
             ).scalars()
         )
+
+
+def term_statistics(
+    conn: Connection, terms: Sequence[str], locale: str | None = None
+) -> dict[str, tuple[int, int]]:
+    """Term → (rows, tokens) from search_pg_terms and the changes not folded yet, in one
+    snapshot; over every locale unless one is given ('' is all rows)."""
+    where = "term = ANY(CAST(:terms AS text[]))" + (" AND locale = :locale" if locale else "")
+    found = conn.execute(
+        sa.text(
+            f"""SELECT term, sum(rows), sum(tokens) FROM (
+                SELECT term, rows, tokens FROM search_pg_terms WHERE {where}
+                UNION ALL
+                SELECT term, rows, tokens FROM search_pg_term_changes WHERE {where}
+            ) AS counted GROUP BY term"""
+        ),
+        {"terms": list(terms), "locale": locale},
+    )
+    return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
 
 
 def _identifier(name: str) -> str:
