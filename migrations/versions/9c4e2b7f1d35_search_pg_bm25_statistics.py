@@ -89,7 +89,10 @@ STATEMENTS = (
             HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
         END IF;
         IF random() < 0.0625 AND pg_try_advisory_xact_lock(7311912) THEN
-            WITH moved AS (DELETE FROM search_pg_term_changes RETURNING *)
+            WITH moved AS (
+        DELETE FROM search_pg_term_changes WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM search_pg_term_changes LIMIT 5000))
+        RETURNING term, locale, rows, tokens)
     INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
     SELECT term, locale, sum(rows), sum(tokens) FROM moved
     GROUP BY term, locale ORDER BY term, locale

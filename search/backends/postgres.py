@@ -76,13 +76,19 @@ MISSING_TRGM = (
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
 
-FOLD_CHANGES = """WITH moved AS (DELETE FROM search_pg_term_changes RETURNING *)
+FOLD_BATCH = 5000
+"""Changes one fold moves at most, so the write that folds stays cheap after a bulk reindex."""
+
+FOLD_CHANGES = f"""WITH moved AS (
+        DELETE FROM search_pg_term_changes WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM search_pg_term_changes LIMIT {FOLD_BATCH}))
+        RETURNING term, locale, rows, tokens)
     INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
     SELECT term, locale, sum(rows), sum(tokens) FROM moved
     GROUP BY term, locale ORDER BY term, locale
     ON CONFLICT (term, locale) DO UPDATE
     SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens"""
-"""Moves the appended statistics changes into ``search_pg_terms`` (term rows locked in order)."""
+"""Moves appended statistics changes into ``search_pg_terms`` (term rows locked in order)."""
 
 RANKING_STATISTICS = (
     # Rows holding each token per locale (bm25's n, and the content vocabulary's counts);
