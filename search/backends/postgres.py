@@ -25,7 +25,6 @@ scored. See search/README.md, "PostgreSQL".
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
@@ -413,19 +412,24 @@ class PostgresBackend(SearchBackend):
         query = tsquery_literal(node)
         if not query or limit <= 0:
             return []
-        params: dict = {"locale": locale, "query": query, "limit": limit, "offset": offset}
         terms = ranking_terms(node)
-        idf, params["avgdl"] = self._inverse_document_frequencies(
-            conn, [t for t, _ in terms.values()]
-        )
+        params: dict = {
+            "locale": locale,
+            "query": query,
+            "limit": limit,
+            "offset": offset,
+            "tokens": [token for token, _ in terms.values()],
+            "boosts": [boost for _, boost in terms.values()],
+            "counted": ["", *(token for token, _ in terms.values())],
+        }
         counts, scores = [], []
-        for i, (literal, (token, boost)) in enumerate(terms.items()):
-            params[f"q{i}"], params[f"w{i}"] = literal, boost * idf[token]
+        for i, literal in enumerate(terms):
+            params[f"q{i}"] = literal
             counts.append(
                 f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
                 f" CAST(:q{i} AS tsquery), 0) AS f{i}"
             )
-            scores.append(f"CAST(:w{i} AS float8) * f{i} / (f{i} + k)")
+            scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
         columns = "".join(", " + c for c in counts)
         filters = ""
         if kind:
@@ -437,11 +441,29 @@ class PostgresBackend(SearchBackend):
         if exclude:
             filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
             params["exclude"] = sorted(exclude)
+        # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
+        # row length are computed once (InitPlans), then every matched row is scored.
         found = conn.execute(
             sa.text(
-                f"""WITH counted AS MATERIALIZED (
-                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B}
-                        + {BM25_B} * length / CAST(:avgdl AS float8)) AS k{columns}
+                f"""WITH counts AS MATERIALIZED ({STATISTICS_SQL.format(where="")}),
+                total AS MATERIALIZED (
+                    SELECT coalesce(sum(rows) FILTER (WHERE term = ''), 0) AS n,
+                        coalesce(sum(tokens) FILTER (WHERE term = ''), 0) AS tokens
+                    FROM counts
+                ), idf AS MATERIALIZED (
+                    SELECT q.i, q.boost * CASE
+                        WHEN (total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
+                            / (greatest(coalesce(c.rows, 0), 0) + 0.5) > 1
+                        THEN ln((total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
+                            / (greatest(coalesce(c.rows, 0), 0) + 0.5))
+                        ELSE {BM25_MIN_IDF} END AS w
+                    FROM unnest(CAST(:tokens AS text[]), CAST(:boosts AS float8[]))
+                        WITH ORDINALITY AS q(term, boost, i)
+                    CROSS JOIN total LEFT JOIN counts c ON c.term = q.term
+                ), counted AS MATERIALIZED (
+                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
+                        / (SELECT CASE WHEN n > 0 AND tokens > 0 THEN CAST(tokens AS float8) / n
+                            ELSE 1.0 END FROM total)) AS k{columns}
                     FROM search_pg_tokens
                     WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
                 ), scored AS (
@@ -459,20 +481,6 @@ class PostgresBackend(SearchBackend):
             params,
         )
         return [RankedGroup(group_id, float(score), doc_id) for group_id, score, doc_id in found]
-
-    @staticmethod
-    def _inverse_document_frequencies(
-        conn: Connection, tokens: Sequence[str]
-    ) -> tuple[dict[str, float], float]:
-        """Token → FTS5's IDF over every locale's rows, and the average row length."""
-        counts = term_statistics(conn, ["", *tokens])
-        rows, length = counts.get("", (0, 0))
-        idf = {}
-        for token in tokens:
-            n = max(counts.get(token, (0, 0))[0], 0)
-            value = math.log((rows - n + 0.5) / (n + 0.5)) if rows > 0 else 0.0
-            idf[token] = value if value > 0 else BM25_MIN_IDF
-        return idf, (length / rows if rows > 0 and length > 0 else 1.0)
 
     # ---- vocabulary
 
@@ -565,21 +573,24 @@ class PostgresBackend(SearchBackend):
         )
 
 
+STATISTICS_SQL = """SELECT term, sum(rows) AS rows, sum(tokens) AS tokens FROM (
+        SELECT term, rows, tokens FROM search_pg_terms
+        WHERE term = ANY(CAST(:counted AS text[])){where}
+        UNION ALL
+        SELECT term, rows, tokens FROM search_pg_term_changes
+        WHERE term = ANY(CAST(:counted AS text[])){where}
+    ) AS counted GROUP BY term"""
+"""Rows and tokens per term of ``:counted``: search_pg_terms plus the changes not folded yet,
+in one snapshot; over every locale, or ``{where}`` = " AND locale = :locale"."""
+
+
 def term_statistics(
     conn: Connection, terms: Sequence[str], locale: str | None = None
 ) -> dict[str, tuple[int, int]]:
-    """Term → (rows, tokens) from search_pg_terms and the changes not folded yet, in one
-    snapshot; over every locale unless one is given ('' is all rows)."""
-    where = "term = ANY(CAST(:terms AS text[]))" + (" AND locale = :locale" if locale else "")
+    """Term → (rows, tokens) over every locale unless one is given ('' is all rows)."""
+    where = " AND locale = :locale" if locale else ""
     found = conn.execute(
-        sa.text(
-            f"""SELECT term, sum(rows), sum(tokens) FROM (
-                SELECT term, rows, tokens FROM search_pg_terms WHERE {where}
-                UNION ALL
-                SELECT term, rows, tokens FROM search_pg_term_changes WHERE {where}
-            ) AS counted GROUP BY term"""
-        ),
-        {"terms": list(terms), "locale": locale},
+        sa.text(STATISTICS_SQL.format(where=where)), {"counted": list(terms), "locale": locale}
     )
     return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
 
