@@ -276,8 +276,11 @@ class Stage:
     """One attempt: the match tree, the terms to highlight, and whether it's a fallback.
 
     ``any_word`` marks the last, loosest stage (any word of the query);
-    ``near`` is the query's adjacent word pairs (:func:`adjacent_pairs`), which
-    rank the rows that hold them side by side higher.
+    ``near``, on that stage only, is the query's adjacent word pairs
+    (:func:`adjacent_pairs`), which rank the rows that hold them side by side
+    higher: among texts that each have some of the words (a long question),
+    word order is evidence; when every word matches, the words alone rank and
+    the title's phrase evidence (:mod:`search.proximity`) decides.
     """
 
     node: Node
@@ -313,11 +316,11 @@ def stages(clauses: list[Clause], vocabulary: Vocabulary | None) -> Iterator[Sta
         return
     near = adjacent_pairs(clauses)
     exact_terms = frozenset().union(*(c.terms for c in clauses))
-    yield Stage(all_of([c.node for c in clauses]), exact_terms, False, near=near)
+    yield Stage(all_of([c.node for c in clauses]), exact_terms, False)
     fuzzed = clauses if vocabulary is None else [fuzzy_clause(c, vocabulary) for c in clauses]
     fuzzed_terms = frozenset().union(*(c.terms for c in fuzzed))
     if fuzzed_terms != exact_terms:
-        yield Stage(all_of([c.node for c in fuzzed]), fuzzed_terms, True, near=near)
+        yield Stage(all_of([c.node for c in fuzzed]), fuzzed_terms, True)
     if len(clauses) > 1 or any(c.loose is not None for c in fuzzed):
         loose = [c.loose if c.loose is not None else c.node for c in fuzzed]
         yield Stage(any_of(loose), fuzzed_terms, True, any_word=True, near=near)
