@@ -70,7 +70,13 @@ def _write_batch(
 
 @search_cli.command("reindex")
 @click.option("--all", "everything", is_flag=True, help="Rewrite every row, not only stale ones.")
-def reindex(everything: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that analyze (default: one per core; 1 leaves the other cores to the site).",
+)
+def reindex(everything: bool, workers: int | None) -> None:
     """Rewrite search rows that are missing or from an older analyzer; drop rows of gone data.
 
     Safe while the site serves: each batch replaces its results' rows in one
@@ -80,7 +86,7 @@ def reindex(everything: bool) -> None:
     store = search_store()
     store.create_schema(db.session.connection())
     db.session.commit()
-    with BulkAnalyzer() as analyzer:
+    with BulkAnalyzer(workers) as analyzer:
         for source in SOURCES.values():
             _reindex_source(store, source, everything, analyzer)
 

@@ -126,7 +126,7 @@ def test_reindex_on_worker_processes_writes_what_the_site_writes(search_app, mon
     db.session.commit()
     monkeypatch.setattr(cli, "PARALLEL_FROM", 1)
     monkeypatch.setattr(cli, "PARALLEL_BATCH", 7)
-    result = search_app.test_cli_runner().invoke(args=["search", "reindex"])
+    result = search_app.test_cli_runner().invoke(args=["search", "reindex", "--workers", "2"])
     assert result.exit_code == 0, result.output
     db.session.rollback()
     assert stored_tokens() == before  # every row, token for token, at the current version
