@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_speed.py --small          # a tenth of that, for a quick run
     .venv/bin/python bench/search_speed.py --out result.json --db /tmp/bench.sqlite3
     .venv/bin/python bench/search_speed.py --database-url postgresql://postgres@127.0.0.1/tp_pg
+    .venv/bin/python bench/search_speed.py --scale 0.1 --build-only --workers 2   # reindex speed
 
 The corpus is deterministic (``bench/search_corpus.py``: fixed seed, 50%
 English, 25% Japanese, 25% Arabic; articles of 220-380 words, forum topics
@@ -135,7 +136,7 @@ def make_bench_app(url: str, folder: str):
     return app
 
 
-def build(app, docs, database: BenchDatabase) -> dict:
+def build(app, docs, database: BenchDatabase, workers: int | None = None) -> dict:
     """Analyze and write every document, WRITE_BATCH per transaction; seconds and size."""
     from app.extensions import db
     from app.site_search.engine import search_store
@@ -144,7 +145,7 @@ def build(app, docs, database: BenchDatabase) -> dict:
         store = search_store()
         c0, t0 = time.process_time(), time.perf_counter()
         workers0 = _children_cpu()
-        with BulkAnalyzer() as analyzer:
+        with BulkAnalyzer(workers) as analyzer:
             for start in range(0, len(docs), WRITE_BATCH):
                 with db.engine.begin() as conn:
                     store.write(conn, docs[start : start + WRITE_BATCH], analyzer)
@@ -250,6 +251,8 @@ def run(
     skip_fts: bool,
     compare: str | None,
     database_url: str | None = None,
+    build_only: bool = False,
+    workers: int | None = None,
 ) -> dict:
     with tempfile.TemporaryDirectory(prefix="touchpoint-bench-") as tmp:
         if database_url:
@@ -278,7 +281,14 @@ def run(
         }
         report["database"] = database.dialect
         app = make_bench_app(database.url, tmp)
-        report["build"] = build(app, docs, database)
+        report["build"] = build(app, docs, database, workers)
+        if build_only:
+            from app.extensions import db
+
+            with app.app_context():
+                db.engine.dispose()
+            database.drop()
+            return report
 
         from app.extensions import db
         from app.site_search.engine import search_store
@@ -399,6 +409,8 @@ def main() -> None:
     parser.add_argument("--out", help="also write the JSON to this file")
     parser.add_argument("--db", help="build the database here (default: a temporary file)")
     parser.add_argument("--skip-fts", action="store_true", help="skip the bare FTS5 baseline")
+    parser.add_argument("--build-only", action="store_true", help="only (a): the reindex's speed")
+    parser.add_argument("--workers", type=int, help="analyzer processes (default: one per core)")
     parser.add_argument("--compare", help="an earlier run's JSON to put beside this run's")
     parser.add_argument(
         "--database-url",
@@ -406,7 +418,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     scale = args.scale or (SMALL_SCALE if args.small else 1.0)
-    report = run(scale, args.db, args.skip_fts, args.compare, args.database_url)
+    report = run(
+        scale,
+        args.db,
+        args.skip_fts,
+        args.compare,
+        args.database_url,
+        args.build_only,
+        args.workers,
+    )
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.out:
