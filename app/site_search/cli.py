@@ -48,6 +48,9 @@ def _write_batch(
 ) -> None:
     """One batch in one transaction: the results' old rows out, new ones in, then commit.
 
+    With an ``analyzer`` the batch's documents are analyzed on its workers while this
+    transaction, which read them, waits to write their rows.
+
     On SQLite a write from the site between our read and our write makes the
     transaction fail (it would otherwise overwrite a reply it did not see):
     it is rolled back and retried.
@@ -81,7 +84,7 @@ def reindex(everything: bool, workers: int | None) -> None:
 
     Safe while the site serves: each batch replaces its results' rows in one
     transaction, so searches answer from the old rows until then. Resumable:
-    a rerun skips what is already current.
+    a rerun skips what is already current. Analysis runs on one worker process per core.
     """
     store = search_store()
     store.create_schema(db.session.connection())
