@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from search.analysis import katakana_runs, spelling_key
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
+from search.bulk import BulkAnalyzer
 from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
@@ -140,9 +141,20 @@ class SearchStore:
 
     # ---- writing (in the caller's transaction)
 
-    def write(self, conn: Connection, docs: Iterable[SearchDocument]) -> int:
-        """Index documents, replacing rows with the same doc_id; returns how many."""
-        return self.write_rows(conn, [index_row(d, self.resolve(d.locale)) for d in docs])
+    def write(
+        self,
+        conn: Connection,
+        docs: Iterable[SearchDocument],
+        analyzer: BulkAnalyzer | None = None,
+    ) -> int:
+        """Index documents, replacing rows with the same doc_id; returns how many.
+
+        With a :class:`BulkAnalyzer` (reindex, bulk builds) the analysis runs on its workers.
+        """
+        pairs = [(d, self.resolve(d.locale)) for d in docs]
+        if analyzer is not None:
+            return self.write_rows(conn, analyzer.rows(pairs))
+        return self.write_rows(conn, [index_row(d, locale) for d, locale in pairs])
 
     def write_rows(self, conn: Connection, rows: Sequence[IndexRow]) -> int:
         """Store analyzed rows (see :func:`search.indexing.index_row`)."""
