@@ -14,6 +14,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from search.backends import postgres
 from search.backends.base import IndexRow
 from search.backends.postgres import FOLD_CHANGES, PostgresBackend, term_statistics
 from search.backends.tables import metadata, search_documents
@@ -250,6 +251,50 @@ def test_ranking_statistics_follow_writes_rewrites_and_deletes(engine):
         assert backend.doc_frequencies(conn, "en", "content", ["password", "reset"]) == {
             "password": 1
         }
+
+
+def test_a_batch_is_written_as_its_rows_one_by_one_and_a_repeated_id_keeps_its_last(engine):
+    batch = [
+        row("article:1", title=["reset", "パスワード"], body=["a'b\\'c", "x & y", "reset"]),
+        row("topic:2", title=["invoice"], body=["كلمة"], locale="ar", prior=0.1 + 0.2),
+        row("post:3", body=["invoice", "pdf"], group_id="topic:2"),
+    ]
+    backend = write(engine, *batch)
+    dump = """SELECT t.doc_id, t.locale, t.prior, t.content::text, t.spell_words::text, t.length,
+        s.title_words::text FROM search_pg_tokens t LEFT JOIN search_pg_titles s USING (id)
+        ORDER BY t.doc_id"""
+    with engine.begin() as conn:
+        batched = conn.execute(sa.text(dump)).all()
+        for row_id, r in enumerate(batch, 1):
+            backend.write_tokens(conn, [(row_id, r)])
+        assert conn.execute(sa.text(dump)).all() == batched
+        assert batched[0][3] == r"'a''b\\''c':33 'reset':1A,35 'x & y':34 'パスワード':2A"
+        backend.write_tokens(conn, [(1, row("article:1", title=["old"])), (1, batch[0])])
+        assert conn.execute(sa.text(dump)).all() == batched
+    with engine.connect() as conn:
+        assert term_statistics(conn, ["", "reset", "old", "invoice"]) == {
+            "": (3, 9),
+            "reset": (1, 0),
+            "invoice": (2, 0),
+        }
+        assert groups(engine, Term("pdf")) == ["topic:2"]
+
+
+def test_a_bulk_write_folds_its_statistics_and_they_stay_exact(engine, monkeypatch):
+    # A key of this test's own, so another test's folder on the shared database can't hold it.
+    monkeypatch.setattr(postgres, "FOLD_LOCK", uuid.uuid4().int % 2**62)
+    words = ["reset", "password", "email", "invoice", "pdf", "refund", "link"]
+    many = [
+        row(f"topic:{i}", title=words[i % 7 : i % 7 + 2], body=words[: i % 5 + 1])
+        for i in range(postgres.BULK_ROWS + 20)
+    ]
+    write(engine, *many)
+    with engine.begin() as conn:
+        left = conn.execute(sa.text("SELECT count(*) FROM search_pg_term_changes")).scalar()
+        stored = term_statistics(conn, ["", *words])
+        assert left == 0
+        assert stored == recounted(conn)
+        assert stored[""][0] == len(many)
 
 
 def test_statistics_are_filled_from_rows_indexed_before_them(engine):
