@@ -50,7 +50,10 @@ def test_a_long_japanese_title_is_posted_and_found_on_both_databases(any_db_app)
     """Its percent-encoded URL is ~700 characters (9 per kana), longer than the old 500 limit."""
     ensure_categories()
     asker = make_user("asker@example.com", name="Ada Asker")
-    title = "プロジェクトのガントチャートをエクスポートするとタイムゾーンがずれてしまうのですがどうすればよいでしょうか教えてください"
+    title = (
+        "プロジェクトのガントチャートをエクスポートすると"
+        "タイムゾーンがずれてしまうのですがどうすればよいでしょうか教えてください"
+    )
     topic = make_topic(asker, title=title, body="エクスポートの時刻がずれます。", locale="ja")
     results = run_search(SearchRequest(text="ガントチャート タイムゾーン", locale="ja"))
     hit = next(h for h in results.hits if h.doc_id == f"topic:{topic.id}")
