@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import graphlib
+import itertools
 import json
 import os
 import re
@@ -86,6 +88,17 @@ def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
     return app
 
 
+# Test servers need not wait for the disk at each commit (a crash of the server, never
+# simulated here, would lose the last commits): DDL and small transactions cost a quarter.
+FAST_COMMITS = "-csynchronous_commit%3Doff"
+
+
+def postgres_url_for(url: str, schema: str) -> str:
+    """`url` with its search_path on `schema` (both settings in one `options` parameter)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}%20{FAST_COMMITS}"
+
+
 def reset_postgres_schema(url: str) -> tuple[str, str]:
     """A fresh PostgreSQL schema for one test; returns a URL whose search_path points at it."""
     schema = "t_" + uuid.uuid4().hex[:12]
@@ -93,8 +106,7 @@ def reset_postgres_schema(url: str) -> tuple[str, str]:
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
+    return postgres_url_for(url, schema), schema
 
 
 def drop_postgres_schema(url: str, schema: str) -> None:
@@ -102,6 +114,110 @@ def drop_postgres_schema(url: str, schema: str) -> None:
     with engine.begin() as connection:
         connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+class PostgresSchemas:
+    """Schemas with every table (search tables too), built once per test process and emptied
+    before each use: CREATE SCHEMA, `db.create_all()` and DROP SCHEMA took 1 to 4 s a test,
+    deleting the rows of every table and restarting the sequences takes milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._schemas: dict[str, tuple[str, str, str]] = {}  # purpose -> url, schema, emptying
+        self._connection = None
+
+    def emptied(self, purpose: str = "tests") -> str:
+        """The URL of this process's schema for `purpose`, every table in it empty."""
+        if purpose not in self._schemas:
+            url, schema = reset_postgres_schema(POSTGRES_URL)
+            with tempfile.TemporaryDirectory() as folder:
+                app = make_app(Path(folder), url)
+                with app.app_context():
+                    db.create_all()
+                    db.session.remove()
+                    db.engine.dispose()
+            self._schemas[purpose] = (url, schema, self._emptying_script(schema))
+            return url
+        url, _schema, script = self._schemas[purpose]
+        with self._admin().transaction():
+            self._admin().execute(script)
+        return url
+
+    def drop_all(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        for _url, schema, _script in self._schemas.values():
+            drop_postgres_schema(POSTGRES_URL, schema)
+
+    def _admin(self):
+        if self._connection is None:
+            import psycopg
+
+            self._connection = psycopg.connect(
+                POSTGRES_URL, autocommit=True, options="-csynchronous_commit=off"
+            )
+        return self._connection
+
+    def _emptying_script(self, schema: str) -> str:
+        """DELETE for every table, children before their parents, then sequences back to 1.
+
+        A cycle of references (a topic's accepted post, a post's topic) is broken by first
+        setting a nullable reference of the cycle to NULL.
+        """
+        in_schema = "(SELECT oid FROM pg_namespace WHERE nspname = %s)"
+        admin = self._admin()
+        with admin.transaction():
+            tables = [
+                row[0]
+                for row in admin.execute(
+                    "SELECT relname FROM pg_class"
+                    f" WHERE relkind IN ('r', 'p') AND relnamespace = {in_schema}",
+                    (schema,),
+                )
+            ]
+            references = admin.execute(
+                "SELECT child.relname, parent.relname, array_agg(a.attname::text),"
+                " bool_and(NOT a.attnotnull) FROM pg_constraint c"
+                " JOIN pg_class child ON child.oid = c.conrelid"
+                " JOIN pg_class parent ON parent.oid = c.confrelid"
+                " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+                f" WHERE c.contype = 'f' AND child.relnamespace = {in_schema}"
+                " GROUP BY c.oid, child.relname, parent.relname",
+                (schema,),
+            ).fetchall()
+            sequences = [
+                row[0]
+                for row in admin.execute(
+                    "SELECT relname FROM pg_class"
+                    f" WHERE relkind = 'S' AND relnamespace = {in_schema}",
+                    (schema,),
+                )
+            ]
+        edges = [
+            (child, parent, columns, nullable) for child, parent, columns, nullable in references
+        ]
+        statements = []
+        while True:
+            referenced_by: dict[str, set[str]] = {table: set() for table in tables}
+            for child, parent, _columns, _nullable in edges:
+                if child != parent:
+                    referenced_by[parent].add(child)
+            try:
+                order = list(graphlib.TopologicalSorter(referenced_by).static_order())
+                break
+            except graphlib.CycleError as error:
+                cycle = error.args[1]
+                steps = list(itertools.pairwise(cycle))
+                pairs = {*steps, *((b, a) for a, b in steps)}
+                broken = next(e for e in edges if (e[0], e[1]) in pairs and e[3])
+                edges.remove(broken)
+                settings = ", ".join(f'"{column}" = NULL' for column in broken[2])
+                statements.append(f'UPDATE "{schema}"."{broken[0]}" SET {settings}')
+        statements += [f'DELETE FROM "{schema}"."{table}"' for table in order]
+        if sequences:
+            restarts = ", ".join(f'setval(\'"{schema}"."{seq}"\', 1, false)' for seq in sequences)
+            statements.append(f"SELECT {restarts}")
+        return ";\n".join(statements)
 
 
 @functools.cache
@@ -129,8 +245,16 @@ def create_empty_schema() -> None:
         _empty_schema_template().backup(connection.connection.driver_connection)
 
 
+@pytest.fixture(scope="session")
+def postgres_schemas():
+    """This test process's PostgreSQL schemas (PostgresSchemas), dropped at the end."""
+    schemas = PostgresSchemas()
+    yield schemas
+    schemas.drop_all()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db_app(request, tmp_path):
+def any_db_app(request, tmp_path, postgres_schemas):
     """The same test on SQLite and on the local PostgreSQL server."""
     if request.param == "sqlite":
         app = make_app(tmp_path)
@@ -139,14 +263,11 @@ def any_db_app(request, tmp_path):
             yield app
             db.session.remove()
         return
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    app = make_app(tmp_path, url)
+    app = make_app(tmp_path, postgres_schemas.emptied())
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
-    drop_postgres_schema(POSTGRES_URL, schema)
 
 
 @pytest.fixture
@@ -162,16 +283,13 @@ def fast_hashing(monkeypatch):
 
 
 @pytest.fixture
-def postgres_app(tmp_path):
+def postgres_app(tmp_path, postgres_schemas):
     """For races that need real concurrent connections: PostgreSQL only."""
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    app = make_app(tmp_path, url)
+    app = make_app(tmp_path, postgres_schemas.emptied())
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
-    drop_postgres_schema(POSTGRES_URL, schema)
 
 
 @pytest.fixture
