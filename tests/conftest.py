@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from app import create_app
+from app.accounts import models as account_models
 from app.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -270,16 +272,24 @@ def any_db_app(request, tmp_path, postgres_schemas):
         db.engine.dispose()
 
 
+# Every in-process test hashes passwords with Argon2id at tiny costs: the same code path,
+# a millisecond instead of 50 ms per hash and per sign-in (up to a second on a loaded
+# machine). tests/accounts/test_password_hashing.py checks the production costs.
+PRODUCTION_HASHER = account_models._hasher
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes():
+    account_models._hasher = CHEAP_HASHER
+    yield
+    account_models._hasher = PRODUCTION_HASHER
+
+
 @pytest.fixture
-def fast_hashing(monkeypatch):
-    """Argon2 with tiny costs: the same code path, milliseconds instead of 50 ms per hash."""
-    from argon2 import PasswordHasher
-
-    from app.accounts import models as account_models
-
-    monkeypatch.setattr(
-        account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+def fast_hashing():
+    """Argon2 with tiny costs (now every test's; kept for the tests that name it)."""
+    assert account_models._hasher is CHEAP_HASHER
 
 
 @pytest.fixture
