@@ -3,33 +3,56 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import sqlite3
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from app.extensions import db
 from app.insights.rollups import roll_up
 from app.insights.task_models import GapTask
-from tests.conftest import csrf_token_from, make_app, sign_in
+from tests.conftest import create_empty_schema, csrf_token_from, make_app, sign_in
 from tests.insights.scenario import NOW, START, build_month, quick_user
 
 PASSWORD = "correct horse battery"
 MARCH = "start=2025-03-01&end=2025-03-31"
 
 
+@functools.cache
+def _month_template() -> sqlite3.Connection:
+    """The month of `month_app` in an in-memory SQLite database, built once per process."""
+    template = sqlite3.connect(":memory:", check_same_thread=False)
+    with tempfile.TemporaryDirectory() as folder:
+        app = make_app(Path(folder))
+        with app.app_context():
+            create_empty_schema()
+            build_month()
+            roll_up(since=START, now=NOW)
+            for role in ("cs_editor", "product", "admin", "customer", "moderator"):
+                quick_user(f"{role}@example.com", role, role)
+            with db.engine.connect() as connection:
+                connection.connection.driver_connection.backup(template)
+            db.session.remove()
+    return template
+
+
 @pytest.fixture
 def month_app(tmp_path):
     """The scripted month, rolled up, and one user per role (tests/conftest.py's client keeps
-    one client's signed-in user and CSRF token out of another's requests)."""
+    one client's signed-in user and CSRF token out of another's requests).
+
+    Each test gets its own copy of a month built once per process (SQLite's backup API):
+    building and rolling it up took most of these tests' time.
+    """
     app = make_app(tmp_path)
     with app.app_context():
-        db.create_all()
-        build_month()
-        roll_up(since=START, now=NOW)
-        for role in ("cs_editor", "product", "admin", "customer", "moderator"):
-            quick_user(f"{role}@example.com", role, role)
+        with db.engine.connect() as connection:
+            _month_template().backup(connection.connection.driver_connection)
         yield app
         db.session.remove()
         db.engine.dispose()
