@@ -12,6 +12,7 @@ import re
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -222,18 +223,31 @@ class PostgresSchemas:
         return ";\n".join(statements)
 
 
-@functools.cache
-def _empty_schema_template() -> sqlite3.Connection:
-    """Every table (search tables too) in an in-memory SQLite database, once per process."""
+def build_sqlite_template(build: Callable[[], object]) -> sqlite3.Connection:
+    """An in-memory SQLite database with every table (search tables too) and what `build()`
+    writes in an app of the default settings; tests copy it (copy_sqlite_template)."""
     template = sqlite3.connect(":memory:", check_same_thread=False)
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
         with app.app_context():
             db.create_all()
+            build()
             with db.engine.connect() as connection:
                 connection.connection.driver_connection.backup(template)
             db.session.remove()
     return template
+
+
+def copy_sqlite_template(template: sqlite3.Connection) -> None:
+    """Replace the current app's in-memory SQLite database with a copy of `template`."""
+    assert str(db.engine.url) == "sqlite://", "templates are for in-memory SQLite"
+    with db.engine.connect() as connection:
+        template.backup(connection.connection.driver_connection)
+
+
+@functools.cache
+def _empty_schema_template() -> sqlite3.Connection:
+    return build_sqlite_template(lambda: None)
 
 
 def create_empty_schema() -> None:
@@ -242,9 +256,7 @@ def create_empty_schema() -> None:
     Copies a template built once (SQLite's backup API) instead of emitting the DDL for
     every test: a quarter of a simple test's time went into creating tables.
     """
-    assert str(db.engine.url) == "sqlite://", "the template is for in-memory SQLite"
-    with db.engine.connect() as connection:
-        _empty_schema_template().backup(connection.connection.driver_connection)
+    copy_sqlite_template(_empty_schema_template())
 
 
 @pytest.fixture(scope="session")

@@ -7,38 +7,36 @@ import functools
 import io
 import json
 import sqlite3
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from app.extensions import db
 from app.insights.rollups import roll_up
 from app.insights.task_models import GapTask
-from tests.conftest import create_empty_schema, csrf_token_from, make_app, sign_in
+from tests.conftest import (
+    build_sqlite_template,
+    copy_sqlite_template,
+    csrf_token_from,
+    make_app,
+    sign_in,
+)
 from tests.insights.scenario import NOW, START, build_month, quick_user
 
 PASSWORD = "correct horse battery"
 MARCH = "start=2025-03-01&end=2025-03-31"
 
 
+def _build_month_with_one_user_per_role() -> None:
+    build_month()
+    roll_up(since=START, now=NOW)
+    for role in ("cs_editor", "product", "admin", "customer", "moderator"):
+        quick_user(f"{role}@example.com", role, role)
+
+
 @functools.cache
 def _month_template() -> sqlite3.Connection:
-    """The month of `month_app` in an in-memory SQLite database, built once per process."""
-    template = sqlite3.connect(":memory:", check_same_thread=False)
-    with tempfile.TemporaryDirectory() as folder:
-        app = make_app(Path(folder))
-        with app.app_context():
-            create_empty_schema()
-            build_month()
-            roll_up(since=START, now=NOW)
-            for role in ("cs_editor", "product", "admin", "customer", "moderator"):
-                quick_user(f"{role}@example.com", role, role)
-            with db.engine.connect() as connection:
-                connection.connection.driver_connection.backup(template)
-            db.session.remove()
-    return template
+    return build_sqlite_template(_build_month_with_one_user_per_role)
 
 
 @pytest.fixture
@@ -51,8 +49,7 @@ def month_app(tmp_path):
     """
     app = make_app(tmp_path)
     with app.app_context():
-        with db.engine.connect() as connection:
-            _month_template().backup(connection.connection.driver_connection)
+        copy_sqlite_template(_month_template())
         yield app
         db.session.remove()
         db.engine.dispose()
