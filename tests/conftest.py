@@ -62,6 +62,25 @@ def _compile_each_url_builder_once() -> None:
 _compile_each_url_builder_once()
 
 
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, tests marked slow or browser run first (otherwise in order).
+
+    A long test taken last keeps one worker busy while the others have nothing left to
+    steal; taken first, the short tests fill in around it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    slow = [
+        item
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    ]
+    if slow:
+        chosen = {id(item) for item in slow}
+        items[:] = slow + [item for item in items if id(item) not in chosen]
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests don't see another client's signed-in user or CSRF token.
 
