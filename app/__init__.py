@@ -74,11 +74,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     if not app.testing:  # tests keep pytest's log capture (they call it with their own stream)
         configure_logging(app)
-    hops = int(app.config["PROXY_HOPS"])
-    if hops > 0:  # trust X-Forwarded-* from this many proxies: limits and logs see the client
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
-        )
     app.url_map.locales = tuple(app.config["LOCALES"])
     app.url_map.converters["locale"] = LocaleConverter
     app.url_map.strict_slashes = False
@@ -129,6 +124,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.mail import deliver_job as deliver_mail
     from app.moderation.views import bp as moderation_bp
     from app.page_cache import init_page_cache
+    from app.page_cache_front import init_page_cache_front
     from app.page_slots import init_page_slots
     from app.request_ids import init_request_ids
     from app.security import init_security
@@ -187,4 +183,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_kb_view_counts(app)
     init_topic_view_counts(app)
     register_cli(app)
+    init_page_cache_front(app)
+    _trust_proxies(app)  # outermost: the front door and Flask see the client's host
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:  # trust X-Forwarded-* from this many proxies: limits and logs see the client
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )

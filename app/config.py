@@ -70,6 +70,8 @@ class Config:
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False
     SESSION_COOKIE_NAME: str = "session"
+    # Flask's host check (None: any Host header); the page cache's front door applies it too.
+    TRUSTED_HOSTS: tuple[str, ...] | None = None
     REMEMBER_COOKIE_NAME: str = "remember_token"
     WTF_CSRF_ENABLED: bool = True
     # The CSRF token is bound to the session; without a time limit a page served

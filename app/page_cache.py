@@ -19,7 +19,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
@@ -75,33 +75,54 @@ def _store() -> tuple[threading.Lock, OrderedDict]:
     return current_app.extensions.setdefault(STORE_KEY, (threading.Lock(), OrderedDict()))
 
 
-def _has_session_cookie() -> bool:
-    config = current_app.config
+def has_session_cookie() -> bool:
+    """The request carries a session or remember-me cookie (it may be someone's)."""
+    return carries_session_cookie(request.cookies, current_app.config)
+
+
+def carries_session_cookie(cookies: Mapping[str, str], config: Mapping) -> bool:
     names = (config["SESSION_COOKIE_NAME"], config["REMEMBER_COOKIE_NAME"])
-    return any(name in request.cookies for name in names)
+    return any(name in cookies for name in names)
+
+
+def content_version() -> int:
+    """The published content's version (0 until an area registers how to read it)."""
+    return current_app.extensions.get(VERSION_KEY, _no_version)()
+
+
+def _no_version() -> int:
+    return 0
 
 
 def _cache_key() -> tuple:
-    version = current_app.extensions.get(VERSION_KEY, lambda: 0)()
-    return (request.host, request.full_path, version)
+    return (request.host, request.full_path, content_version())
 
 
-def serve_from_cache() -> Response | None:
-    """before_request: an anonymous reader's public page, as rendered for the last one."""
-    if request.method != "GET" or not _is_public_view() or _has_session_cookie():
-        return None
-    key = _cache_key()
+def kept_entry(key: tuple) -> tuple | None:
+    """(body, status, headers) kept for `key` and still fresh, else None."""
     lock, entries = _store()
     with lock:
         hit = entries.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            entries.move_to_end(key)
-        else:
-            hit = None
-    if hit is None:
+        if hit is None or hit[0] <= time.monotonic():
+            return None
+        entries.move_to_end(key)
+    return hit[1]
+
+
+def serve_from_cache() -> Response | None:
+    """before_request: an anonymous reader's public page, as rendered for the last one.
+
+    Most hits are answered before Flask builds a request (app/page_cache_front.py); this
+    one takes the rest (a request the front door leaves to Flask, e.g. when it is off).
+    """
+    if request.method != "GET" or not _is_public_view() or has_session_cookie():
+        return None
+    key = _cache_key()
+    entry = kept_entry(key)
+    if entry is None:
         g.page_cache_key = key
         return None
-    body, status, headers = hit[1]
+    body, status, headers = entry
     response = Response(body, status, headers)
     g.page_cache_hit = True
     return response.make_conditional(request)

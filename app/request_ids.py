@@ -27,11 +27,15 @@ def current_request_id() -> str:
 
 
 def _incoming_or_new() -> str:
-    # Only a trusted proxy (TOUCHPOINT_PROXY_HOPS > 0) may name the request; a client may not.
     from flask import current_app
 
-    incoming = request.headers.get(HEADER, "")
-    if current_app.config["PROXY_HOPS"] > 0 and ACCEPTED.match(incoming):
+    return request_id_for(request.headers.get(HEADER, ""), current_app.config["PROXY_HOPS"])
+
+
+def request_id_for(incoming: str, proxy_hops: int) -> str:
+    """The proxy's X-Request-ID, else a new id."""
+    # Only a trusted proxy (TOUCHPOINT_PROXY_HOPS > 0) may name the request; a client may not.
+    if proxy_hops > 0 and ACCEPTED.match(incoming):
         return incoming
     return uuid.uuid4().hex
 

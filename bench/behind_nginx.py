@@ -2,15 +2,21 @@
 
 Builds a site on a scratch PostgreSQL database (the demo content with its search rows,
 a forum topic per writer) with Redis as the rate-limit store, starts gunicorn with
-deploy/gunicorn.conf.py and Debian's nginx with deploy/nginx.conf (ports and paths
-changed only), then runs wrk (32 connections) over the English article pages, as
-anonymous readers (served by nginx's micro-cache) and with a session cookie (every read
-rendered by the app): each first alone (the baseline), then while WRITERS threads post
-forum replies (one POST each, the session's CSRF token reused) as fast as they are
-answered. Prints JSON: rps, p50 and p99 of every run, the ratios, the posts written and
-the load average (the machine may be shared).
+deploy/gunicorn.conf.py and Debian's nginx (worker_processes auto, as Debian ships it)
+with deploy/nginx.conf (ports and paths changed only), then runs wrk (32 connections)
+over the English article pages, as anonymous readers (served by nginx's micro-cache) and
+with a session cookie (every read rendered by the app): each first alone (the baseline),
+then while WRITERS threads post forum replies (one POST each, the session's CSRF token
+reused; a writer whose request fails signs in again) as fast as they are answered.
+Prints JSON: rps, p50 and p99 of every run, the ratios (also per CPU second of what
+serves the reads: the ratio the same CPU would have given), the posts written, and for every
+run where its time went (bench/run_evidence.py): CPU seconds of nginx, gunicorn, the
+run's PostgreSQL backends and wrk, how busy the machine was and its load average (it may
+be shared), how nginx answered the readers (HIT, STALE, UPDATING, BYPASS …) and how many
+reads reached gunicorn and how long they took there.
 
     .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
+                                            [--modes cached,uncached] [--sessions one|services]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench.run_evidence import Evidence  # noqa: E402
 from tests.processes import (  # noqa: E402
     CSRF,
     Client,
@@ -94,12 +102,14 @@ def build_site(folder: Path, database_url: str, writers: int) -> dict:
     return found
 
 
-def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
+def run_wrk(port: int, seconds: int, connections: int, script: Path, own_session=False) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, start_new_session=own_session,
     ).stdout  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     def millis(label: str) -> float:
         value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
@@ -111,26 +121,50 @@ def run_wrk(port: int, seconds: int, connections: int, script: Path) -> dict:
         "p50_ms": millis("50%"),
         "p99_ms": millis("99%"),
         "non_2xx": int(errors.group(1)) if errors else 0,
+        "wrk_cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
     }
+
+
+def measured(port: int, args: argparse.Namespace, script: Path, evidence: Evidence) -> dict:
+    """One wrk run over the article pages, with where its time went (bench/run_evidence.py)."""
+    evidence.start()
+    result = run_wrk(port, args.seconds, args.connections, script, args.sessions == "services")
+    return {**result, **evidence.finish("/en/articles/")}
+
+
+def reads_per_serving_cpu(run: dict, mode: str) -> float:
+    """Reads per CPU second of what serves them: nginx (cached), gunicorn + PostgreSQL (not).
+
+    On a shared machine the CPU a run gets varies; this ratio between two runs is the rps
+    ratio the same CPU would have given (for rendered reads: the app's CPU the reads kept).
+    """
+    cpu = run["cpu_s"]
+    serving = cpu["nginx"] if mode == "cached" else cpu["gunicorn"] + cpu["postgres"]
+    return run["rps"] / max(serving, 0.01)
 
 
 def start_writers(port: int, topics: list[str], stop: threading.Event, posted: list) -> list:
     def write(number: int) -> None:
         topic = topics[number]
         reply = "/".join(topic.split("/")[:5]) + "/reply"  # /en/community/topics/<id>/reply
-        client = Client(port, timeout=30)
-        client.post_form(
-            "/account/sign-in", "/account/sign-in",
-            {"email": "writer@example.com", "password": PASSWORD},
-        )  # fmt: skip
-        token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session: reused
-        sequence = 0
+        client, token, sequence = Client(port, timeout=30), None, 0
         while not stop.is_set():
-            sequence += 1
-            body = f"Load reply {number}-{sequence}-{time.monotonic_ns()}: how do I export to CSV?"
-            form = {"body": body, "csrf_token": token}
             started = time.monotonic()
-            status = client.request("POST", reply, form=form)[0]
+            try:
+                if token is None:  # signs in (again, after a failure)
+                    client.cookies.clear()
+                    client.post_form(
+                        "/account/sign-in", "/account/sign-in",
+                        {"email": "writer@example.com", "password": PASSWORD},
+                    )  # fmt: skip
+                    token = CSRF.search(client.get(topic)[2]).group(1)  # bound to the session
+                    continue
+                sequence += 1
+                body = f"Load reply {number}-{sequence}-{time.monotonic_ns()}: export to CSV?"
+                status = client.request("POST", reply, form={"body": body, "csrf_token": token})[0]
+            except (OSError, AttributeError):  # timed out, or no form on the page
+                status, token = "failed", None
+                time.sleep(0.5)
             posted.append((status, time.monotonic() - started))
 
     threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(len(topics))]
@@ -144,6 +178,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--writers", type=int, default=10)
+    parser.add_argument("--modes", default="cached,uncached", help="which reads to measure")
+    parser.add_argument(
+        "--sessions",
+        choices=("one", "services"),
+        default="one",
+        help="one: every process in this session, which the kernel's autogroup scheduling"
+        " gives one share of the CPU, split thread by thread (nginx against every gunicorn"
+        " and writer thread); services: nginx and wrk each in a session of its own, as"
+        " systemd's cgroups give nginx its own share and as readers are other machines",
+    )
     args = parser.parse_args()
     database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
     admin = POSTGRES.split("://", 1)[1]
@@ -174,20 +218,38 @@ def main() -> None:
         nginx = None
         try:
             gunicorn.start(timeout=120)  # answers /healthz
-            nginx = Nginx(folder / "nginx", app_port, folder / "media").start()
+            nginx = Nginx(
+                folder / "nginx",
+                app_port,
+                folder / "media",
+                workers="auto",
+                own_session=args.sessions == "services",
+            ).start()
+
+            def evidence() -> Evidence:
+                return Evidence(
+                    nginx.process.pid,
+                    gunicorn.process.pid,
+                    database,
+                    nginx.folder / "touchpoint.access.log",
+                    gunicorn.log_path,
+                )
+
             paths = ", ".join(f'"{p}"' for p in site["articles"])
             results, posted = {}, []
             # "cached": anonymous readers, whom nginx's micro-cache serves; "uncached": each
             # request carries a session cookie, so every read is rendered by the app.
-            for mode, extra in (("cached", ""), ("uncached", ', ["Cookie"] = "session=x"')):
+            modes = {"cached": "", "uncached": ', ["Cookie"] = "session=x"'}
+            for mode in args.modes.split(","):
+                extra = modes[mode]
                 script = folder / f"{mode}.lua"
                 script.write_text(LUA % (paths, extra))
                 run_wrk(nginx.port, 5, args.connections, script)  # warm every worker
-                alone = run_wrk(nginx.port, args.seconds, args.connections, script)
+                alone = measured(nginx.port, args, script, evidence())
                 stop = threading.Event()
                 threads = start_writers(nginx.port, site["topics"], stop, posted)
                 time.sleep(2)
-                with_writers = run_wrk(nginx.port, args.seconds, args.connections, script)
+                with_writers = measured(nginx.port, args, script, evidence())
                 stop.set()
                 for thread in threads:
                     thread.join(timeout=30)
@@ -195,6 +257,11 @@ def main() -> None:
                     "reads_alone": alone,
                     "reads_with_writers": with_writers,
                     "rps_ratio": round(with_writers["rps"] / alone["rps"], 3),
+                    "cpu_normalized_ratio": round(
+                        reads_per_serving_cpu(with_writers, mode)
+                        / reads_per_serving_cpu(alone, mode),
+                        3,
+                    ),
                     "targets_met": with_writers["rps"] >= 0.7 * alone["rps"]
                     and with_writers["p99_ms"] <= 500,
                 }
@@ -207,6 +274,7 @@ def main() -> None:
         json.dumps(
             {
                 "seconds": args.seconds,
+                "sessions": args.sessions,
                 "connections": args.connections,
                 "gunicorn_workers": gunicorn.workers,
                 **results,

@@ -190,6 +190,7 @@ class Nginx:
         self.port = free_port()
         site = NGINX_CONF.read_text()
         site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+        site = site.replace("127.0.0.1:8001", f"127.0.0.1:{free_port()}")  # the refresher
         site = re.sub(r"listen \[::\]:80;\n", "", site)
         site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
         site = site.replace("/var/cache/nginx/touchpoint", str(folder / "cache"))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 POSTGRES_SEARCH_TABLES = (
+    "search_pg_terms",
+    "search_pg_term_changes",
     "search_documents",
     "search_pg_tokens",
     "search_pg_titles",

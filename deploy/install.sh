@@ -94,11 +94,14 @@ fi
 
 step "9. nginx in front"
 if [ "$SYSTEM" = 1 ]; then
+  install -D -m 0644 deploy/systemd/nginx.service.d/touchpoint.conf \
+    /etc/systemd/system/nginx.service.d/touchpoint.conf  # nginx first for the CPU
+  systemctl daemon-reload
   cp deploy/nginx.conf /etc/nginx/sites-available/touchpoint
   ln -sf ../sites-available/touchpoint /etc/nginx/sites-enabled/touchpoint
   rm -f /etc/nginx/sites-enabled/default
   nginx -t
-  systemctl reload nginx
+  systemctl restart nginx
   curl -fsS http://127.0.0.1/readyz
 fi
 

@@ -32,7 +32,7 @@ from search.pipeline import Analyzer, Mode, RegexTokenizer, Token
 from search.stop_words import SNOWBALL_ENGLISH
 from search.word_shapes import word_parts
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 """Bump whenever an analyzer emits different tokens: every index must be rebuilt."""
 
 SECTION_SEPARATOR = "\x1f"
@@ -145,6 +145,50 @@ class WordPartsFilter:
             parts = [t.but(part) for part in word_parts(t.text)]
             yield t
             yield from parts
+
+
+QUESTION_WORDS = frozenset({"what", "which"})
+QUESTION_FRAME_FILLERS = frozenset({"is", "was", "are", "were", "the", "a", "an"})
+QUESTION_FRAME_NOUNS = frozenset({"kind", "type", "sort", "name"})
+QUESTION_QUANTITY_WORDS = frozenset({"many", "much"})
+
+
+class QuestionFrameFilter:
+    """In a query, drops the words of a question's frame: what it asks for, not what about.
+
+    "How many teams…", "What kind of forest…", "What is the name of the
+    stadium…": the text that answers says "three teams", "a moist broadleaf
+    forest", "Levi's Stadium", never many, kind or name. Dropped: many/much
+    right after how, and kind/type/sort/name between what/which (with only
+    is/was/are/were/the/a/an between) and "of". Elsewhere ("display name",
+    "file type", "too many requests") the words stay; indexing is unchanged.
+    The words after a dropped one move back, as after a stop word.
+    """
+
+    def __call__(self, tokens: Iterator[Token], mode: Mode) -> Iterator[Token]:
+        if mode != "query":
+            yield from tokens
+            return
+        words = list(tokens)
+        dropped_at = {t.pos for i, t in enumerate(words) if _in_question_frame(words, i)}
+        for t in words:
+            if t.pos in dropped_at:
+                continue
+            t.pos -= sum(1 for p in dropped_at if p < t.pos)
+            yield t
+
+
+def _in_question_frame(words: list[Token], i: int) -> bool:
+    """Whether ``words[i]`` is how-many/much or the noun of a what/which … of frame."""
+    text = words[i].text
+    if text in QUESTION_QUANTITY_WORDS:
+        return i > 0 and words[i - 1].text == "how"
+    if text not in QUESTION_FRAME_NOUNS or i + 1 >= len(words) or words[i + 1].text != "of":
+        return False
+    j = i - 1
+    while j >= 0 and words[j].text in QUESTION_FRAME_FILLERS:
+        j -= 1
+    return j >= 0 and words[j].text in QUESTION_WORDS
 
 
 PARTICLES = frozenset({"in", "up", "out", "on", "off", "down"})
@@ -360,6 +404,7 @@ def _english() -> Analyzer:
         (
             TextFoldFilter(),
             WordPartsFilter(),
+            QuestionFrameFilter(),
             PhrasalCompoundFilter(),
             StopWordFilter(ENGLISH_STOP_WORDS),
             SnowballStemFilter("english"),

@@ -58,8 +58,31 @@ JAPANESE_STOP_WORDS = frozenset(
         "方法",
         "やり方",
         "仕方",
+        # interrogatives: a question asks with them, the text that answers it never does
+        # (何, なに and なん are all 何; なぜ is 何故, いくつ 幾つ)
+        "何",
+        "何時",
+        "いつ",
+        "どこ",
+        "何処",
+        "誰",
+        "どれ",
+        "どの",
+        "どちら",
+        "どっち",
+        "どなた",
+        "どう",
+        "どういう",
+        "どのような",
+        "どんな",
+        "何故",
+        "幾つ",
+        "幾ら",
+        "如何",
     }
 )
+INTERROGATIVE_PREFIX = "何"
+"""何 before a counter or noun asks for one (何歳, 何色, 何回): the word is what follows it."""
 _LATIN_RUN = re.compile(LATIN_WORD_PATTERN)
 # Sudachi refuses very long input; cut at a line or sentence end below this.
 _SUDACHI_CHUNK = 6000
@@ -252,7 +275,23 @@ def japanese_words(text: str, offset: int) -> list[_Word]:
     words = []
     for chunk_offset, chunk in _chunks(text):
         words += _sudachi_words(chunk, offset + chunk_offset)
-    return words
+    return [_without_interrogative(w) for w in words]
+
+
+def _without_interrogative(word: _Word) -> _Word:
+    """何歳 as 歳, 何色 as 色: a question's 何 + counter asks for the counter (the text says 12歳).
+
+    The word becomes its part after 何 (with that part's reading), or, when
+    Sudachi gave no parts, the rest of its form (without a reading).
+    """
+    form = word.form
+    if len(form) < 2 or not form.startswith(INTERROGATIVE_PREFIX) or form in JAPANESE_STOP_WORDS:
+        return word
+    rest = [p for p in word.parts if p[0] != INTERROGATIVE_PREFIX]
+    if len(rest) == 1:
+        part_form, begin, end, reading, pos = rest[0]
+        return _Word(part_form, begin, end, reading, pos, (), word.surface[1:])
+    return _Word(form[1:], word.begin + 1, word.end, "", word.pos, tuple(rest), word.surface[1:])
 
 
 def _sudachi_words(text: str, base: int) -> list[_Word]:

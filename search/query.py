@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Protocol
 
 from search.analysis import word_groups
@@ -154,13 +155,18 @@ class Clause:
     """One required unit of the query: a word, a phrase, or a word with its synonyms.
 
     ``loose`` is what the clause asks for in the any-word stage when that is
-    less than ``node``: a compound's parts each on their own.
+    less than ``node``: a compound's parts each on their own. ``word`` is the
+    token of a one-word clause as the index stores it first at its position,
+    and ``segment`` the part of the query it came from: side by side in one
+    segment, two clauses' words make a pair for proximity (:func:`adjacent_pairs`).
     """
 
     node: Node
     fuzzy_token: str | None = None
     terms: frozenset[str] = field(default_factory=frozenset)
     loose: Node | None = None
+    word: str | None = None
+    segment: int = 0
 
 
 def build_clauses(
@@ -170,7 +176,7 @@ def build_clauses(
     synonym_map = compiled_synonyms(analyzer, synonym_key(synonyms)) if synonyms else {}
     longest = max((len(k) for k in synonym_map), default=1)
     clauses: list[Clause] = []
-    for segment in segments:
+    for number, segment in enumerate(segments):
         groups = word_groups(analyzer, segment.text)
         tokens = [word for word, _ in groups]
         if not tokens:
@@ -191,7 +197,8 @@ def build_clauses(
                     )
                 )
             else:
-                clauses.append(_word_clause(tokens[i], parts_of[tokens[i]], synonym_map))
+                clause = _word_clause(tokens[i], parts_of[tokens[i]], synonym_map)
+                clauses.append(replace(clause, word=tokens[i], segment=number))
             i += len(span)
     return clauses[:MAX_CLAUSES]
 
@@ -256,20 +263,46 @@ def fuzzy_clause(clause: Clause, vocabulary: Vocabulary) -> Clause:
     if not candidates:
         return clause
     terms = [Term(t, FUZZY_BOOST) for t in candidates]
-    return Clause(Or((clause.node, *terms)), None, clause.terms | frozenset(candidates))
+    return replace(
+        clause,
+        node=Or((clause.node, *terms)),
+        fuzzy_token=None,
+        terms=clause.terms | frozenset(candidates),
+    )
 
 
 @dataclass(frozen=True)
 class Stage:
     """One attempt: the match tree, the terms to highlight, and whether it's a fallback.
 
-    ``any_word`` marks the last, loosest stage (any word of the query).
+    ``any_word`` marks the last, loosest stage (any word of the query);
+    ``near``, on that stage only, is the query's adjacent word pairs
+    (:func:`adjacent_pairs`), which rank the rows that hold them side by side
+    higher: among texts that each have some of the words (a long question),
+    word order is evidence; when every word matches, the words alone rank and
+    the title's phrase evidence (:mod:`search.proximity`) decides.
     """
 
     node: Node
     terms: frozenset[str]
     fallback: bool
     any_word: bool = False
+    near: Node | None = None
+
+
+def adjacent_pairs(clauses: list[Clause]) -> Node | None:
+    """The two-word phrases of words typed side by side (stop words between them are gone),
+    ORed; None for fewer than two such words.
+
+    BM25 scores words one by one; a text that says "reset your password"
+    answers "password reset" better than one using the words paragraphs apart.
+    """
+    pairs: dict[Phrase, None] = {}
+    for before, after in pairwise(clauses):
+        same_segment = before.segment == after.segment
+        if before.word and after.word and same_segment and before.word != after.word:
+            pairs[Phrase((before.word, after.word))] = None
+    return any_of(list(pairs)) if pairs else None
 
 
 def stages(clauses: list[Clause], vocabulary: Vocabulary | None) -> Iterator[Stage]:
@@ -281,6 +314,7 @@ def stages(clauses: list[Clause], vocabulary: Vocabulary | None) -> Iterator[Sta
     """
     if not clauses:
         return
+    near = adjacent_pairs(clauses)
     exact_terms = frozenset().union(*(c.terms for c in clauses))
     yield Stage(all_of([c.node for c in clauses]), exact_terms, False)
     fuzzed = clauses if vocabulary is None else [fuzzy_clause(c, vocabulary) for c in clauses]
@@ -289,4 +323,4 @@ def stages(clauses: list[Clause], vocabulary: Vocabulary | None) -> Iterator[Sta
         yield Stage(all_of([c.node for c in fuzzed]), fuzzed_terms, True)
     if len(clauses) > 1 or any(c.loose is not None for c in fuzzed):
         loose = [c.loose if c.loose is not None else c.node for c in fuzzed]
-        yield Stage(any_of(loose), fuzzed_terms, True, any_word=True)
+        yield Stage(any_of(loose), fuzzed_terms, True, any_word=True, near=near)

@@ -264,15 +264,10 @@ class SearchStore:
         return matched
 
     def _ranked(self, conn, locale, stage: Stage, q: SearchQuery, exclude, limit: int):
-        return self.backend.ranked(
-            conn,
-            locale,
-            stage.node,
-            kind=q.kind,
-            category=q.category,
-            exclude=exclude,
-            limit=limit,
-        )
+        filters = {"kind": q.kind, "category": q.category, "exclude": exclude, "limit": limit}
+        if stage.near is not None:
+            return self.backend.ranked_near(conn, locale, stage.node, stage.near, **filters)
+        return self.backend.ranked(conn, locale, stage.node, **filters)
 
     def _page_hits(self, conn, locale, analyzer, tiers, q: SearchQuery) -> list[SearchHit]:
         """The page's hits: each tier ranked on its own (title phrases first), tiers in order."""

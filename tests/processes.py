@@ -204,6 +204,7 @@ def render_nginx_site(app_port: int, nginx_port: int, media_dir: Path, folder: P
         "/srv/touchpoint/app/static/": f"{PROJECT_ROOT / 'static'}/",
         "/srv/touchpoint/media/": f"{media_dir}/",
         "/var/cache/nginx/touchpoint": str(folder / "cache"),
+        "127.0.0.1:8001": f"127.0.0.1:{free_port()}",  # the micro-cache's refresher
         "/var/log/nginx/": f"{folder}/",
     }
     for old, new in replacements.items():
@@ -217,15 +218,22 @@ def render_nginx_site(app_port: int, nginx_port: int, media_dir: Path, folder: P
 class Nginx:
     """Debian's nginx, unprivileged paths under a temp prefix, the shipped site inside http {}."""
 
-    def __init__(self, folder: Path, app_port: int, media_dir: Path):
-        self.folder, self.port = folder, free_port()
+    def __init__(
+        self, folder: Path, app_port: int, media_dir: Path, workers: str = "1", own_session=False
+    ):
+        """`workers`: worker_processes (Debian's nginx.conf says auto: one per CPU).
+
+        `own_session`: in a session of its own, so the kernel's autogroup scheduling shares
+        the CPU between it and the rest as systemd's cgroups share it between services.
+        """
+        self.folder, self.port, self.own_session = folder, free_port(), own_session
         folder.mkdir(parents=True, exist_ok=True)
         site = render_nginx_site(app_port, self.port, media_dir, folder)
         self.conf = folder / "nginx.conf"
         self.conf.write_text(
             f"""
 daemon off;
-worker_processes 1;
+worker_processes {workers};
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
 {"user root;" if os.geteuid() == 0 else ""}
@@ -255,6 +263,7 @@ http {{
             [NGINX, "-p", str(self.folder), "-c", str(self.conf), "-e", "stderr"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=self.own_session,
         )
         wait_for(self.port, process=self.process)
         return self

@@ -8,7 +8,7 @@ import time
 
 import sqlalchemy as sa
 
-from app.events import Event, buffer_event, event_buffer
+from app.events import Event, buffer_event, event_buffer, insert_event
 from app.extensions import db
 from app.kb.models import Article, Category
 from app.kb.view_counts import ARTICLE_VIEWS
@@ -99,3 +99,15 @@ def test_a_clean_exit_writes_what_is_buffered(tmp_path):
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert counts(article_id) == (7, 7)
+
+
+def test_an_event_a_page_links_to_is_written_at_once_with_its_id(postgres_app):
+    """insert_event (the search page's event): one INSERT, the id back, data as recorded."""
+    with postgres_app.test_request_context("/en/search?q=x"):
+        first = insert_event("search", session_key="k" * 22, locale="en", query="x", results=3)
+        second = insert_event("search", session_key="k" * 22, locale="en", query="y", results=0)
+        db.session.commit()
+        assert second > first
+        stored = db.session.get(Event, first)
+        assert (stored.name, stored.locale, stored.session_key) == ("search", "en", "k" * 22)
+        assert stored.data == {"query": "x", "results": 3} and stored.occurred_at is not None

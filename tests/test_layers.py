@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.jobs",
         "app.log_config",
         "app.page_cache",
+        "app.page_cache_front",
         "app.pagination",
         "app.read_replica",
         "app.request_ids",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import request_started
 from sqlalchemy import func, select
 
 from app.events import Event
@@ -146,3 +147,38 @@ def test_sitemaps_are_split_at_the_configured_size(demo_app, demo_client):
         urls += xml.count("<url>")
     assert urls == published
     assert demo_client.get(f"/sitemaps/ja-{pages + 1}.xml").status_code == 404
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_kept_page_is_answered_like_the_rendered_one(demo_client, path):
+    """The second reader gets the kept page (before Flask routes it) with the same headers."""
+    first = demo_client.get(path)
+    second = demo_client.get(path)
+    assert second.data == first.data and second.status_code == 200
+
+    def headers(response):
+        return {k: v for k, v in response.headers.items() if k not in ("Date", "X-Request-ID")}
+
+    assert headers(second) == headers(first)
+    assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert second.headers["Date"]
+    # A reader with a session cookie, or a proxy's refusal, is still answered by the app.
+    started = []
+    with request_started.connected_to(lambda sender, **extra: started.append(1)):
+        demo_client.get(path)
+        assert started == []
+        demo_client.set_cookie("session", "not-a-valid-session")
+        demo_client.get(path)
+        assert started == [1]
+        demo_client.delete_cookie("session")
+        assert demo_client.get(path, headers={"X-Proxy-Refusal": "431"}).status_code == 431
+
+
+def test_a_kept_page_carries_the_trusted_proxys_request_id(demo_app, demo_client):
+    demo_app.config["PROXY_HOPS"] = 1  # the id nginx gave the request is in its access log
+    for _ in range(2):  # rendered, then kept
+        response = demo_client.get("/en/", headers={"X-Request-ID": "nginx-req-abc12345"})
+        assert response.headers["X-Request-ID"] == "nginx-req-abc12345"
+    demo_app.config["PROXY_HOPS"] = 0  # without a trusted proxy a client cannot name it
+    response = demo_client.get("/en/", headers={"X-Request-ID": "nginx-req-abc12345"})
+    assert response.headers["X-Request-ID"] != "nginx-req-abc12345"

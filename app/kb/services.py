@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.kb.models import Article, ArticleRedirect, ArticleStatus, Category
+from app.kb.related import LIST_COLUMNS
 from app.pagination import paginate
 
 PUBLISHED = ArticleStatus.PUBLISHED.value
@@ -56,8 +57,15 @@ def category_by_slug(slug: str) -> Category | None:
 
 
 def articles_in_category(locale: str, category: Category, page: int, per_page: int) -> Pagination:
-    """One page of a category's articles, guides first, in the listing index's order."""
-    query = _published(locale).where(Article.category_id == category.id)
+    """One page of a category's articles, guides first, in the listing index's order.
+
+    Only what the list shows is loaded: bodies and their JSON columns were most of the page.
+    """
+    query = (
+        _published(locale)
+        .where(Article.category_id == category.id)
+        .options(LIST_COLUMNS, sa.orm.lazyload(Article.category))
+    )
     return paginate(query.order_by(Article.kind.desc(), Article.title), page, per_page)
 
 

@@ -35,9 +35,9 @@ def page_session_key() -> tuple[str, bool]:
     return visitor_session_key(None), True
 
 
-def rekey_url(event: Event) -> str:
+def rekey_url(event_id: int, one_off_key: str) -> str:
     """The beacon that hands a one-off keyed event to the browser's visitor key."""
-    token = _signer().dumps([event.id, event.session_key])
+    token = _signer().dumps([event_id, one_off_key])
     return url_for("site_search.search_seen", t=token)
 
 

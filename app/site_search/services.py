@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, session
 from sqlalchemy import event, select
 
-from app.events import Event, record_event
+from app.events import Event, insert_event, record_event
 from app.extensions import db
 from app.pii import scrub
 from app.site_search.engine import search_store
@@ -49,6 +49,11 @@ def _synonyms_edited(*_args) -> None:
 
 for _event in ("after_insert", "after_update", "after_delete"):
     event.listen(Synonym, _event, _synonyms_edited)
+
+
+def synonym_edits() -> int:
+    """How many synonym edits this process has made (a cache of results keys on it)."""
+    return _synonym_edits[0]
 
 
 def synonyms_for(locale: str) -> dict[str, list[str]]:
@@ -118,19 +123,39 @@ def record_search(
 
     `session_key` defaults to the session's (app.events.anonymous_session_key).
     """
-    stored = stored_query(request.text)
     return record_event(
         "search",
         locale=request.locale,
         session_key=session_key,
-        query=stored,
-        normalized=normalize_query_text(stored, request.locale),
-        results=total,
-        source=source,
-        kind=request.kind,
-        category=request.category,
-        page=request.page,
+        **_search_data(request, total, source),
     )
+
+
+def insert_page_search(request: SearchRequest, total: int, session_key: str) -> int:
+    """Record a results-page search of a reader without a session: the event's id.
+
+    What record_page_search records for such a reader (nothing in a session to merge
+    with), written as one INSERT; the caller commits.
+    """
+    return insert_event(
+        "search",
+        locale=request.locale,
+        session_key=session_key,
+        **_search_data(request, total, "search_page"),
+    )
+
+
+def _search_data(request: SearchRequest, total: int, source: str) -> dict:
+    stored = stored_query(request.text)
+    return {
+        "query": stored,
+        "normalized": normalize_query_text(stored, request.locale),
+        "results": total,
+        "source": source,
+        "kind": request.kind,
+        "category": request.category,
+        "page": request.page,
+    }
 
 
 def record_page_search(request: SearchRequest, total: int, session_key: str | None = None) -> Event:

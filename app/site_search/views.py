@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from app.extensions import db
-from app.kb import services as kb
-from app.page_cache import beacon_response
+from app.kb import listing_cache
+from app.page_cache import beacon_response, has_session_cookie
 from app.request_numbers import whole_number
 from app.security import safe_next_url
-from app.site_search import page_events, services, sources
+from app.site_search import page_events, result_cache, services, sources
 from app.site_search.params import search_request
 
 bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
@@ -17,28 +17,57 @@ bp = Blueprint("site_search", __name__, url_prefix="/<locale:locale>")
 
 def category_names(locale: str) -> dict[str, str]:
     """Slug → name of every category a result can have: forum categories and KB ones."""
-    return sources.category_names(db.session, locale)
+    return result_cache.kept(
+        ("category_names", locale), lambda: sources.category_names(db.session, locale)
+    )
 
 
 @bp.get("/search")
 def search():
     names = category_names(g.locale)
     query = search_request(request.args, g.locale, set(names), strict=False)
-    results = event = beacon = None
-    if query.text:
-        results = services.run_search(query)
-        key, one_off = page_events.page_session_key()  # no session is started for it
-        event = services.record_page_search(query, results.total, key)
+    if not query.text:
+        return _results_page(query, names)
+    key, one_off = page_events.page_session_key()  # no session is started for it
+    if one_off and not has_session_cookie():
+        # Every reader without a session gets the same page but for its event's id and
+        # beacon: rendered once (for a moment), the event recorded each time.
+        total, html = result_cache.kept(
+            ("page", request.host, request.full_path), lambda: _page_with_slots(query, names)
+        )
+        event_id = services.insert_page_search(query, total, key)
         db.session.commit()
-        beacon = page_events.rekey_url(event) if one_off else None
+        return result_cache.fill_slots(html, event_id, page_events.rekey_url(event_id, key))
+    results = services.run_search(query)
+    event_id, event_key = _record(query, results.total, key)
+    beacon = page_events.rekey_url(event_id, event_key) if one_off else None
+    return _results_page(query, names, results, event_id, beacon)
+
+
+def _record(query, total: int, key: str) -> tuple[int, str]:
+    """Record the page's search event: its id and key (read before the commit expires them)."""
+    event = services.record_page_search(query, total, key)
+    db.session.flush()
+    recorded = event.id, event.session_key
+    db.session.commit()
+    return recorded
+
+
+def _page_with_slots(query, names: dict[str, str]) -> tuple[int, str]:
+    results = services.run_search(query)
+    html = _results_page(query, names, results, result_cache.EVENT_SLOT, result_cache.BEACON_SLOT)
+    return results.total, html
+
+
+def _results_page(query, names, results=None, event_id=None, beacon=None) -> str:
     return render_template(
         "search/results.html",
         query=query,
         results=results,
-        event_id=event.id if event else None,
+        event_id=event_id,
         beacon_url=beacon,
         category_names=names,
-        popular=kb.popular_articles(g.locale, 5) if results is None or not results.total else [],
+        popular=listing_cache.popular(g.locale)[:5] if results is None or not results.total else [],
     )
 
 

@@ -26,6 +26,10 @@ FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "tags": 2.0, "summary": 1.5, "b
 
 FIELDS: tuple[str, ...] = tuple(FIELD_WEIGHTS)
 
+PROXIMITY_WEIGHT = 0.5
+"""How much the query's adjacent word pairs, found side by side in a row, add to its score:
+this times their own score (:meth:`SearchBackend.ranked_near`)."""
+
 VOCABULARIES = ("content", "spell")
 """``content``: the analyzed (stemmed) tokens of all fields, for typo candidates.
 ``spell``: unstemmed words of curated text, for did-you-mean."""
@@ -119,6 +123,35 @@ class SearchBackend(ABC):
     ) -> list[RankedGroup]:
         """The best groups matching ``node`` (and the filters), a group's score being its best
         row's; ties to the smaller group_id; groups in ``exclude`` left out."""
+
+    def ranked_near(
+        self,
+        conn: Connection,
+        locale: str,
+        node: Node,
+        near: Node,
+        *,
+        kind: str | None,
+        category: str | None,
+        exclude: frozenset[str],
+        limit: int,
+        offset: int = 0,
+    ) -> list[RankedGroup]:
+        """:meth:`ranked`, with rows that also match ``near`` (an Or of the query's adjacent word
+        pairs as phrases) scoring more: PROXIMITY_WEIGHT times that match's own score.
+
+        A backend that cannot add it ranks by ``node`` alone (this default).
+        """
+        return self.ranked(
+            conn,
+            locale,
+            node,
+            kind=kind,
+            category=category,
+            exclude=exclude,
+            limit=limit,
+            offset=offset,
+        )
 
     @abstractmethod
     def doc_frequencies(

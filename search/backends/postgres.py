@@ -9,10 +9,18 @@ GIN index; per article or topic, the narrow ``search_pg_titles`` holds
 suggest). ``search_pg_words`` lists every word ever indexed
 per locale and vocabulary, with a ``pg_trgm`` GIN index for typo candidates.
 
-Ranking is ``ts_rank`` with the field weights {D, C, B, A} = {1, 1.5, 2, 3}/3
-and normalization 1 (divided by 1 + log of the row's length): measured on
-``tests/search/test_relevance.py`` against ``ts_rank_cd`` and the BM25F the
-Whoosh engine used (see search/README.md, "PostgreSQL").
+Ranking is FTS5's ``bm25()`` computed in SQL from stored statistics, so both
+backends order results alike: per query token, its inverse document
+frequency log((N − n + 0.5) / (n + 0.5)) over every locale's rows (as
+SQLite's one FTS5 table) times the saturated field-weighted count
+f·(k1 + 1) / (f + k1·(1 − b + b·length / avgdl)), f being the token's
+occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
+``ts_rank_cd`` of the one-token query with no normalization: the sum of its
+positions' weights). n, N and the token total come from ``search_pg_terms``
+plus the changes statement triggers on ``search_pg_tokens`` append in the
+writer's transaction (``search_pg_term_changes``, folded in now and then:
+no writer waits on a counter row). Only the rows the GIN index matched are
+scored. See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -23,21 +31,37 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
-from search.backends.base import FIELDS, IndexRow, RankedGroup, SearchBackend
+from search.backends.base import FIELD_WEIGHTS, FIELDS, IndexRow, RankedGroup, SearchBackend
 from search.backends.postgres_syntax import (
+    indexable,
     quote,
-    ranking_literals,
+    ranking_terms,
     tsquery_literal,
     tsvector_literal,
     words_of,
 )
 from search.match import Node
 
-RANK_WEIGHTS = "{0.333333,0.5,0.666667,1.0}"
-"""ts_rank weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3."""
+RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
+    str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
+)
+"""ts_rank_cd weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3
+(PostgreSQL takes weights up to 1); the count is multiplied back by 3."""
 
-RANK_NORMALIZATION = 1
-"""ts_rank normalization 1: the rank divided by 1 + log(number of tokens in the row)."""
+BM25_K1 = 1.2
+"""Term-frequency saturation, as FTS5's bm25()."""
+
+BM25_B = 0.75
+"""Length normalization, as FTS5's bm25()."""
+
+BM25_MIN_IDF = 1e-6
+"""FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
+
+FOLD_SHARE = 0.0625
+"""Share of writes that fold the appended statistics changes into ``search_pg_terms``."""
+
+FOLD_LOCK = 7_311_912
+"""Advisory lock key: one folder at a time; a writer that would wait skips folding."""
 
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
@@ -50,6 +74,116 @@ MISSING_TRGM = (
     "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
+
+FOLD_BATCH = 5000
+"""Changes one fold moves at most, so the write that folds stays cheap after a bulk reindex."""
+
+FOLD_CHANGES = f"""WITH moved AS (
+        DELETE FROM search_pg_term_changes WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM search_pg_term_changes LIMIT {FOLD_BATCH}))
+        RETURNING term, locale, rows, tokens)
+    INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
+    SELECT term, locale, sum(rows), sum(tokens) FROM moved
+    GROUP BY term, locale ORDER BY term, locale
+    ON CONFLICT (term, locale) DO UPDATE
+    SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens"""
+"""Moves appended statistics changes into ``search_pg_terms`` (term rows locked in order)."""
+
+RANKING_STATISTICS = (
+    # Rows holding each token per locale (bm25's n, and the content vocabulary's counts);
+    # term '' is the locale's rows and tokens in all (N and the average row length).
+    """CREATE TABLE IF NOT EXISTS search_pg_terms (
+        term text NOT NULL,
+        locale varchar(8) NOT NULL,
+        rows bigint NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (term, locale)
+    )""",
+    # What writes changed since the last fold, appended without a lock on any counter row:
+    # a count is the terms row plus these.
+    """CREATE TABLE IF NOT EXISTS search_pg_term_changes (
+        term text NOT NULL,
+        locale varchar(8) NOT NULL,
+        rows bigint NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0
+    )""",
+    """CREATE INDEX IF NOT EXISTS ix_search_pg_term_changes_term
+    ON search_pg_term_changes (term, locale)""",
+    # Filled from the rows already there when the tables are new (an upgrade): empty
+    # statistics with rows present can only mean that, as every write keeps them in step.
+    """UPDATE search_pg_tokens SET length = (
+        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
+    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_terms)
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
+    """INSERT INTO search_pg_terms (term, locale, rows, tokens)
+    SELECT term, locale, rows, tokens FROM (
+        SELECT w AS term, locale, count(*) AS rows, 0 AS tokens
+        FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+        UNION ALL
+        SELECT '', locale, count(*), sum(length) FROM search_pg_tokens GROUP BY locale
+    ) AS counted
+    WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
+        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
+    # One statement-level trigger per event, over the statement's changed rows: a write
+    # appends one change per token it adds or removes. Now and then (FOLD_SHARE of writes)
+    # a writer that gets the advisory lock without waiting folds the changes into the terms:
+    # one folder at a time, and the other writers never touch search_pg_terms.
+    """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, count(*), 0
+            FROM new_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, count(*), sum(length) FROM new_rows GROUP BY locale;
+        ELSIF TG_OP = 'DELETE' THEN
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT w, locale, -count(*), 0
+            FROM old_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
+            UNION ALL
+            SELECT '', locale, -count(*), -sum(length) FROM old_rows GROUP BY locale;
+        ELSE
+            WITH changed AS (
+                SELECT o.locale AS old_locale, o.content AS old_content,
+                    o.length AS old_length, n.locale, n.content, n.length
+                FROM old_rows o JOIN new_rows n USING (id)
+                WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
+                    (n.locale, n.content, n.length)
+            ), counted AS (
+                SELECT w AS term, locale, 1 AS rows, 0 AS tokens
+                FROM changed, unnest(tsvector_to_array(content)) AS w
+                UNION ALL
+                SELECT w, old_locale, -1, 0
+                FROM changed, unnest(tsvector_to_array(old_content)) AS w
+                UNION ALL
+                SELECT '', locale, 1, length FROM changed
+                UNION ALL
+                SELECT '', old_locale, -1, -old_length FROM changed
+            )
+            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
+            SELECT term, locale, sum(rows), sum(tokens) FROM counted GROUP BY term, locale
+            HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
+        END IF;
+        IF random() < %(share)s AND pg_try_advisory_xact_lock(%(lock)s) THEN
+            %(fold)s;
+        END IF;
+        RETURN NULL;
+    END $$""".replace("%(share)s", str(FOLD_SHARE))
+    .replace("%(lock)s", str(FOLD_LOCK))
+    .replace("%(fold)s", FOLD_CHANGES),
+    *(
+        f"""CREATE OR REPLACE TRIGGER search_pg_statistics_{event.lower()}
+        AFTER {event} ON search_pg_tokens REFERENCING {tables}
+        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()"""
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        )
+    ),
+)
+"""The ranking statistics' tables and the triggers keeping them (create_schema and migration)."""
 
 SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_tokens (
@@ -64,6 +198,7 @@ SCHEMA_STATEMENTS = (
         content tsvector NOT NULL,
         spell_words tsvector NOT NULL
     )""",
+    "ALTER TABLE search_pg_tokens ADD COLUMN IF NOT EXISTS length integer NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_content"
     " ON search_pg_tokens USING gin (content)",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_spell_words"
@@ -103,6 +238,7 @@ SCHEMA_STATEMENTS = (
     )""",
     "CREATE INDEX IF NOT EXISTS ix_search_pg_words_trgm"
     " ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)",
+    *RANKING_STATISTICS,
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
 
@@ -110,13 +246,13 @@ _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
     """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, spell_words)
+        content, spell_words, length)
     VALUES (:id, :locale, :doc_id, :group_id, :type, :kind, :category, :prior,
-            CAST(:content AS tsvector), array_to_tsvector(CAST(:spell_words AS text[])))
+            CAST(:content AS tsvector), array_to_tsvector(CAST(:spell_words AS text[])), :length)
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        spell_words = excluded.spell_words"""
+        spell_words = excluded.spell_words, length = excluded.length"""
 )
 
 _UPSERT_TITLE = sa.text(
@@ -192,6 +328,7 @@ class PostgresBackend(SearchBackend):
                 "content": tsvector_literal(row.tokens),
                 "title_words": words_of(row.title_words),
                 "spell_words": words_of(row.spell_words),
+                "length": sum(1 for f in FIELDS for t in row.tokens.get(f) or () if indexable(t)),
             }
             for row_id, row in rows
         ]
@@ -275,14 +412,25 @@ class PostgresBackend(SearchBackend):
         query = tsquery_literal(node)
         if not query or limit <= 0:
             return []
-        params: dict = {"locale": locale, "query": query, "limit": limit, "offset": offset}
-        scores = []
-        for i, (boost, literal) in enumerate(ranking_literals(node).items()):
-            params[f"rank{i}"], params[f"boost{i}"] = literal, boost
-            scores.append(
-                f"CAST(:boost{i} AS float8) * ts_rank(CAST('{RANK_WEIGHTS}' AS float4[]),"
-                f" content, CAST(:rank{i} AS tsquery), {RANK_NORMALIZATION})"
+        terms = ranking_terms(node)
+        params: dict = {
+            "locale": locale,
+            "query": query,
+            "limit": limit,
+            "offset": offset,
+            "tokens": [token for token, _ in terms.values()],
+            "boosts": [boost for _, boost in terms.values()],
+            "counted": ["", *(token for token, _ in terms.values())],
+        }
+        counts, scores = [], []
+        for i, literal in enumerate(terms):
+            params[f"q{i}"] = literal
+            counts.append(
+                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
+                f" CAST(:q{i} AS tsquery), 0) AS f{i}"
             )
+            scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
+        columns = "".join(", " + c for c in counts)
         filters = ""
         if kind:
             filters += " AND kind = :kind"
@@ -293,12 +441,35 @@ class PostgresBackend(SearchBackend):
         if exclude:
             filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
             params["exclude"] = sorted(exclude)
+        # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
+        # row length are computed once (InitPlans), then every matched row is scored.
         found = conn.execute(
             sa.text(
-                f"""WITH scored AS (
-                    SELECT group_id, doc_id, {" + ".join(scores) or "0.0"} AS score
+                f"""WITH counts AS MATERIALIZED ({STATISTICS_SQL.format(where="")}),
+                total AS MATERIALIZED (
+                    SELECT coalesce(sum(rows) FILTER (WHERE term = ''), 0) AS n,
+                        coalesce(sum(tokens) FILTER (WHERE term = ''), 0) AS tokens
+                    FROM counts
+                ), idf AS MATERIALIZED (
+                    SELECT q.i, q.boost * CASE
+                        WHEN (total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
+                            / (greatest(coalesce(c.rows, 0), 0) + 0.5) > 1
+                        THEN ln((total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
+                            / (greatest(coalesce(c.rows, 0), 0) + 0.5))
+                        ELSE {BM25_MIN_IDF} END AS w
+                    FROM unnest(CAST(:tokens AS text[]), CAST(:boosts AS float8[]))
+                        WITH ORDINALITY AS q(term, boost, i)
+                    CROSS JOIN total LEFT JOIN counts c ON c.term = q.term
+                ), counted AS MATERIALIZED (
+                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
+                        / (SELECT CASE WHEN n > 0 AND tokens > 0 THEN CAST(tokens AS float8) / n
+                            ELSE 1.0 END FROM total)) AS k{columns}
                     FROM search_pg_tokens
                     WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
+                ), scored AS (
+                    SELECT group_id, doc_id,
+                        {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
+                    FROM counted
                 ), best AS (
                     SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
                     ORDER BY group_id, score DESC, doc_id COLLATE "C"
@@ -319,6 +490,9 @@ class PostgresBackend(SearchBackend):
         wanted = words_of(tokens)
         if not wanted:
             return {}
+        if vocabulary == "content":
+            counts = term_statistics(conn, wanted, locale)
+            return {word: rows for word, (rows, _) in counts.items() if rows > 0}
         column = _COLUMN_OF[vocabulary]
         found = conn.execute(
             sa.text(
@@ -397,6 +571,28 @@ class PostgresBackend(SearchBackend):
                 {"locale": locale, "query": query, "limit": limit},
             ).scalars()
         )
+
+
+STATISTICS_SQL = """SELECT term, sum(rows) AS rows, sum(tokens) AS tokens FROM (
+        SELECT term, rows, tokens FROM search_pg_terms
+        WHERE term = ANY(CAST(:counted AS text[])){where}
+        UNION ALL
+        SELECT term, rows, tokens FROM search_pg_term_changes
+        WHERE term = ANY(CAST(:counted AS text[])){where}
+    ) AS counted GROUP BY term"""
+"""Rows and tokens per term of ``:counted``: search_pg_terms plus the changes not folded yet,
+in one snapshot; over every locale, or ``{where}`` = " AND locale = :locale"."""
+
+
+def term_statistics(
+    conn: Connection, terms: Sequence[str], locale: str | None = None
+) -> dict[str, tuple[int, int]]:
+    """Term → (rows, tokens) over every locale unless one is given ('' is all rows)."""
+    where = " AND locale = :locale" if locale else ""
+    found = conn.execute(
+        sa.text(STATISTICS_SQL.format(where=where)), {"counted": list(terms), "locale": locale}
+    )
+    return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
 
 
 def _identifier(name: str) -> str:

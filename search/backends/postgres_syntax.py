@@ -79,29 +79,27 @@ def tsquery_literal(node: Node) -> str:
     return "(" + " | ".join(parts) + ")" if parts else ""
 
 
-def ranking_literals(node: Node) -> dict[float, str]:
-    """Boost → OR-tsquery of the tree's tokens with that boost, for ``ts_rank``.
+def ranking_terms(node: Node) -> dict[str, tuple[str, float]]:
+    """One-lexeme tsquery → (token, boost) for every token of the tree, for per-term scoring.
 
-    A row's score is the boost-weighted sum of ``ts_rank`` over these: every
-    token of the tree counts (phrase words too), typo candidates (boost 0.5)
-    at their lower weight.
+    A row's score sums each token's BM25 term (postgres.py): every token of the
+    tree counts (phrase words too), a typo candidate (boost 0.5) at its lower
+    weight, a token that occurs twice with its highest boost.
     """
-    boosts: dict[str, float] = {}
+    boosts: dict[str, tuple[str, float]] = {}
     _collect_boosts(node, boosts)
-    by_boost: dict[float, list[str]] = {}
-    for literal, boost in boosts.items():
-        by_boost.setdefault(boost, []).append(literal)
-    return {boost: " | ".join(literals) for boost, literals in sorted(by_boost.items())}
+    return dict(sorted(boosts.items()))
 
 
-def _collect_boosts(node: Node, boosts: dict[str, float]) -> None:
+def _collect_boosts(node: Node, boosts: dict[str, tuple[str, float]]) -> None:
     """Each term's literal with its highest boost in the tree."""
     if isinstance(node, Term | Prefix | Phrase):
         weighted = [(t, node.boost if isinstance(node, Term) else 1.0) for t in _tokens(node)]
         for token, boost in weighted:
             if indexable(token):
                 literal = quote(token) + (":*" if isinstance(node, Prefix) else "")
-                boosts[literal] = max(boosts.get(literal, 0.0), boost)
+                known = boosts.get(literal, ("", 0.0))[1]
+                boosts[literal] = (token, max(known, boost))
     else:
         for child in node.children:
             _collect_boosts(child, boosts)

@@ -38,7 +38,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
-from search.backends.base import FIELD_WEIGHTS, FIELDS, IndexRow, RankedGroup, SearchBackend
+from search.backends.base import (
+    FIELD_WEIGHTS,
+    FIELDS,
+    PROXIMITY_WEIGHT,
+    IndexRow,
+    RankedGroup,
+    SearchBackend,
+)
 from search.match import And, Node, Or, Phrase, Prefix, Term
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* M* Co'"
@@ -213,8 +220,38 @@ class SQLiteBackend(SearchBackend):
         limit: int,
         offset: int = 0,
     ) -> list[RankedGroup]:
+        return self._ranked(conn, locale, node, None, kind, category, exclude, limit, offset)
+
+    def ranked_near(
+        self,
+        conn: Connection,
+        locale: str,
+        node: Node,
+        near: Node,
+        *,
+        kind: str | None,
+        category: str | None,
+        exclude: frozenset[str],
+        limit: int,
+        offset: int = 0,
+    ) -> list[RankedGroup]:
+        """bm25 of ``node`` plus PROXIMITY_WEIGHT × bm25 of the pair phrases in ``near``."""
+        return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)
+
+    def _ranked(self, conn, locale, node, near, kind, category, exclude, limit, offset):
         fts = table_names(locale)["fts"]
-        where, params = ["d.locale = ?"], [match_expression(node), locale]
+        params = [match_expression(node)]
+        score, pairs = "m.rank", ""
+        if near is not None:
+            # a second bm25() over the pair phrases alone: FTS5 ranks one MATCH per query
+            params.append(match_expression(near))
+            pairs = (
+                f", p AS MATERIALIZED (SELECT rowid AS id, bm25({fts}, {BM25_WEIGHTS}) AS rank"
+                f" FROM {fts} WHERE {fts} MATCH ?)"
+            )
+            score = f"m.rank + {PROXIMITY_WEIGHT} * coalesce(p.rank, 0)"
+        where = ["d.locale = ?"]
+        params.append(locale)
         if kind:
             where.append("d.kind = ?")
             params.append(kind)
@@ -226,13 +263,14 @@ class SQLiteBackend(SearchBackend):
             params.extend(sorted(exclude))
         filters = "".join(f" AND {w}" for w in where)
         params.extend([limit, offset])
+        joined = " LEFT JOIN p ON p.id = m.id" if near is not None else ""
         # bm25() is lower-is-better; SQLite's min() makes the bare doc_id the best row's.
         result = conn.exec_driver_sql(
             f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({fts}, {BM25_WEIGHTS}) AS rank"
-            f" FROM {fts} WHERE {fts} MATCH ?)"
-            f" SELECT d.group_id, min(m.rank), d.doc_id FROM m"
+            f" FROM {fts} WHERE {fts} MATCH ?){pairs}"
+            f" SELECT d.group_id, min({score}) AS score, d.doc_id FROM m{joined}"
             f" JOIN {MATCHED_ROWS} ON d.id = m.id WHERE 1{filters}"
-            f" GROUP BY d.group_id ORDER BY min(m.rank), d.group_id LIMIT ? OFFSET ?",
+            f" GROUP BY d.group_id ORDER BY score, d.group_id LIMIT ? OFFSET ?",
             tuple(params),
         )
         return [RankedGroup(group_id, -rank, doc_id) for group_id, rank, doc_id in result]

@@ -1,13 +1,15 @@
 """The app plus two probe pages, to watch nginx's micro-cache from outside (gunicorn loads it).
 
 `/_probe/public` is marked `public, max-age=60` like a page the app lets shared caches
-keep; `/_probe/private` is `private, no-cache`. Each answers a fresh counter, so a
+keep; `/_probe/private` is `private, no-cache`; `/_probe/slow` is public and takes
+SLOW_SECONDS, like a page rendered while people post. Each answers a fresh counter, so a
 repeated body means nginx served it from its cache.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 
 from flask import make_response
 
@@ -15,6 +17,7 @@ from app import create_app
 
 app = create_app()
 _counter = itertools.count()
+SLOW_SECONDS = 3
 
 
 @app.get("/_probe/public")
@@ -28,4 +31,12 @@ def probe_public():
 def probe_private():
     response = make_response(f"render {next(_counter)}")
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@app.get("/_probe/slow")
+def probe_slow():
+    time.sleep(SLOW_SECONDS)
+    response = make_response(f"render {next(_counter)}")
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 
@@ -141,6 +142,32 @@ def test_nginx_micro_caches_only_what_the_app_marks_public_for_anonymous_readers
     time.sleep(7.5)  # the micro-cache keeps a page 5 s (nginx counts whole seconds), not 60
     expired = client.get("/_probe/public")  # answered at once with the old copy...
     assert expired[1]["x-cache-status"] == "STALE" and expired[2] == second[2]
-    time.sleep(0.5)  # ...while a background request renders the page again
+    time.sleep(6.5)  # ...while the page is rendered again, served from the next refresh on
+    assert client.get("/_probe/public")[1]["x-cache-status"] == "STALE"
+    time.sleep(0.5)
     refreshed = client.get("/_probe/public")
     assert refreshed[1]["x-cache-status"] == "HIT" and refreshed[2] != second[2]
+
+
+def test_a_reader_who_finds_a_page_expired_does_not_wait_for_its_refresh(front):
+    nginx, _gunicorn = front
+    browser = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=30)  # one, kept alive
+
+    def get(path: str) -> tuple[str, float]:
+        started = time.monotonic()
+        browser.request("GET", path, headers={"Host": "help.test"})
+        response = browser.getresponse()
+        response.read()
+        return response.getheader("X-Cache-Status"), time.monotonic() - started
+
+    try:
+        assert get("/_probe/slow")[0] == "MISS"  # the first reader waits for the render
+        time.sleep(6.5)
+        status, seconds = get("/_probe/slow")  # expired: the old copy at once ...
+        assert status == "STALE" and seconds < 1.0
+        # ... and the next page on the same connection does not wait for the new render
+        # (SLOW_SECONDS), as it would if nginx asked the app from this connection.
+        _status, seconds = get("/readyz")
+        assert seconds < 1.0, f"the next request waited {seconds:.1f} s for the refresh"
+    finally:
+        browser.close()

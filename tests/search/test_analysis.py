@@ -209,6 +209,31 @@ def test_japanese_drops_particles_and_light_verbs():
     assert tokens("二段階認証を設定できません", "ja") == tokens("2段階認証 設定", "ja")
 
 
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("請求書はどこでダウンロードできますか", "請求書をダウンロード"),
+        ("パスワードはいつ変更されましたか", "パスワードを変更"),
+        ("誰が招待を送れますか", "招待を送れます"),
+        ("なぜログインできないのか", "ログインできない"),
+        ("何が原因ですか", "原因です"),
+    ],
+)
+def test_japanese_question_words_are_dropped(question, statement):
+    """The text that answers a question never says 何, いつ, どこ or 誰: they ask, not find."""
+    assert tokens(question, "ja") == tokens(statement, "ja")
+    assert tokens(question, "ja", "index") == tokens(statement, "ja", "index")
+
+
+@pytest.mark.parametrize(
+    ("question", "counter"), [("何人", "人"), ("何歳", "歳"), ("何色", "色"), ("何回", "回")]
+)
+def test_japanese_what_and_a_counter_asks_for_the_counter(question, counter):
+    """何歳 is answered by "12歳": the word searched is the counter."""
+    assert tokens(question, "ja") == [counter]
+    assert tokens(f"{question}ですか", "ja") == [counter]
+
+
 def test_japanese_compound_is_followed_by_its_sub_words():
     assert {"請求書", "請求", "書", "ダウンロード"} <= set(tokens("請求書をダウンロードする", "ja"))
     assert tokens("請求", "ja") == ["請求"]
@@ -412,6 +437,29 @@ def test_arabic_stop_words_are_dropped():
 )
 def test_english_colloquial_contractions_are_stop_words(typed):
     assert tokens(typed, "en") == tokens("upload", "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "content"),
+    [
+        ("How many projects can I create?", "projects create"),
+        ("how much does the team plan cost", "team plan cost"),
+        ("What kind of files can I upload?", "files upload"),
+        ("What is the name of the setting that hides my email", "setting hides email"),
+        ("Which type of invoice do I get", "invoice get"),
+    ],
+)
+def test_english_question_frame_words_are_dropped_from_a_query(question, content):
+    """The answer says "three projects" or "PDF files", never many, much, kind or name."""
+    assert tokens(question, "en") == tokens(content, "en")
+
+
+@pytest.mark.parametrize(
+    "text", ["too many requests", "change display name", "file type not supported", "name of file"]
+)
+def test_english_frame_words_outside_a_question_frame_stay(text):
+    assert tokens(text, "en") == tokens(text, "en", "index")
+    assert set(tokens(text, "en")) & {"mani", "name", "type"}
 
 
 @pytest.mark.parametrize("word", ["كم", "كيف", "هل", "ماذا", "كيفية", "ممكن"])

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from search.backends.base import IndexRow
-from search.backends.postgres import PostgresBackend
+from search.backends.postgres import FOLD_CHANGES, PostgresBackend, term_statistics
 from search.backends.tables import metadata, search_documents
 from search.match import And, Or, Phrase, Prefix, Term
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
@@ -142,7 +142,7 @@ def test_title_match_outranks_body_match_and_groups_collapse(engine):
         row("article:2", title=["invoice"], body=["pdf", "download", "settings"]),
         row("topic:5", title=["charged", "twice"]),
         row("post:7", body=["invoice", "missing"], group_id="topic:5", kind="topic"),
-        row("post:8", body=["invoice", "invoice"], group_id="topic:5", kind="topic"),
+        row("post:8", body=["invoice", "again", "this", "month"], group_id="topic:5", kind="topic"),
     )
     assert groups(engine, Term("invoice"))[0] == "article:2"
     assert sorted(groups(engine, Term("invoice"))) == ["article:1", "article:2", "topic:5"]
@@ -213,6 +213,71 @@ def test_deleted_rows_are_not_found_or_counted(engine):
         assert backend.typo_candidates(conn, "en", "content", "refunx", 1) == {}
     assert groups(engine, Or((Term("refund"), Term("refunds")))) == ["article:2"]
     assert groups(engine, Prefix("ref")) == ["article:2"]
+
+
+def recounted(conn) -> dict[str, tuple[int, int]]:
+    """Rows per token and rows/tokens in all ('' ), counted afresh from the token table."""
+    counted = conn.execute(
+        sa.text(
+            """SELECT w, count(*), 0 FROM search_pg_tokens, unnest(tsvector_to_array(content)) w
+            GROUP BY w UNION ALL SELECT '', count(*), sum(length) FROM search_pg_tokens"""
+        )
+    )
+    return {term: (rows, tokens) for term, rows, tokens in counted if rows}
+
+
+def test_ranking_statistics_follow_writes_rewrites_and_deletes(engine):
+    backend = write(
+        engine,
+        row("article:1", title=["reset", "password"], body=["email", "link"]),
+        row("article:2", title=["password"], body=["email"]),
+        row("topic:3", title=["invoice"]),
+    )
+    with engine.begin() as conn:
+        ids = dict(conn.execute(sa.text("SELECT doc_id, id FROM search_documents")).all())
+        backend.write_tokens(conn, [(ids["article:2"], row("article:2", title=["refund"]))])
+        conn.execute(sa.text(FOLD_CHANGES))
+        backend.write_tokens(conn, [(ids["topic:3"], row("topic:3", title=["invoice", "pdf"]))])
+        backend.delete_tokens(conn, [(ids["article:1"], "en")])
+    with engine.begin() as conn:  # a cascade from search_documents counts too
+        conn.execute(sa.text("DELETE FROM search_documents WHERE doc_id = 'topic:3'"))
+    write(engine, row("article:4", title=["password", "password"], body=["pdf"]))
+    with engine.connect() as conn:
+        words = ["", "password", "refund", "invoice", "pdf", "email", "reset"]
+        stored = term_statistics(conn, words)
+        assert {t: c for t, c in stored.items() if c[0]} == recounted(conn)
+        assert stored[""] == (2, 4)
+        assert backend.doc_frequencies(conn, "en", "content", ["password", "reset"]) == {
+            "password": 1
+        }
+
+
+def test_statistics_are_filled_from_rows_indexed_before_them(engine):
+    write(
+        engine,
+        row("article:1", title=["reset", "password"], body=["email", "link", "email"]),
+        row("article:2", title=["password"], body=["email"]),
+    )
+    with engine.begin() as conn:  # as the rows were before the statistics existed
+        conn.execute(sa.text("DROP FUNCTION search_pg_statistics() CASCADE"))
+        conn.execute(sa.text("DROP TABLE search_pg_terms, search_pg_term_changes"))
+        conn.execute(sa.text("ALTER TABLE search_pg_tokens DROP COLUMN length"))
+    with engine.begin() as conn:
+        PostgresBackend().create_schema(conn, ("en",))
+    with engine.connect() as conn:
+        stored = term_statistics(conn, ["", "reset", "password", "email", "link"])
+        assert stored == recounted(conn)
+        assert stored[""] == (2, 7)
+
+
+def test_a_rare_word_outweighs_a_common_one_in_a_title(engine):
+    write(
+        engine,
+        *(row(f"article:{i}", title=["password", "help"], body=["account"]) for i in range(6)),
+        row("article:7", title=["sign", "in"], body=["account", "otp"]),
+        *(row(f"article:{i}", title=["billing"], body=["invoice"]) for i in range(8, 12)),
+    )
+    assert groups(engine, Or((Term("password"), Term("otp"))))[0] == "article:7"
 
 
 def test_migrations_create_the_token_tables_on_postgresql_only(tmp_path):

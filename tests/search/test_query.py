@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from search.analysis import analyzer_for
+from search.match import Or, Phrase
 from search.proximity import query_pairs, title_holds
-from search.query import SearchQuery, Segment, parse_user_text
+from search.query import SearchQuery, Segment, adjacent_pairs, build_clauses, parse_user_text
+from tests.search.conftest import SearchDatabase, make_doc, sqlite_memory_engine
 
 
 def ids(results) -> list[str]:
@@ -244,6 +247,55 @@ def test_a_query_that_is_a_title_puts_that_article_first(empty_index, make_doc):
 def test_title_holds_the_query_words_side_by_side(query, title, locale, holds):
     pairs = query_pairs(query, locale)
     assert pairs and title_holds(title, locale, pairs) is holds
+
+
+def pairs_of(text: str, locale: str = "en", synonyms=None):
+    return adjacent_pairs(build_clauses(parse_user_text(text), analyzer_for(locale), synonyms))
+
+
+def test_adjacent_pairs_are_the_words_typed_side_by_side():
+    assert pairs_of("reset the password") == Phrase(("reset", "password"))
+    assert pairs_of("export report data") == Or(
+        (Phrase(("export", "report")), Phrase(("report", "data")))
+    )
+    assert pairs_of("password") is None
+    # a quoted phrase is its own requirement; words on either side of it are not side by side
+    assert pairs_of('reset "sign in" link') is None
+    # a synonym span stands for several spellings: no pair through it
+    assert pairs_of("reset login link", synonyms={"login": ["sign in"]}) is None
+    assert pairs_of("請求書をダウンロード", "ja") == Phrase(("請求書", "ダウンロード"))
+
+
+def test_words_side_by_side_in_a_body_rank_it_higher_on_sqlite():
+    """When no text has every word (a long question), the one with the words together wins.
+
+    PostgreSQL ranks by the words alone for now (its ranked_near is the default).
+    """
+    database = SearchDatabase(sqlite_memory_engine())
+    database.add_or_update_many(
+        [
+            make_doc(
+                "article:1",
+                "Projects overview",
+                "Each report lists projects. Export settings are under Account;"
+                " a report is shared by link.",
+            ),
+            make_doc(
+                "article:2",
+                "Sharing with clients",
+                "Clients see what you share: export the report as a PDF, then send it to them"
+                " from the clients page.",
+            ),
+            *(make_doc(f"article:{i}", f"Timers {i}", "Timers and invoices.") for i in range(3, 9)),
+        ]
+    )
+    # no text says quarterly: the any-word stage answers. BM25 alone puts article 1 first (it
+    # says report twice); "report export" is a pair in neither text
+    assert ids(search(database, "quarterly report export"))[:2] == ["article:1", "article:2"]
+    for typed in ("quarterly export report", "How do I export the report every quarter?"):
+        assert ids(search(database, typed))[:2] == ["article:2", "article:1"]
+    # when every word matches, the words alone rank (the title's phrase evidence aside)
+    assert ids(search(database, "export report"))[:2] == ["article:1", "article:2"]
 
 
 # ---- synonyms

@@ -57,6 +57,42 @@ def test_the_search_beacon_only_rekeys_its_own_event_once(search_client):
     assert [e.session_key for e in events()] == ["a" * 32]
 
 
+def click_event_ids(html: str) -> set[int]:
+    return {int(found) for found in re.findall(r"/search/click\?e=(\d+)&amp;", html)}
+
+
+def test_readers_of_the_same_search_each_get_their_own_event_in_links_and_beacon(search_client):
+    """The page is rendered once for readers without a session; each still counts once."""
+    pages = [search_client.get("/en/search?q=invoice").get_data(as_text=True) for _ in range(2)]
+    first, second = events()
+    assert click_event_ids(pages[0]) == {first.id} and click_event_ids(pages[1]) == {second.id}
+    assert beacon_of(pages[0]) != beacon_of(pages[1])
+    for page, visitor in zip(pages, ("a" * 32, "b" * 32), strict=True):
+        search_client.get(f"{beacon_of(page)}&k={visitor}")
+    db.session.expire_all()
+    assert [e.session_key for e in events()] == ["a" * 32, "b" * 32]
+    assert [e.data["results"] for e in events()] == [first.data["results"]] * 2
+    assert without_event(pages[0], first.id) == without_event(pages[1], second.id)
+
+
+def without_event(html: str, event_id: int) -> str:
+    """A results page with its event's id and beacon blanked (what differs per reader)."""
+    beacon = beacon_of(html).replace("&", "&amp;")
+    return html.replace(beacon, "BEACON").replace(f"e={event_id}&amp;", "e=EVENT&amp;")
+
+
+def test_a_published_article_is_found_by_the_next_search(search_client):
+    """Kept results follow the content version a publish bumps."""
+    from app.kb.models import Article
+
+    assert "No results for" in search_client.get("/en/search?q=zeppelin").get_data(as_text=True)
+    article = db.session.scalar(select(Article).filter_by(locale="en", status="published"))
+    article.title = "Flying your invoices by zeppelin"
+    db.session.commit()
+    html = search_client.get("/en/search?q=zeppelin").get_data(as_text=True)
+    assert "Flying your invoices by zeppelin" in html
+
+
 def test_a_visitor_with_a_session_keeps_its_key_and_gets_no_beacon(search_client):
     header_csrf(search_client)  # the session starts (the header box fetched a token)
     html = search_client.get("/en/search?q=invoice").get_data(as_text=True)

@@ -1,0 +1,67 @@
+"""What the search page reads for a reader without a session, kept per process for a moment.
+
+The same query from anonymous readers gives the same results, and ranking a common word
+over 10,000 articles per language is most of a results page's cost. Results and category
+names are kept per (what was asked, content version, this process's synonym edits) for
+APP_PAGE_CACHE_SECONDS, the time the page cache keeps a forum page for the same readers: a
+publish shows at once (the version), a new forum post within those seconds. A request with
+a session cookie (someone signed in, or who just posted) always reads the database.
+Values are shared between threads and never changed after they are kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+from markupsafe import escape
+
+from app.page_cache import content_version, has_session_cookie
+from app.site_search.services import synonym_edits
+
+EXTENSION_KEY = "search_result_cache"  # app.extensions: (lock, OrderedDict key -> (expires, v))
+MAX_ENTRIES = 500
+
+Value = TypeVar("Value")
+
+
+def _store() -> tuple[threading.Lock, OrderedDict]:
+    return current_app.extensions.setdefault(EXTENSION_KEY, (threading.Lock(), OrderedDict()))
+
+
+def kept(key: Hashable, compute: Callable[[], Value]) -> Value:
+    """`compute()`, or what it gave for the same `key` and content version a moment ago."""
+    if has_session_cookie():
+        return compute()
+    full_key = (key, content_version(), synonym_edits())
+    lock, entries = _store()
+    now = time.monotonic()
+    with lock:
+        hit = entries.get(full_key)
+        if hit is not None and hit[0] > now:
+            entries.move_to_end(full_key)
+            return hit[1]
+    value = compute()
+    expires = now + current_app.config["APP_PAGE_CACHE_SECONDS"]
+    with lock:
+        entries[full_key] = (expires, value)
+        entries.move_to_end(full_key)
+        while len(entries) > MAX_ENTRIES:
+            entries.popitem(last=False)
+    return value
+
+
+# Stand-ins for the per-request parts of a kept results page: random per process, so no
+# query a reader types can contain them.
+EVENT_SLOT = f"e{secrets.token_hex(12)}"
+BEACON_SLOT = f"b{secrets.token_hex(12)}"
+
+
+def fill_slots(html: str, event_id: int, beacon_url: str) -> str:
+    """A kept results page with this request's search event and beacon in place."""
+    return html.replace(EVENT_SLOT, str(event_id)).replace(BEACON_SLOT, str(escape(beacon_url)))
