@@ -218,7 +218,7 @@ class PostgresSchemas:
         edges = [
             (child, parent, columns, nullable) for child, parent, columns, nullable in references
         ]
-        statements = []
+        statements = [f'SET LOCAL search_path TO "{schema}"']  # what the triggers' SQL reads
         while True:
             referenced_by: dict[str, set[str]] = {table: set() for table in tables}
             for child, parent, _columns, _nullable in edges:
@@ -235,7 +235,10 @@ class PostgresSchemas:
                 edges.remove(broken)
                 settings = ", ".join(f'"{column}" = NULL' for column in broken[2])
                 statements.append(f'UPDATE "{schema}"."{broken[0]}" SET {settings}')
-        statements += [f'DELETE FROM "{schema}"."{table}"' for table in order]
+        deletes = [f'DELETE FROM "{schema}"."{table}"' for table in order]
+        # Twice: triggers of the first pass may write into tables it already emptied (the
+        # search statistics' changes); on empty tables they write nothing.
+        statements += deletes + deletes
         if sequences:
             restarts = ", ".join(f'setval(\'"{schema}"."{seq}"\', 1, false)' for seq in sequences)
             statements.append(f"SELECT {restarts}")
