@@ -113,6 +113,8 @@ class Config:
     FORUM_DUPLICATE_WINDOW_SECONDS: int = 120
     FORUM_TOPICS_PER_PAGE: int = 20
     FORUM_REPLIES_PER_PAGE: int = 30  # per topic page; the question and accepted answer head page 1
+    # A topic page's related help is kept this long per process (a publish drops it at once).
+    FORUM_RELATED_HELP_SECONDS: int = 60
     RATELIMIT_POSTING: str = "10 per minute;100 per hour"
     RATELIMIT_FORUM_ACTIONS: str = "60 per minute;600 per hour"
     # SQLite waits this long for another writer instead of failing with "database is locked".

@@ -19,7 +19,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
@@ -98,15 +98,33 @@ def _cache_key() -> tuple:
     return (request.host, request.full_path, content_version())
 
 
-def kept_entry(key: tuple) -> tuple | None:
-    """(body, status, headers) kept for `key` and still fresh, else None."""
-    lock, entries = _store()
+def fresh_value(store: tuple[threading.Lock, OrderedDict], key: Hashable):
+    """The value kept in `store` (lock, key -> (expires, value), oldest use first) for `key`
+    while it is fresh, else None; a hit becomes the newest use."""
+    lock, entries = store
     with lock:
         hit = entries.get(key)
         if hit is None or hit[0] <= time.monotonic():
             return None
         entries.move_to_end(key)
     return hit[1]
+
+
+def keep_value(
+    store: tuple[threading.Lock, OrderedDict], key: Hashable, value, seconds: float, limit: int
+) -> None:
+    """Keep `value` for `key` in `store` for `seconds`, dropping the least used beyond `limit`."""
+    lock, entries = store
+    with lock:
+        entries[key] = (time.monotonic() + seconds, value)
+        entries.move_to_end(key)
+        while len(entries) > limit:
+            entries.popitem(last=False)
+
+
+def kept_entry(key: tuple) -> tuple | None:
+    """(body, status, headers) kept for `key` and still fresh, else None."""
+    return fresh_value(_store(), key)
 
 
 def serve_from_cache() -> Response | None:
@@ -134,13 +152,10 @@ def _keep(response: Response) -> None:
         return
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
     entry = (response.get_data(), response.status_code, headers)
-    expires = time.monotonic() + current_app.config["APP_PAGE_CACHE_SECONDS"]
-    lock, entries = _store()
-    with lock:
-        entries[key] = (expires, entry)
-        entries.move_to_end(key)
-        while len(entries) > current_app.config["APP_PAGE_CACHE_ENTRIES"]:
-            entries.popitem(last=False)
+    config = current_app.config
+    keep_value(
+        _store(), key, entry, config["APP_PAGE_CACHE_SECONDS"], config["APP_PAGE_CACHE_ENTRIES"]
+    )
 
 
 def cache_headers(response: Response) -> Response:

@@ -2,15 +2,16 @@
 
 CPU time (`time.process_time`) is what a page costs the server whatever else the machine
 runs, so it can be compared between runs on a shared machine where wall time cannot. For
-each page: "render" empties the app's page cache and the search page's kept results before
-every request (what a reader pays when the page is not kept: the first reader after a
-publish, or any of 30,000 articles), "cached" is the next request for the same page (what
-wrk against one URL mostly measures), and "article_random" renders a different article of
-any locale every time.
+each page: "render" empties the app's page cache, the search page's kept results and topic
+pages' kept related help before every request (what a reader pays when the page is not
+kept: the first reader after a publish, or any of 30,000 articles), "cached" is the next
+request for the same page (what wrk against one URL mostly measures), and "article_random"
+renders a different article of any locale every time.
 
 Uses a site built by bench/pages.py (`--keep FOLDER` leaves it in FOLDER/scale):
 
-    .venv/bin/python bench/page_cpu.py FOLDER/scale [--requests 200] [--profile article_en]
+    .venv/bin/python bench/page_cpu.py FOLDER/scale [--requests 200] [--page topic]
+        [--profile article_en]
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ def timed_get(client, path: str) -> float:
 
 
 def forget_pages(app) -> None:
-    """Empty the page cache and the search page's kept results (the next request renders)."""
+    """Empty the page cache, the search page's and topic pages' kept results (the next request
+    renders, as after a publish)."""
     from app.page_cache import STORE_KEY
     from app.site_search.result_cache import EXTENSION_KEY
 
     app.extensions.pop(STORE_KEY, None)
     app.extensions.pop(EXTENSION_KEY, None)
+    app.extensions.pop("forum_related_help", None)  # a topic's kept related help
 
 
 def final_path(client, path: str) -> str:
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="a site folder holding site.sqlite3")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", help="a page name: cProfile its render to stderr")
+    parser.add_argument("--page", action="append", help="measure only this page (repeatable)")
     args = parser.parse_args()
 
     os.environ.update(site_env(args.folder))  # the settings gunicorn gets in bench/pages.py
@@ -119,16 +123,16 @@ def main() -> None:
 
     app = create_app()
     pages = site_pages(args.folder)
+    if args.page:
+        pages = {name: pages[name] for name in args.page}
     if args.profile:
         profile(app, pages[args.profile], args.requests)
         return
     for path in pages.values():  # warm up: templates compiled, memos filled
         app.test_client().get(path, follow_redirects=True)
-    report = {
-        "requests_per_page": args.requests,
-        "pages": measure(app, pages, args.requests),
-        "article_random": random_articles(app, args.requests),
-    }
+    report = {"requests_per_page": args.requests, "pages": measure(app, pages, args.requests)}
+    if not args.page:
+        report["article_random"] = random_articles(app, args.requests)
     print(json.dumps(report, indent=2))
 
 

@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_speed.py --small          # a tenth of that, for a quick run
     .venv/bin/python bench/search_speed.py --out result.json --db /tmp/bench.sqlite3
     .venv/bin/python bench/search_speed.py --database-url postgresql://postgres@127.0.0.1/tp_pg
+    .venv/bin/python bench/search_speed.py --scale 0.1 --build-only --workers 2   # reindex speed
 
 The corpus is deterministic (``bench/search_corpus.py``: fixed seed, 50%
 English, 25% Japanese, 25% Arabic; articles of 220-380 words, forum topics
@@ -13,8 +14,11 @@ a typo, 5% quoted) and 500 as-you-type prefixes of real titles, each after
 wall-clock and this thread's CPU time:
 
 (a) ``build``: every document analyzed and written into the app's SQLite
-    file by ``SearchStore.write`` in transactions of 500 (what ``flask
-    search reindex`` does after loading rows), and the file's size.
+    file by ``SearchStore.write`` in transactions of 1,000, analysis on a
+    ``BulkAnalyzer``'s worker per core (what ``flask search reindex`` does
+    after loading rows), and the file's size; ``cpu_seconds`` is this
+    process's (reading, writing, SQLite), ``workers_cpu_seconds`` the
+    workers' (analysis).
 (b) ``raw_search``: ``SearchStore.search`` straight on one connection.
 (c) ``api_search``: ``GET /api/v1/search`` through the Flask test client
     against the real app on that file: synonyms read, the search event
@@ -37,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -58,10 +63,11 @@ from bench.search_corpus import (  # noqa: E402
     suggest_queries,
 )
 from bench.search_database import BenchDatabase  # noqa: E402
+from search.bulk import BulkAnalyzer  # noqa: E402
 from search.query import SearchQuery  # noqa: E402
 
 SMALL_SCALE = 0.1
-WRITE_BATCH = 500
+WRITE_BATCH = 1000
 REPLIES_IN_LONG_TOPIC = 1000
 REPLY_SAMPLES = 30
 TARGETS = {
@@ -130,7 +136,7 @@ def make_bench_app(url: str, folder: str):
     return app
 
 
-def build(app, docs, database: BenchDatabase) -> dict:
+def build(app, docs, database: BenchDatabase, workers: int | None = None) -> dict:
     """Analyze and write every document, WRITE_BATCH per transaction; seconds and size."""
     from app.extensions import db
     from app.site_search.engine import search_store
@@ -138,10 +144,13 @@ def build(app, docs, database: BenchDatabase) -> dict:
     with app.app_context():
         store = search_store()
         c0, t0 = time.process_time(), time.perf_counter()
-        for start in range(0, len(docs), WRITE_BATCH):
-            with db.engine.begin() as conn:
-                store.write(conn, docs[start : start + WRITE_BATCH])
+        workers0 = _children_cpu()
+        with BulkAnalyzer(workers) as analyzer:
+            for start in range(0, len(docs), WRITE_BATCH):
+                with db.engine.begin() as conn:
+                    store.write(conn, docs[start : start + WRITE_BATCH], analyzer)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        workers_cpu = _children_cpu() - workers0
         database.compact(db.engine)
         db_mb = database.size_mb(db.engine)
         db.session.remove()
@@ -151,9 +160,17 @@ def build(app, docs, database: BenchDatabase) -> dict:
         "seconds_per_110k_docs": round(seconds * 110_000 / len(docs), 1),
         "cpu_seconds": round(cpu, 1),
         "cpu_seconds_per_110k_docs": round(cpu * 110_000 / len(docs), 1),
+        "analyzer_workers": analyzer.workers,
+        "workers_cpu_seconds": round(workers_cpu, 1),
         "db_mb": db_mb,
         "load_avg_1m_after": round(os.getloadavg()[0], 2),
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the analyzer workers, once stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def reply_writes(app) -> dict:
@@ -234,6 +251,8 @@ def run(
     skip_fts: bool,
     compare: str | None,
     database_url: str | None = None,
+    build_only: bool = False,
+    workers: int | None = None,
 ) -> dict:
     with tempfile.TemporaryDirectory(prefix="touchpoint-bench-") as tmp:
         if database_url:
@@ -262,7 +281,14 @@ def run(
         }
         report["database"] = database.dialect
         app = make_bench_app(database.url, tmp)
-        report["build"] = build(app, docs, database)
+        report["build"] = build(app, docs, database, workers)
+        if build_only:
+            from app.extensions import db
+
+            with app.app_context():
+                db.engine.dispose()
+            database.drop()
+            return report
 
         from app.extensions import db
         from app.site_search.engine import search_store
@@ -383,6 +409,8 @@ def main() -> None:
     parser.add_argument("--out", help="also write the JSON to this file")
     parser.add_argument("--db", help="build the database here (default: a temporary file)")
     parser.add_argument("--skip-fts", action="store_true", help="skip the bare FTS5 baseline")
+    parser.add_argument("--build-only", action="store_true", help="only (a): the reindex's speed")
+    parser.add_argument("--workers", type=int, help="analyzer processes (default: one per core)")
     parser.add_argument("--compare", help="an earlier run's JSON to put beside this run's")
     parser.add_argument(
         "--database-url",
@@ -390,7 +418,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     scale = args.scale or (SMALL_SCALE if args.small else 1.0)
-    report = run(scale, args.db, args.skip_fts, args.compare, args.database_url)
+    report = run(
+        scale,
+        args.db,
+        args.skip_fts,
+        args.compare,
+        args.database_url,
+        args.build_only,
+        args.workers,
+    )
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.out:

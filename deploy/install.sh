@@ -73,7 +73,6 @@ set -a; . "$TP_ETC/touchpoint.env"; set +a
 $AS_APP .venv/bin/flask db upgrade
 $AS_APP .venv/bin/flask content import
 $AS_APP .venv/bin/flask forum init
-$AS_APP .venv/bin/flask search reindex
 
 step "7. The first admin"
 if [ -n "$ADMIN_PASSWORD" ]; then

@@ -34,16 +34,40 @@ def words_and_parts(analyzer, text: str) -> tuple[list[str], list[str]]:
     """The first token at each position (the word as written, normalized), and the others
     (sub-words, kana keys, stems of other readings). Stored as words then parts, so
     phrases of words stay adjacent."""
+    return _words_and_parts(analyzer(text, mode="index") if text else ())
+
+
+def _words_and_parts(tokens) -> tuple[list[str], list[str]]:
     words: list[str] = []
     parts: list[str] = []
     last_pos = None
-    for t in analyzer(text, mode="index") if text else ():
+    for t in tokens:
         if t.pos != last_pos:
             last_pos = t.pos
             words.append(t.text)
         else:
             parts.append(t.text)
     return words, parts
+
+
+def _stemmed_last(analyzer, plain) -> bool:
+    """Whether ``plain`` is ``analyzer`` but for its last filter, a stemmer (English, Arabic):
+    then the words before that filter are the unstemmed words, with no second pass."""
+    return (
+        plain is not analyzer
+        and plain.tokenizer is analyzer.tokenizer
+        and analyzer.filters[:-1] == plain.filters
+    )
+
+
+def _words_parts_unstemmed(analyzer, plain, text: str) -> tuple[list[str], list[str], list[str]]:
+    """words_and_parts(analyzer, text) and the texts plain(text) gives, in one pass."""
+    if not text:
+        return [], [], []
+    tokens = list(plain(text, mode="index"))
+    unstemmed = [t.text for t in tokens]  # the stemmer rewrites the tokens in place
+    words, parts = _words_and_parts(analyzer.filters[-1](iter(tokens), "index"))
+    return words, parts, unstemmed
 
 
 def plain_words(plain_analyzer, *texts: str) -> list[str]:
@@ -72,10 +96,21 @@ def index_row(doc: SearchDocument, locale: str | None = None) -> IndexRow:
     texts = {"title": doc.title, "tags": tags, "summary": doc.summary, "body": doc.body}
     if is_post:
         texts = {"body": doc.body}
-    split = {field: words_and_parts(analyzer, text) for field, text in texts.items()}
+    unstemmed: dict[str, list[str]] = {}
+    if not is_post and _stemmed_last(analyzer, plain):
+        split = {}
+        for field, text in texts.items():
+            words, parts, unstemmed[field] = _words_parts_unstemmed(analyzer, plain, text)
+            split[field] = (words, parts)
+    else:
+        split = {field: words_and_parts(analyzer, text) for field, text in texts.items()}
     tokens = {field: words + parts for field, (words, parts) in split.items()}
     if is_post:
         title_words, spell_words = [], []
+    elif unstemmed:
+        title_words = list(dict.fromkeys(unstemmed["title"]))
+        spell_fields = ("title", "summary", "tags") + (("body",) if doc.type == "article" else ())
+        spell_words = list(dict.fromkeys(t for f in spell_fields for t in unstemmed[f]))
     elif plain is analyzer:  # nothing to unstem (Japanese): the same tokens, not a second pass
         title_words = list(dict.fromkeys(tokens["title"]))
         spell_fields = ("title", "summary", "tags") + (("body",) if doc.type == "article" else ())

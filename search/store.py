@@ -22,9 +22,11 @@ from sqlalchemy.engine import Connection
 from search.analysis import katakana_runs, spelling_key
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
+from search.bulk import BulkAnalyzer
 from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
+from search.match import all_of, any_of, tokens_of
 from search.proximity import PROXIMITY_WINDOW, query_pairs, title_phrase_first
 from search.query import (
     SearchQuery,
@@ -45,6 +47,12 @@ DID_YOU_MEAN_BELOW = 3
 
 TOP_UP_BELOW = 3
 """Fewer all-words matches than this get the any-word matches appended below them."""
+
+RELATED_WORD_MAX_DOCS = 1_000
+"""A word in more results than this is too common to find related results by on its own."""
+
+RELATED_MAX_WORDS = 8
+"""The rarest words of a text that find its related results beyond those with all its words."""
 
 SUGGEST_MIN_ASCII_CHARS = 2
 PREFIX_MAX_CHARS = 15
@@ -133,9 +141,20 @@ class SearchStore:
 
     # ---- writing (in the caller's transaction)
 
-    def write(self, conn: Connection, docs: Iterable[SearchDocument]) -> int:
-        """Index documents, replacing rows with the same doc_id; returns how many."""
-        return self.write_rows(conn, [index_row(d, self.resolve(d.locale)) for d in docs])
+    def write(
+        self,
+        conn: Connection,
+        docs: Iterable[SearchDocument],
+        analyzer: BulkAnalyzer | None = None,
+    ) -> int:
+        """Index documents, replacing rows with the same doc_id; returns how many.
+
+        With a :class:`BulkAnalyzer` (reindex, bulk builds) the analysis runs on its workers.
+        """
+        pairs = [(d, self.resolve(d.locale)) for d in docs]
+        if analyzer is not None:
+            return self.write_rows(conn, analyzer.rows(pairs))
+        return self.write_rows(conn, [index_row(d, locale) for d, locale in pairs])
 
     def write_rows(self, conn: Connection, rows: Sequence[IndexRow]) -> int:
         """Store analyzed rows (see :func:`search.indexing.index_row`)."""
@@ -226,6 +245,58 @@ class SearchStore:
             0 if m.chosen.fallback else m.primary_total,
         )
 
+    def related(
+        self, conn: Connection, text: str, locale: str, limit: int, synonyms: dict | None = None
+    ) -> list[SearchHit]:
+        """The best results for a text (a title), for a "related" list: ranked rows only.
+
+        No counts, facets, spelling or snippets. Results with all the words rank first; the
+        rest of ``limit`` comes from any of the text's distinctive words (in at most
+        RELATED_WORD_MAX_DOCS results; the RELATED_MAX_WORDS rarest), so ranking never reads
+        the long lists of words most results have. ``snippet`` is empty.
+        """
+        locale = self.resolve(locale)
+        analyzer, _ = locale_analyzers(locale)
+        clauses = build_clauses(parse_user_text(text), analyzer, synonyms or {})
+        if not clauses:
+            return []
+        loose = [c.loose if c.loose is not None else c.node for c in clauses]
+        tokens = sorted({t for node in loose for t in tokens_of(node)})
+        df = self.backend.doc_frequencies(conn, locale, "content", tokens)
+        spread = [(sum(df.get(t, 0) for t in tokens_of(node)), i) for i, node in enumerate(loose)]
+        rare = sorted((n, i) for n, i in spread if 0 < n <= RELATED_WORD_MAX_DOCS)
+        tiers = [all_of([c.node for c in clauses])]
+        if rare and len(clauses) > 1:
+            tiers.append(any_of([loose[i] for _, i in rare[:RELATED_MAX_WORDS]]))
+        ranked: list[RankedGroup] = []
+        for node in tiers:
+            if len(ranked) >= limit:
+                break
+            ranked += self.backend.ranked(
+                conn,
+                locale,
+                node,
+                kind=None,
+                category=None,
+                exclude=frozenset(g.group_id for g in ranked),
+                limit=limit - len(ranked),
+            )
+        return self._plain_hits(conn, ranked)
+
+    def _plain_hits(self, conn: Connection, ranked: Sequence[RankedGroup]) -> list[SearchHit]:
+        """Hits for ranked groups with what a link needs (no snippet), in ranked order."""
+        if not ranked:
+            return []
+        c = docs_table.c
+        columns = (c.doc_id, c.type, c.title, c.url, c.kind, c.category, c.solved, c.locale)
+        query = sa.select(*columns).where(c.doc_id.in_(sorted({g.group_id for g in ranked})))
+        rows = {r.doc_id: r for r in conn.execute(query)}
+        return [
+            _hit(row, group.score, "")
+            for group in ranked
+            if (row := rows.get(group.group_id)) is not None
+        ]
+
     def count(self, conn: Connection, q: SearchQuery) -> int:
         """The ``total`` :meth:`search` would give, without ranking, snippets or spelling."""
         locale = self.resolve(q.locale)
@@ -302,21 +373,7 @@ class SearchStore:
                 continue
             source = best if best is not None else row
             snippet = make_snippet(stage.terms, analyzer, source.body, row.summary)
-            hits.append(
-                SearchHit(
-                    doc_id=row.doc_id,
-                    type=row.type,
-                    id=row.doc_id.partition(":")[2],
-                    title=row.title,
-                    url=row.url,
-                    snippet=snippet,
-                    score=group.score,
-                    kind=row.kind,
-                    category=row.category,
-                    solved=bool(row.solved),
-                    locale=row.locale,
-                )
-            )
+            hits.append(_hit(row, group.score, snippet))
         return hits
 
     def _titles(self, conn, groups: Sequence[RankedGroup]) -> dict[str, str]:
@@ -472,6 +529,23 @@ class SearchStore:
         if locale:
             query = query.where(docs_table.c.locale == self.resolve(locale))
         return conn.execute(query).scalar_one()
+
+
+def _hit(row, score: float, snippet: str) -> SearchHit:
+    """A result from its ``search_documents`` row."""
+    return SearchHit(
+        doc_id=row.doc_id,
+        type=row.type,
+        id=row.doc_id.partition(":")[2],
+        title=row.title,
+        url=row.url,
+        snippet=snippet,
+        score=score,
+        kind=row.kind,
+        category=row.category,
+        solved=bool(row.solved),
+        locale=row.locale,
+    )
 
 
 def _empty_facets() -> dict[str, dict[str, int]]:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import graphlib
+import itertools
 import json
 import os
 import re
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from app import create_app
+from app.accounts import models as account_models
 from app.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +62,25 @@ def _compile_each_url_builder_once() -> None:
 _compile_each_url_builder_once()
 
 
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, tests marked slow or browser run first (otherwise in order).
+
+    A long test taken last keeps one worker busy while the others have nothing left to
+    steal; taken first, the short tests fill in around it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    slow = [
+        item
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    ]
+    if slow:
+        chosen = {id(item) for item in slow}
+        items[:] = slow + [item for item in items if id(item) not in chosen]
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests don't see another client's signed-in user or CSRF token.
 
@@ -86,6 +110,17 @@ def make_app(tmp_path: Path, database_url: str = "sqlite://", **overrides):
     return app
 
 
+# Test servers need not wait for the disk at each commit (a crash of the server, never
+# simulated here, would lose the last commits): DDL and small transactions cost a quarter.
+FAST_COMMITS = "-csynchronous_commit%3Doff"
+
+
+def postgres_url_for(url: str, schema: str) -> str:
+    """`url` with its search_path on `schema` (both settings in one `options` parameter)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}%20{FAST_COMMITS}"
+
+
 def reset_postgres_schema(url: str) -> tuple[str, str]:
     """A fresh PostgreSQL schema for one test; returns a URL whose search_path points at it."""
     schema = "t_" + uuid.uuid4().hex[:12]
@@ -93,8 +128,7 @@ def reset_postgres_schema(url: str) -> tuple[str, str]:
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
+    return postgres_url_for(url, schema), schema
 
 
 def drop_postgres_schema(url: str, schema: str) -> None:
@@ -104,18 +138,138 @@ def drop_postgres_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
-@functools.cache
-def _empty_schema_template() -> sqlite3.Connection:
-    """Every table (search tables too) in an in-memory SQLite database, once per process."""
+class PostgresSchemas:
+    """Schemas with every table (search tables too), built once per test process and emptied
+    before each use: CREATE SCHEMA, `db.create_all()` and DROP SCHEMA took 1 to 4 s a test,
+    deleting the rows of every table and restarting the sequences takes milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._schemas: dict[str, tuple[str, str, str]] = {}  # purpose -> url, schema, emptying
+        self._connection = None
+
+    def emptied(self, purpose: str = "tests") -> str:
+        """The URL of this process's schema for `purpose`, every table in it empty."""
+        if purpose not in self._schemas:
+            url, schema = reset_postgres_schema(POSTGRES_URL)
+            with tempfile.TemporaryDirectory() as folder:
+                app = make_app(Path(folder), url)
+                with app.app_context():
+                    db.create_all()
+                    db.session.remove()
+                    db.engine.dispose()
+            self._schemas[purpose] = (url, schema, self._emptying_script(schema))
+            return url
+        url, _schema, script = self._schemas[purpose]
+        with self._admin().transaction():
+            self._admin().execute(script)
+        return url
+
+    def drop_all(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        for _url, schema, _script in self._schemas.values():
+            drop_postgres_schema(POSTGRES_URL, schema)
+
+    def _admin(self):
+        if self._connection is None:
+            import psycopg
+
+            self._connection = psycopg.connect(
+                POSTGRES_URL, autocommit=True, options="-csynchronous_commit=off"
+            )
+        return self._connection
+
+    def _emptying_script(self, schema: str) -> str:
+        """DELETE for every table, children before their parents, then sequences back to 1.
+
+        A cycle of references (a topic's accepted post, a post's topic) is broken by first
+        setting a nullable reference of the cycle to NULL.
+        """
+        in_schema = "(SELECT oid FROM pg_namespace WHERE nspname = %s)"
+        admin = self._admin()
+        with admin.transaction():
+            tables = [
+                row[0]
+                for row in admin.execute(
+                    "SELECT relname FROM pg_class"
+                    f" WHERE relkind IN ('r', 'p') AND relnamespace = {in_schema}",
+                    (schema,),
+                )
+            ]
+            references = admin.execute(
+                "SELECT child.relname, parent.relname, array_agg(a.attname::text),"
+                " bool_and(NOT a.attnotnull) FROM pg_constraint c"
+                " JOIN pg_class child ON child.oid = c.conrelid"
+                " JOIN pg_class parent ON parent.oid = c.confrelid"
+                " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+                f" WHERE c.contype = 'f' AND child.relnamespace = {in_schema}"
+                " GROUP BY c.oid, child.relname, parent.relname",
+                (schema,),
+            ).fetchall()
+            sequences = [
+                row[0]
+                for row in admin.execute(
+                    "SELECT relname FROM pg_class"
+                    f" WHERE relkind = 'S' AND relnamespace = {in_schema}",
+                    (schema,),
+                )
+            ]
+        edges = [
+            (child, parent, columns, nullable) for child, parent, columns, nullable in references
+        ]
+        statements = [f'SET LOCAL search_path TO "{schema}"']  # what the triggers' SQL reads
+        while True:
+            referenced_by: dict[str, set[str]] = {table: set() for table in tables}
+            for child, parent, _columns, _nullable in edges:
+                if child != parent:
+                    referenced_by[parent].add(child)
+            try:
+                order = list(graphlib.TopologicalSorter(referenced_by).static_order())
+                break
+            except graphlib.CycleError as error:
+                cycle = error.args[1]
+                steps = list(itertools.pairwise(cycle))
+                pairs = {*steps, *((b, a) for a, b in steps)}
+                broken = next(e for e in edges if (e[0], e[1]) in pairs and e[3])
+                edges.remove(broken)
+                settings = ", ".join(f'"{column}" = NULL' for column in broken[2])
+                statements.append(f'UPDATE "{schema}"."{broken[0]}" SET {settings}')
+        deletes = [f'DELETE FROM "{schema}"."{table}"' for table in order]
+        # Twice: triggers of the first pass may write into tables it already emptied (the
+        # search statistics' changes); on empty tables they write nothing.
+        statements += deletes + deletes
+        if sequences:
+            restarts = ", ".join(f'setval(\'"{schema}"."{seq}"\', 1, false)' for seq in sequences)
+            statements.append(f"SELECT {restarts}")
+        return ";\n".join(statements)
+
+
+def build_sqlite_template(build: Callable[[], object]) -> sqlite3.Connection:
+    """An in-memory SQLite database with every table (search tables too) and what `build()`
+    writes in an app of the default settings; tests copy it (copy_sqlite_template)."""
     template = sqlite3.connect(":memory:", check_same_thread=False)
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
         with app.app_context():
             db.create_all()
+            build()
             with db.engine.connect() as connection:
                 connection.connection.driver_connection.backup(template)
             db.session.remove()
     return template
+
+
+def copy_sqlite_template(template: sqlite3.Connection) -> None:
+    """Replace the current app's in-memory SQLite database with a copy of `template`."""
+    assert str(db.engine.url) == "sqlite://", "templates are for in-memory SQLite"
+    with db.engine.connect() as connection:
+        template.backup(connection.connection.driver_connection)
+
+
+@functools.cache
+def _empty_schema_template() -> sqlite3.Connection:
+    return build_sqlite_template(lambda: None)
 
 
 def create_empty_schema() -> None:
@@ -124,13 +278,19 @@ def create_empty_schema() -> None:
     Copies a template built once (SQLite's backup API) instead of emitting the DDL for
     every test: a quarter of a simple test's time went into creating tables.
     """
-    assert str(db.engine.url) == "sqlite://", "the template is for in-memory SQLite"
-    with db.engine.connect() as connection:
-        _empty_schema_template().backup(connection.connection.driver_connection)
+    copy_sqlite_template(_empty_schema_template())
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas():
+    """This test process's PostgreSQL schemas (PostgresSchemas), dropped at the end."""
+    schemas = PostgresSchemas()
+    yield schemas
+    schemas.drop_all()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db_app(request, tmp_path):
+def any_db_app(request, tmp_path, postgres_schemas):
     """The same test on SQLite and on the local PostgreSQL server."""
     if request.param == "sqlite":
         app = make_app(tmp_path)
@@ -139,39 +299,41 @@ def any_db_app(request, tmp_path):
             yield app
             db.session.remove()
         return
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    app = make_app(tmp_path, url)
+    app = make_app(tmp_path, postgres_schemas.emptied())
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
-    drop_postgres_schema(POSTGRES_URL, schema)
+
+
+# Every in-process test hashes passwords with Argon2id at tiny costs: the same code path,
+# a millisecond instead of 50 ms per hash and per sign-in (up to a second on a loaded
+# machine). tests/accounts/test_password_hashing.py checks the production costs.
+PRODUCTION_HASHER = account_models._hasher
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes():
+    account_models._hasher = CHEAP_HASHER
+    yield
+    account_models._hasher = PRODUCTION_HASHER
 
 
 @pytest.fixture
-def fast_hashing(monkeypatch):
-    """Argon2 with tiny costs: the same code path, milliseconds instead of 50 ms per hash."""
-    from argon2 import PasswordHasher
-
-    from app.accounts import models as account_models
-
-    monkeypatch.setattr(
-        account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+def fast_hashing():
+    """Argon2 with tiny costs (now every test's; kept for the tests that name it)."""
+    assert account_models._hasher is CHEAP_HASHER
 
 
 @pytest.fixture
-def postgres_app(tmp_path):
+def postgres_app(tmp_path, postgres_schemas):
     """For races that need real concurrent connections: PostgreSQL only."""
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    app = make_app(tmp_path, url)
+    app = make_app(tmp_path, postgres_schemas.emptied())
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
-    drop_postgres_schema(POSTGRES_URL, schema)
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
-"""Reading the forum: topic lists with sorts and pages, a topic's posts, profiles, related help."""
+"""Reading the forum: topic lists with sorts and pages, a topic's posts, profiles."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,10 +14,7 @@ from app.extensions import db
 from app.forum.models import ForumCategory, Notification, Post, PostRevision, Topic
 from app.forum.permissions import can_see_hidden
 
-log = logging.getLogger(__name__)
-
 SORTS = ("latest", "top", "unanswered", "solved")
-RELATED_LIMIT = 5
 REPLY_PAGE_CAP = 1_000_000  # ?page= above this is treated as this (then as the last page)
 
 
@@ -244,33 +240,6 @@ def notification_items(user: User, limit: int = 50) -> list[NotificationItem]:
         .limit(limit)
     )
     return [NotificationItem(n, t, name, post_page(t, n.post_id, user)) for n, t, name in rows]
-
-
-@dataclass(frozen=True)
-class RelatedLink:
-    title: str
-    url: str
-    solved: bool = False
-
-
-def related_help(topic: Topic) -> tuple[list[RelatedLink], list[RelatedLink]]:
-    """Articles and other solved topics like this one, from the search index (never raises)."""
-    try:
-        from app.site_search.services import SearchRequest, run_search
-
-        results = run_search(SearchRequest(text=topic.title, locale=topic.locale, per_page=20))
-    except Exception:  # a missing or broken index must not break the topic page
-        log.warning("related help for topic %s failed", topic.id, exc_info=True)
-        return [], []
-    articles, topics = [], []
-    own_id = f"topic:{topic.id}"
-    for hit in results.hits:
-        if hit.type == "topic":
-            if hit.doc_id != own_id and hit.solved and len(topics) < RELATED_LIMIT:
-                topics.append(RelatedLink(hit.title, hit.url, True))
-        elif len(articles) < RELATED_LIMIT:
-            articles.append(RelatedLink(hit.title, hit.url))
-    return articles, topics
 
 
 def published_faq_for(topic: Topic):

@@ -29,6 +29,7 @@ from app.forum.errors import ForumError
 from app.forum.forms import ActionForm, EditPostForm, ReplyForm
 from app.forum.models import Post, Topic
 from app.forum.paths import topic_slug
+from app.forum.related_help import related_help
 from app.forum.spam import honeypot_tripped
 from app.forum.view_counts import TOPIC_VIEWS
 from app.page_cache import beacon_response, public_page
@@ -155,7 +156,7 @@ def _render_topic(
 ):
     include_hidden = services.can_see_hidden(viewer())
     shown = listing.topic_page(topic, include_hidden, page, listing.replies_per_page())
-    articles, solved_topics = listing.related_help(topic)
+    articles, solved_topics = related_help(topic)
     html = render_template(
         "forum/topic.html",
         topic=topic,

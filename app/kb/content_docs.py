@@ -161,6 +161,7 @@ class _Importer:
         self.store_media, self.link_base, self.report = store_media, link_base, report
         self.pages: dict[str, _Page] = {}
         self.media: dict[Path, str] = {}
+        self.shown: dict[Path, str] = {}  # _shown's answers: every line of a page asks
         self.default_locale = current_app.config["DEFAULT_LOCALE"]
 
     # --- pass 1: read ---------------------------------------------------------------------
@@ -356,7 +357,9 @@ class _Importer:
         return f"/{source.locale}/articles/{source.slug}" if source is not None else None
 
     # --- pass 3: check anchors, find what did not render ---------------------------------
-    def check(self, page: _Page, ids: dict[str, set[str]]) -> None:
+    def check(self, page: _Page, ids: dict[str, set[str]], html: str) -> None:
+        """`html`: page.body as rendered before this pass (reused when no link changes)."""
+        before = page.body
         lines = page.body.split("\n")
         for index, url, slug, anchor in page.anchors:
             known = ids.get(slug)
@@ -372,7 +375,7 @@ class _Importer:
                 where = page.origins[line]
                 self._problem(where[0], where[1], f"anchor not found, link kept: #{anchor}")
         page.body = "\n".join(lines)
-        page_text = _visible_text(page.body)
+        page_text = _html_text(html if page.body == before else render_markdown(page.body).html)
         for needle, what in UNRENDERED.items():
             if needle not in page_text:
                 continue
@@ -407,7 +410,9 @@ class _Importer:
                 self.report.kept.append(shown)
                 return None
         article, changed = save_article(article, fields, category, source=SOURCE)
-        article.synced_digest = fields.digest()
+        digest = fields.digest()
+        if article.synced_digest != digest:  # an unchanged article stays clean: no search rewrite
+            article.synced_digest = digest
         if not changed:
             self.report.unchanged.append(shown)
             return None
@@ -431,15 +436,23 @@ class _Importer:
         self.report.problems.append(Problem(shown, line, what))
 
     def _shown(self, path: Path) -> str:
-        try:
-            return f"{self.locale}:{path.resolve().relative_to(self.root.resolve()).as_posix()}"
-        except ValueError:
-            return f"{self.locale}:{path}"
+        """The file as reports name it: locale:path under the set's root."""
+        if path not in self.shown:
+            try:
+                relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+                self.shown[path] = f"{self.locale}:{relative}"
+            except ValueError:
+                self.shown[path] = f"{self.locale}:{path}"
+        return self.shown[path]
 
 
 def _visible_text(markdown: str) -> str:
     """What a reader sees of rendered Markdown, code left out (markers there are meant)."""
-    html = render_markdown(markdown).html
+    return _html_text(render_markdown(markdown).html)
+
+
+def _html_text(html: str) -> str:
+    """The text of rendered HTML, code left out."""
     html = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", " ", html, flags=re.S)
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
@@ -482,13 +495,11 @@ def import_docs(
     pages = list(importer.pages.values())
     for page in pages:
         importer.transform(page)
-    ids = {
-        page.slug: set(re.findall(r'id="([^"]+)"', render_markdown(page.body).html))
-        for page in pages
-    }
+    rendered = {page.slug: render_markdown(page.body).html for page in pages}
+    ids = {slug: set(re.findall(r'id="([^"]+)"', html)) for slug, html in rendered.items()}
     written = []
     for page in pages:
-        importer.check(page, ids)
+        importer.check(page, ids, rendered[page.slug])
         article = importer.save(page, importer.category_for(page))
         if article is not None:
             written.append(article)

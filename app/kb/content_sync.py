@@ -184,8 +184,10 @@ def _import_one(
             report.kept.append(relative)
             return None, False
     article, changed = save_article(article, fields, category, source="import")
-    article.content_path = relative
-    article.synced_digest = fields.digest()
+    digest = fields.digest()
+    if (article.content_path, article.synced_digest) != (relative, digest):
+        # only then: an unchanged article stays clean (its search rows are not rewritten)
+        article.content_path, article.synced_digest = relative, digest
     if not changed:
         report.unchanged.append(relative)
         return article, False

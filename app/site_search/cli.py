@@ -14,12 +14,20 @@ from app.site_search.engine import search_store
 from app.site_search.sources import SOURCES, SearchSource
 from search.analysis import ANALYZER_VERSION
 from search.backends.tables import search_documents as docs_table
+from search.bulk import BulkAnalyzer
 from search.documents import make_doc_id
 
 search_cli = AppGroup("search", help="Maintain the search rows.")
 
 REINDEX_BATCH = 200
 """Results written per transaction: each commit replaces their old rows at once."""
+
+PARALLEL_BATCH = 1000
+"""Results per transaction when worker processes analyze: a batch takes them about a second,
+and fewer, larger commits leave SQLite's FTS5 fewer segments to merge."""
+
+PARALLEL_FROM = 2000
+"""Results to write from which worker processes pay for their start (a second or two each)."""
 
 BATCH_RETRIES = 5
 
@@ -35,8 +43,13 @@ def _current_groups(source: SearchSource) -> dict[str, bool]:
     return {g: low == high == ANALYZER_VERSION for g, low, high in rows}
 
 
-def _write_batch(source: SearchSource, keys: list[int]) -> None:
+def _write_batch(
+    source: SearchSource, keys: list[int], analyzer: BulkAnalyzer | None = None
+) -> None:
     """One batch in one transaction: the results' old rows out, new ones in, then commit.
+
+    With an ``analyzer`` the batch's documents are analyzed on its workers while this
+    transaction, which read them, waits to write their rows.
 
     On SQLite a write from the site between our read and our write makes the
     transaction fail (it would otherwise overwrite a reply it did not see):
@@ -48,7 +61,7 @@ def _write_batch(source: SearchSource, keys: list[int]) -> None:
             documents = source.documents(db.session, keys)
             conn = db.session.connection()
             store.remove_groups(conn, [make_doc_id(source.name, k) for k in keys])
-            store.write(conn, documents)
+            store.write(conn, documents, analyzer)
             db.session.commit()
             return
         except OperationalError:
@@ -60,36 +73,48 @@ def _write_batch(source: SearchSource, keys: list[int]) -> None:
 
 @search_cli.command("reindex")
 @click.option("--all", "everything", is_flag=True, help="Rewrite every row, not only stale ones.")
-def reindex(everything: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that analyze (default: one per core; 1 leaves the other cores to the site).",
+)
+def reindex(everything: bool, workers: int | None) -> None:
     """Rewrite search rows that are missing or from an older analyzer; drop rows of gone data.
 
     Safe while the site serves: each batch replaces its results' rows in one
     transaction, so searches answer from the old rows until then. Resumable:
-    a rerun skips what is already current.
+    a rerun skips what is already current. Analysis runs on one worker process per core.
     """
     store = search_store()
     store.create_schema(db.session.connection())
     db.session.commit()
-    for source in SOURCES.values():
-        keys = source.keys(db.session)
-        current = _current_groups(source)
-        todo = [
-            k for k in keys if everything or not current.get(make_doc_id(source.name, k), False)
-        ]
-        with click.progressbar(
-            length=len(keys), label=f"Indexing {source.name}s", show_pos=True
-        ) as bar:
-            bar.update(len(keys) - len(todo))
-            for start in range(0, len(todo), REINDEX_BATCH):
-                batch = todo[start : start + REINDEX_BATCH]
-                _write_batch(source, batch)
-                bar.update(len(batch))
-        wanted = {make_doc_id(source.name, k) for k in keys}
-        orphans = sorted(set(current) - wanted)
-        for start in range(0, len(orphans), REINDEX_BATCH):
-            store.remove_groups(db.session.connection(), orphans[start : start + REINDEX_BATCH])
-            db.session.commit()
-        click.echo(f"{source.name}s: {len(todo)} written, {len(orphans)} removed")
+    with BulkAnalyzer(workers) as analyzer:
+        for source in SOURCES.values():
+            _reindex_source(store, source, everything, analyzer)
+
+
+def _reindex_source(store, source: SearchSource, everything: bool, analyzer: BulkAnalyzer):
+    """One source's stale and missing results written, batch by batch; its orphans removed."""
+    keys = source.keys(db.session)
+    current = _current_groups(source)
+    todo = [k for k in keys if everything or not current.get(make_doc_id(source.name, k), False)]
+    parallel = analyzer.workers > 1 and len(todo) >= PARALLEL_FROM
+    size = PARALLEL_BATCH if parallel else REINDEX_BATCH
+    with click.progressbar(
+        length=len(keys), label=f"Indexing {source.name}s", show_pos=True
+    ) as bar:
+        bar.update(len(keys) - len(todo))
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            _write_batch(source, batch, analyzer if parallel else None)
+            bar.update(len(batch))
+    wanted = {make_doc_id(source.name, k) for k in keys}
+    orphans = sorted(set(current) - wanted)
+    for start in range(0, len(orphans), REINDEX_BATCH):
+        store.remove_groups(db.session.connection(), orphans[start : start + REINDEX_BATCH])
+        db.session.commit()
+    click.echo(f"{source.name}s: {len(todo)} written, {len(orphans)} removed")
 
 
 @search_cli.command("status")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -21,7 +20,7 @@ from typing import TypeVar
 from flask import current_app
 from markupsafe import escape
 
-from app.page_cache import content_version, has_session_cookie
+from app.page_cache import content_version, fresh_value, has_session_cookie, keep_value
 from app.site_search.services import synonym_edits
 
 EXTENSION_KEY = "search_result_cache"  # app.extensions: (lock, OrderedDict key -> (expires, v))
@@ -39,20 +38,12 @@ def kept(key: Hashable, compute: Callable[[], Value]) -> Value:
     if has_session_cookie():
         return compute()
     full_key = (key, content_version(), synonym_edits())
-    lock, entries = _store()
-    now = time.monotonic()
-    with lock:
-        hit = entries.get(full_key)
-        if hit is not None and hit[0] > now:
-            entries.move_to_end(full_key)
-            return hit[1]
+    hit = fresh_value(_store(), full_key)
+    if hit is not None:
+        return hit
     value = compute()
-    expires = now + current_app.config["APP_PAGE_CACHE_SECONDS"]
-    with lock:
-        entries[full_key] = (expires, value)
-        entries.move_to_end(full_key)
-        while len(entries) > MAX_ENTRIES:
-            entries.popitem(last=False)
+    seconds = current_app.config["APP_PAGE_CACHE_SECONDS"]
+    keep_value(_store(), full_key, value, seconds, MAX_ENTRIES)
     return value
 
 

@@ -15,7 +15,7 @@ from app.site_search.engine import search_store
 from app.site_search.models import Synonym
 from search.analysis import normalize_query_text
 from search.query import SearchQuery
-from search.results import SearchResults, Suggestion
+from search.results import SearchHit, SearchResults, Suggestion
 
 KINDS = ("faq", "guide", "topic")
 SOURCES = ("search_page", "instant", "api", "ask")
@@ -101,6 +101,12 @@ def _engine_query(request: SearchRequest) -> SearchQuery:
 
 def run_search(request: SearchRequest) -> SearchResults:
     return search_store().search(db.session.connection(), _engine_query(request))
+
+
+def related_results(text: str, locale: str, limit: int) -> list[SearchHit]:
+    """The best results for a title, ranked only (no facets, snippets or spelling)."""
+    connection = db.session.connection()
+    return search_store().related(connection, text, locale, limit, synonyms_for(locale))
 
 
 def count_results(request: SearchRequest) -> int:

@@ -24,6 +24,8 @@ MAX_POSITION = 16383
 MAX_LEXEME_BYTES = 2047
 """PostgreSQL refuses longer lexemes; such a token (a pasted blob) is not indexed."""
 
+_SURELY_SHORT = MAX_LEXEME_BYTES // 4
+
 FIELD_GAP = 10
 """Positions left empty between fields, so a phrase never spans two of them."""
 
@@ -35,7 +37,10 @@ def quote(token: str) -> str:
 
 def indexable(token: str) -> bool:
     """Whether PostgreSQL can store the token as a lexeme (non-empty, short enough)."""
-    return bool(token) and len(token.encode("utf-8")) <= MAX_LEXEME_BYTES
+    # a character is at most 4 UTF-8 bytes: a short token needs no encoding to know
+    return bool(token) and (
+        len(token) <= _SURELY_SHORT or len(token.encode("utf-8")) <= MAX_LEXEME_BYTES
+    )
 
 
 def tsvector_literal(fields: Mapping[str, Sequence[str]]) -> str:
@@ -48,12 +53,14 @@ def tsvector_literal(fields: Mapping[str, Sequence[str]]) -> str:
     position = 1
     for field, letter in FIELD_LETTERS.items():
         tokens = fields.get(field) or ()
-        for offset, token in enumerate(tokens):
+        for at, token in enumerate(tokens, position):
             if indexable(token):
-                at = min(position + offset, MAX_POSITION)
-                occurrences.setdefault(token, []).append(f"{at}{letter}")
+                found = occurrences.get(token)
+                if found is None:
+                    found = occurrences[token] = []
+                found.append(f"{at if at < MAX_POSITION else MAX_POSITION}{letter}")
         position += len(tokens) + FIELD_GAP
-    return " ".join(f"{quote(token)}:{','.join(at)}" for token, at in occurrences.items())
+    return " ".join([f"{quote(token)}:{','.join(at)}" for token, at in occurrences.items()])
 
 
 def words_of(tokens: Iterable[str]) -> list[str]:

@@ -100,7 +100,9 @@ def match_expression(node: Node) -> str:
 
 
 def _joined(tokens: Iterable[str]) -> str:
-    return " ".join(encode_token(t) for t in tokens)
+    # str.isalnum() holds only for letters and digits, which encode_token keeps: most tokens
+    # skip its cache (a reindex joins millions)
+    return " ".join([t if t.isalnum() else encode_token(t) for t in tokens])
 
 
 def table_names(locale: str) -> dict[str, str]:

@@ -44,7 +44,8 @@ search_documents = sa.Table(
     sa.Column("summary", sa.Text, nullable=False, default=""),
     # the start of the body, for snippets (all of it is indexed)
     sa.Column("body", sa.Text, nullable=False, default=""),
-    sa.Column("url", sa.String(500), nullable=False, default=""),
+    # a topic's URL carries its percent-encoded slug: 9 characters per kana
+    sa.Column("url", sa.Text, nullable=False, default=""),
     sa.Column("solved", sa.Boolean, nullable=False, default=False),
     sa.Column("popularity", sa.Integer, nullable=False, default=0),
     sa.Column("updated", sa.DateTime, nullable=True),

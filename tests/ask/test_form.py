@@ -21,11 +21,8 @@ from tests.ask.conftest import (
     topics,
 )
 from tests.conftest import (
-    POSTGRES_URL,
-    drop_postgres_schema,
     make_app,
     make_user,
-    reset_postgres_schema,
     sign_in,
 )
 
@@ -100,14 +97,12 @@ def test_posting_from_the_preview_creates_one_topic_and_records_it(asker, catego
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def race_app(request, tmp_path):
+def race_app(request, tmp_path, postgres_schemas):
     """An app on a real file or server database, so two threads really race."""
     if request.param == "sqlite":
         yield make_app(tmp_path, f"sqlite:///{tmp_path / 'race.sqlite3'}")
         return
-    url, schema = reset_postgres_schema(POSTGRES_URL)
-    yield make_app(tmp_path, url)
-    drop_postgres_schema(POSTGRES_URL, schema)
+    yield make_app(tmp_path, postgres_schemas.emptied())
 
 
 def test_a_double_clicked_post_creates_one_topic_even_at_the_same_instant(race_app):

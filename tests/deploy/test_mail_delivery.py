@@ -32,7 +32,8 @@ def wait_until(condition, seconds: float, message: str):
 
 
 def test_without_smtp_the_reset_link_is_readable_in_the_log(site, tmp_path):
-    server = Gunicorn(app_env(**site.settings()), tmp_path / "web.log").start()
+    # One worker: one request to serve, and its job thread sends the mail.
+    server = Gunicorn(app_env(**site.settings()), tmp_path / "web.log", workers=1).start()
     try:
         request_reset(server.port, site.writer_email)
         # The server's own job thread (JOBS_RUNNER=thread, the default) writes it out.
@@ -60,7 +61,7 @@ def test_a_refusing_smtp_server_gets_the_mail_once_it_accepts(site, tmp_path):
                 MAIL_USE_TLS="false",
             )
         )
-        web = Gunicorn(env, tmp_path / "web.log").start()
+        web = Gunicorn(env, tmp_path / "web.log", workers=1).start()  # serves one request
         logs = [open(tmp_path / f"worker{n}.log", "wb") for n in range(2)]  # noqa: SIM115
         workers = [  # two workers, as on two hosts: still one delivery
             subprocess.Popen(

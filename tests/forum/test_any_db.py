@@ -8,6 +8,7 @@ from app.extensions import db
 from app.forum import listing, services
 from app.forum.models import Notification, PostVote
 from app.forum.seeding import ensure_categories
+from app.site_search.services import SearchRequest, run_search
 from tests.forum.conftest import make_topic, make_user
 
 
@@ -43,3 +44,17 @@ def test_core_flows_on_both_databases(any_db_app):
     assert listing.profile_stats(helper).accepted == 1
     assert [i.topic.id for i in listing.notification_items(follower)] == [topic.id, topic.id]
     assert services.mark_all_read(follower) == 2
+
+
+def test_a_long_japanese_title_is_posted_and_found_on_both_databases(any_db_app):
+    """Its percent-encoded URL is ~700 characters (9 per kana), longer than the old 500 limit."""
+    ensure_categories()
+    asker = make_user("asker@example.com", name="Ada Asker")
+    title = (
+        "プロジェクトのガントチャートをエクスポートすると"
+        "タイムゾーンがずれてしまうのですがどうすればよいでしょうか教えてください"
+    )
+    topic = make_topic(asker, title=title, body="エクスポートの時刻がずれます。", locale="ja")
+    results = run_search(SearchRequest(text="ガントチャート タイムゾーン", locale="ja"))
+    hit = next(h for h in results.hits if h.doc_id == f"topic:{topic.id}")
+    assert len(hit.url) > 500 and hit.title == title

@@ -12,14 +12,14 @@ from app.extensions import db
 from app.forum.models import Post, Topic
 from app.forum.posting import create_reply
 from app.forum.seeding import ensure_categories
-from tests.conftest import POSTGRES_URL, drop_postgres_schema, make_app, reset_postgres_schema
+from tests.conftest import make_app
 from tests.forum.conftest import make_topic, make_user
 
 THREADS = 20
 
 
 @pytest.fixture(params=["sqlite-file", "postgresql"])
-def threaded_app(request, tmp_path):
+def threaded_app(request, tmp_path, postgres_schemas):
     """An app whose database is shared by many connections: a SQLite file (WAL) or PostgreSQL."""
     if request.param == "sqlite-file":
         app = make_app(tmp_path, f"sqlite:///{tmp_path / 'forum.sqlite3'}")
@@ -29,14 +29,11 @@ def threaded_app(request, tmp_path):
         with app.app_context():
             db.engine.dispose()
         return
-    url, schema = reset_postgres_schema(POSTGRES_URL)
+    url = postgres_schemas.emptied()
     app = make_app(tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS})
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.engine.dispose()
-    drop_postgres_schema(POSTGRES_URL, schema)
 
 
 def test_parallel_replies_lose_nothing(threaded_app):

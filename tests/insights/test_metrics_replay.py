@@ -23,19 +23,35 @@ from app.insights.metrics.self_service import self_service_metrics
 from app.insights.rollup_models import DailyCount, DailyQuery, DailySession, RolledDay
 from app.insights.rollups import roll_up
 from app.insights.source import RangeData
+from tests.conftest import create_empty_schema, make_app
 from tests.insights.scenario import END, NOW, START, build_month
 
 MONTH = Filters(START, END)
 
 
-@pytest.fixture(params=["rolled", "raw"])
-def month(request, any_db_app):
-    """The scripted month; "rolled": roll-ups through the 30th, "raw": nothing rolled."""
-    script = build_month()
-    if request.param == "rolled":
-        report = roll_up(since=START, now=NOW)
-        assert report.days[0] == START and report.days[-1] == date(2025, 3, 30)
-    return script
+@pytest.fixture(
+    scope="module",
+    params=["rolled-sqlite", "raw-sqlite", "rolled-postgresql", "raw-postgresql"],
+)
+def month(request, tmp_path_factory, postgres_schemas):
+    """The scripted month; "rolled": roll-ups through the 30th, "raw": nothing rolled.
+
+    Built once per module for each variant: the metric tests only read it.
+    """
+    mode, database = request.param.split("-")
+    folder = tmp_path_factory.mktemp("month")
+    url = "sqlite://" if database == "sqlite" else postgres_schemas.emptied(f"month-{mode}")
+    app = make_app(folder, url)
+    with app.app_context():
+        if database == "sqlite":
+            create_empty_schema()
+        script = build_month()
+        if mode == "rolled":
+            report = roll_up(since=START, now=NOW)
+            assert report.days[0] == START and report.days[-1] == date(2025, 3, 30)
+        yield script
+        db.session.remove()
+        db.engine.dispose()
 
 
 def data(filters: Filters = MONTH) -> RangeData:

@@ -3,32 +3,53 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import sqlite3
+from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
 from app.insights.rollups import roll_up
 from app.insights.task_models import GapTask
-from tests.conftest import csrf_token_from, make_app, sign_in
+from tests.conftest import (
+    build_sqlite_template,
+    copy_sqlite_template,
+    csrf_token_from,
+    make_app,
+    sign_in,
+)
 from tests.insights.scenario import NOW, START, build_month, quick_user
 
 PASSWORD = "correct horse battery"
 MARCH = "start=2025-03-01&end=2025-03-31"
 
 
+def _build_month_with_one_user_per_role() -> None:
+    build_month()
+    roll_up(since=START, now=NOW)
+    for role in ("cs_editor", "product", "admin", "customer", "moderator"):
+        quick_user(f"{role}@example.com", role, role)
+
+
+@functools.cache
+def _month_template() -> sqlite3.Connection:
+    return build_sqlite_template(_build_month_with_one_user_per_role)
+
+
 @pytest.fixture
 def month_app(tmp_path):
     """The scripted month, rolled up, and one user per role (tests/conftest.py's client keeps
-    one client's signed-in user and CSRF token out of another's requests)."""
+    one client's signed-in user and CSRF token out of another's requests).
+
+    Each test gets its own copy of a month built once per process (SQLite's backup API):
+    building and rolling it up took most of these tests' time.
+    """
     app = make_app(tmp_path)
     with app.app_context():
-        db.create_all()
-        build_month()
-        roll_up(since=START, now=NOW)
-        for role in ("cs_editor", "product", "admin", "customer", "moderator"):
-            quick_user(f"{role}@example.com", role, role)
+        copy_sqlite_template(_month_template())
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -322,7 +343,10 @@ def test_webhook_failures_are_logged_not_raised(app, caplog):
     assert "insights webhook" in caplog.text
 
 
-def test_cli_rollup_and_prune(app, runner):
+def test_cli_rollup_and_prune(app, runner, monkeypatch):
+    # The CLI rolls up to today: a clock three days after the scripted month keeps the run
+    # at a month of days instead of one more every day since March 2025.
+    monkeypatch.setattr("app.insights.rollups.utcnow", lambda: NOW + timedelta(days=3))
     build_month()
     result = runner.invoke(args=["insights", "rollup", "--since", "2025-03-01"])
     assert result.exit_code == 0 and "rolled up" in result.output

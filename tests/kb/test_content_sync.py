@@ -109,9 +109,8 @@ def test_cli_reports_counts_and_fails_on_broken_file(any_db_app, tree):
     assert "unchanged 2" in result.output
 
 
-def test_demo_content_round_trips(app, tmp_path):
-    source = Path(app.config["CONTENT_DIR"])
-    assert import_content(source, LOCALES).ok
+def test_demo_content_round_trips(demo_app, tmp_path):
+    # demo_app: the demo content imported once per run (tests/conftest.py, with report.ok)
     out = tmp_path / "out"
     export_content(out)
     copy = tmp_path / "copy"

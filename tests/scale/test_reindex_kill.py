@@ -96,20 +96,26 @@ def run_flask(url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def rows_at_current_version(url: str) -> tuple[int, int]:
-    """(rows written by the current analyzer, all rows), on a connection of its own."""
+@pytest.fixture
+def counter(forum_without_search_rows):
+    """An engine of its own for counting search rows while the reindex writes them: one
+    pooled connection for the whole test, not a new PostgreSQL backend per 50 ms poll."""
+    _app, url = forum_without_search_rows
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    try:
-        with engine.connect() as conn:
-            current, total = conn.execute(
-                sa.text(
-                    "SELECT count(*) FILTER (WHERE analyzer_version = :v), count(*)"
-                    " FROM search_documents"
-                ),
-                {"v": ANALYZER_VERSION},
-            ).one()
-    finally:
-        engine.dispose()
+    yield engine
+    engine.dispose()
+
+
+def rows_at_current_version(engine: sa.Engine) -> tuple[int, int]:
+    """(rows written by the current analyzer, all rows), in a transaction of its own."""
+    with engine.connect() as conn:
+        current, total = conn.execute(
+            sa.text(
+                "SELECT count(*) FILTER (WHERE analyzer_version = :v), count(*)"
+                " FROM search_documents"
+            ),
+            {"v": ANALYZER_VERSION},
+        ).one()
     return current, total
 
 
@@ -120,12 +126,12 @@ def found(client, word: str) -> bool:
 
 
 def test_a_killed_reindex_leaves_search_answering_and_a_rerun_finishes(
-    forum_without_search_rows,
+    forum_without_search_rows, counter
 ):
     app, url = forum_without_search_rows
     first = run_flask(url, "reindex")
     assert first.returncode == 0, first.stderr
-    assert rows_at_current_version(url) == (TOPICS, TOPICS)
+    assert rows_at_current_version(counter) == (TOPICS, TOPICS)
     with app.app_context():
         with db.engine.begin() as conn:  # what an analyzer change leaves
             conn.execute(
@@ -152,7 +158,7 @@ def test_a_killed_reindex_leaves_search_answering_and_a_rerun_finishes(
     )
     try:
         deadline = time.monotonic() + 60
-        while rows_at_current_version(url)[0] < 200:  # a batch of 200 committed
+        while rows_at_current_version(counter)[0] < 200:  # a batch of 200 committed
             assert killed.poll() is None, "the reindex ended before it could be killed"
             assert time.monotonic() < deadline, "the reindex wrote nothing in 60 s"
             time.sleep(0.05)
@@ -161,7 +167,7 @@ def test_a_killed_reindex_leaves_search_answering_and_a_rerun_finishes(
     finally:
         stop.set()
         reader.join(timeout=30)
-    current, total = rows_at_current_version(url)
+    current, total = rows_at_current_version(counter)
     assert total == TOPICS and 0 < current < TOPICS, (current, total)
     assert not failures, f"search missed topics during the reindex: {failures[:5]}"
     with app.app_context():
@@ -173,7 +179,7 @@ def test_a_killed_reindex_leaves_search_answering_and_a_rerun_finishes(
 
     rerun = run_flask(url, "reindex")
     assert rerun.returncode == 0, rerun.stderr
-    assert rows_at_current_version(url) == (TOPICS, TOPICS)
+    assert rows_at_current_version(counter) == (TOPICS, TOPICS)
     status = run_flask(url, "status")
     assert status.returncode == 0 and "older analyzer" not in status.stdout, status.stdout
     with app.app_context():

@@ -183,10 +183,11 @@ def sqlite_memory_engine() -> sa.Engine:
 
 
 @contextmanager
-def new_engine(backend: str) -> Iterator[sa.Engine]:
+def new_engine(backend: str, postgres_url: str | None = None) -> Iterator[sa.Engine]:
     """A fresh, empty database of the backend's kind, dropped afterwards.
 
-    PostgreSQL: a private schema on the test server (tests/conftest.py).
+    PostgreSQL: a private schema on the test server (tests/conftest.py), or the emptied
+    schema at `postgres_url` (tests/conftest.py's `postgres_schemas`), kept.
     """
     if backend == "sqlite":
         engine = sqlite_memory_engine()
@@ -197,6 +198,13 @@ def new_engine(backend: str) -> Iterator[sa.Engine]:
         return
     if backend != "postgresql":
         raise ValueError(f"no test database for {backend!r}")
+    if postgres_url is not None:
+        engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
     url, schema = reset_postgres_schema(POSTGRES_URL)
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     try:
@@ -216,7 +224,8 @@ def index(request) -> Iterator[SearchDatabase]:
 
 
 @pytest.fixture(params=BACKENDS)
-def empty_index(request) -> Iterator[SearchDatabase]:
+def empty_index(request, postgres_schemas) -> Iterator[SearchDatabase]:
     """A fresh, empty database with the search tables, per test and backend."""
-    with new_engine(request.param) as engine:
+    url = postgres_schemas.emptied() if request.param == "postgresql" else None
+    with new_engine(request.param, url) as engine:
         yield SearchDatabase(engine)

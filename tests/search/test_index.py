@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from search.backends.sqlite import decode_token, encode_token, match_expression
 from search.backends.tables import search_documents
+from search.indexing import index_row, locale_analyzers, plain_words
 from search.match import And, Or, Phrase, Prefix, Term
 from search.query import SearchQuery
 from tests.conftest import NAUGHTY_STRINGS, naughty_chunks
-from tests.search.conftest import SearchDatabase
+from tests.search.conftest import SearchDatabase, make_doc
 
 
 def ids(index: SearchDatabase, text: str, locale: str = "en", **kw) -> list[str]:
@@ -210,3 +211,29 @@ def test_searches_answer_while_others_write(tmp_path, make_doc):
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(search_documents)).scalar() == 60
     engine.dispose()
+
+
+# ---- index_row: unstemmed words taken from the stemmed pass
+
+
+UNSTEMMED_CASES = [
+    ("en", "Logging in fails after I signed up", "Set up two-factor; log-in at outlook.com"),
+    ("en", "The passwords can't be reset", "Don't: the of up down, running runs AADSTS650056"),
+    ("ar", "لا أستطيع تغيير كلمة المرور", "بالاشتراك والفواتير وللمستخدمين ترفع الملفات"),
+    ("ar", "كيف أغير البريد؟", "ممكن المساعدة في الفواتير v2.3.1"),
+]
+
+
+@pytest.mark.parametrize(("locale", "title", "body"), UNSTEMMED_CASES)
+@pytest.mark.parametrize("doc_type", ["article", "topic"])
+def test_title_and_spelling_words_are_the_unstemmed_analyzers(locale, title, body, doc_type):
+    doc = make_doc(
+        f"{doc_type}:1", title, body, locale=locale, summary=body[:20], tags=title.split()[:2]
+    )
+    row = index_row(doc)
+    _, plain = locale_analyzers(locale)
+    texts = [doc.title, doc.summary, " ".join(doc.tags)]
+    texts += [doc.body] if doc_type == "article" else []
+    assert row.title_words == plain_words(plain, doc.title)
+    assert row.spell_words == plain_words(plain, *texts)
+    assert any(w not in row.tokens["title"] for w in row.title_words)  # stems differ from words

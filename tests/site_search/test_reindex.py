@@ -86,11 +86,11 @@ def test_reindex_killed_midway_leaves_search_answering_and_a_rerun_finishes(
     real = cli._write_batch
     calls = {"n": 0}
 
-    def dies_after_one(source, keys):
+    def dies_after_one(source, keys, analyzer=None):
         if calls["n"] == 1:
             raise KeyboardInterrupt  # as a SIGINT midway
         calls["n"] += 1
-        real(source, keys)
+        real(source, keys, analyzer)
 
     monkeypatch.setattr(cli, "REINDEX_BATCH", 10)
     monkeypatch.setattr(cli, "_write_batch", dies_after_one)
@@ -105,3 +105,29 @@ def test_reindex_killed_midway_leaves_search_answering_and_a_rerun_finishes(
     assert result.exit_code == 0, result.output
     assert 0 not in versions()
     assert found("password") == before
+
+
+def stored_tokens() -> dict[str, tuple]:
+    """doc_id → the row's FTS5 columns (title, tags, summary, body tokens) and analyzer version."""
+    rows = db.session.execute(
+        sa.text(
+            "SELECT d.doc_id, d.analyzer_version, f.title, f.tags, f.summary, f.body"
+            " FROM search_documents d JOIN search_fts f ON f.rowid = d.id"
+        )
+    )
+    return {doc_id: tuple(rest) for doc_id, *rest in rows}
+
+
+def test_reindex_on_worker_processes_writes_what_the_site_writes(search_app, monkeypatch):
+    before = stored_tokens()
+    results = {(q, loc): found(q, loc) for q, loc in [("password", "en"), ("パスワード", "ja")]}
+    assert all(results.values())
+    db.session.execute(sa.update(docs).values(analyzer_version=0))
+    db.session.commit()
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(cli, "PARALLEL_BATCH", 7)
+    result = search_app.test_cli_runner().invoke(args=["search", "reindex", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert stored_tokens() == before  # every row, token for token, at the current version
+    assert {key: found(*key) for key in results} == results

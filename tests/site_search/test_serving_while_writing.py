@@ -13,6 +13,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,20 +49,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(tmp_path: Path) -> tuple[int, str]:
-    """Schema, demo content, forum categories, a topic and the writers' accounts."""
+def prepare(tmp_path: Path, demo_db_file: Path) -> tuple[int, str]:
+    """The demo content (a copy of the run's imported demo database: its articles and search
+    rows), forum categories, a topic and the writers' accounts."""
     from app.accounts.models import User
     from app.extensions import db
     from app.forum.paths import topic_path
     from app.forum.seeding import ensure_categories
     from app.forum.services import create_topic
-    from app.kb.content_sync import import_content
     from tests.forum.conftest import category
 
-    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    database = tmp_path / "app.sqlite3"
+    shutil.copyfile(demo_db_file, database)
+    app = make_app(tmp_path, f"sqlite:///{database}")
     with app.app_context():
-        db.create_all()
-        assert import_content(CONTENT_DIR, ("en", "ja", "ar")).ok
+        db.create_all()  # tables added since the run's demo file was made
         ensure_categories()
         users = []
         for n in range(WRITERS):
@@ -225,8 +227,9 @@ def assert_found(server: Server, words: list[str]) -> None:
         assert json.loads(body)["total"] == 1, f"{word} not found"
 
 
-def test_searches_answer_while_fifty_writers_post(tmp_path, fast_hashing):
-    topic_id, topic_page = prepare(tmp_path)  # fast_hashing: cheap hashes, cheap to verify
+def test_searches_answer_while_fifty_writers_post(tmp_path, demo_db_file, fast_hashing):
+    # fast_hashing: cheap hashes for the writers' accounts, cheap to verify
+    topic_id, topic_page = prepare(tmp_path, demo_db_file)
     server = Server(tmp_path)
     try:
         statuses, acknowledged, errors = write_and_read(server, topic_id, topic_page, None)
@@ -239,13 +242,15 @@ def test_searches_answer_while_fifty_writers_post(tmp_path, fast_hashing):
         server.stop()
 
 
-def test_sigkill_while_fifty_writers_post_loses_no_acknowledged_reply(tmp_path, fast_hashing):
+def test_sigkill_while_fifty_writers_post_loses_no_acknowledged_reply(
+    tmp_path, demo_db_file, fast_hashing
+):
     """SIGKILL the master and workers midway; after a plain restart (no command run by hand)
     every acknowledged reply is in the database and found by search."""
     from app.extensions import db
     from app.forum.models import Post
 
-    topic_id, topic_page = prepare(tmp_path)
+    topic_id, topic_page = prepare(tmp_path, demo_db_file)
     server = Server(tmp_path)
     try:
         statuses, acknowledged, _ = write_and_read(server, topic_id, topic_page, kill_after=30)
