@@ -20,7 +20,8 @@ positions' weights). n, N and the token total come from ``search_pg_terms``
 plus the changes statement triggers on ``search_pg_tokens`` append in the
 writer's transaction (``search_pg_term_changes``, folded in now and then:
 no writer waits on a counter row). Only the rows the GIN index matched are
-scored. See search/README.md, "PostgreSQL".
+scored. ``ranked_near`` adds half the same bm25 of the query's adjacent word pairs as
+``a <-> b`` phrases, as SQLite does. See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
-from search.backends.base import FIELD_WEIGHTS, FIELDS, IndexRow, RankedGroup, SearchBackend
+from search.backends.base import (
+    FIELD_WEIGHTS,
+    FIELDS,
+    PROXIMITY_WEIGHT,
+    IndexRow,
+    RankedGroup,
+    SearchBackend,
+)
 from search.backends.postgres_syntax import (
     indexable,
     quote,
@@ -41,7 +49,7 @@ from search.backends.postgres_syntax import (
     tsvector_literal,
     words_of,
 )
-from search.match import Node
+from search.match import Node, Phrase
 
 RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
     str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
@@ -445,9 +453,34 @@ class PostgresBackend(SearchBackend):
         limit: int,
         offset: int = 0,
     ) -> list[RankedGroup]:
+        return self._ranked(conn, locale, node, None, kind, category, exclude, limit, offset)
+
+    def ranked_near(
+        self,
+        conn: Connection,
+        locale: str,
+        node: Node,
+        near: Node,
+        *,
+        kind: str | None,
+        category: str | None,
+        exclude: frozenset[str],
+        limit: int,
+        offset: int = 0,
+    ) -> list[RankedGroup]:
+        """bm25 of ``node`` plus PROXIMITY_WEIGHT × bm25 of the pair phrases in ``near``.
+
+        A phrase's count is its occurrences weighted per field (``ts_rank_cd`` of ``a <-> b``);
+        its IDF counts the locale's rows holding it, as FTS5 counts a phrase's own rows (over
+        every locale there). Which rows match does not change.
+        """
+        return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)
+
+    def _ranked(self, conn, locale, node, near, kind, category, exclude, limit, offset):
         query = tsquery_literal(node)
         if not query or limit <= 0:
             return []
+        phrases = [p for p in dict.fromkeys(_phrases(near)) if tsquery_literal(p)] if near else []
         terms = ranking_terms(node)
         params: dict = {
             "locale": locale,
@@ -466,7 +499,6 @@ class PostgresBackend(SearchBackend):
                 f" CAST(:q{i} AS tsquery), 0) AS f{i}"
             )
             scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
-        columns = "".join(", " + c for c in counts)
         filters = ""
         if kind:
             filters += " AND kind = :kind"
@@ -477,6 +509,11 @@ class PostgresBackend(SearchBackend):
         if exclude:
             filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
             params["exclude"] = sorted(exclude)
+        phrase_counts, near_score, phrase_cte = _proximity_sql(phrases, bool(filters), params)
+        counts.extend(phrase_counts)
+        if near_score:
+            scores.append(near_score)
+        columns = "".join(", " + c for c in counts)
         # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
         # row length are computed once (InitPlans), then every matched row is scored.
         found = conn.execute(
@@ -502,7 +539,7 @@ class PostgresBackend(SearchBackend):
                             ELSE 1.0 END FROM total)) AS k{columns}
                     FROM search_pg_tokens
                     WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
-                ), scored AS (
+                ){phrase_cte}, scored AS (
                     SELECT group_id, doc_id,
                         {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
                     FROM counted
@@ -629,6 +666,48 @@ def term_statistics(
         sa.text(STATISTICS_SQL.format(where=where)), {"counted": list(terms), "locale": locale}
     )
     return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
+
+
+def _proximity_sql(phrases: list[Phrase], filtered: bool, params: dict) -> tuple[list, str, str]:
+    """The pair phrases' part of ``ranked_near``: per-row count columns ``g<i>`` (occurrences
+    weighted per field), their bm25 sum times PROXIMITY_WEIGHT, and the ``phrase_rows`` CTE
+    (rows holding each phrase, for its IDF); ``params`` gets their tsqueries."""
+    if not phrases:
+        return [], "", ""
+    counts, terms, rows = [], [], []
+    for i, phrase in enumerate(phrases):
+        params[f"p{i}"] = tsquery_literal(phrase)
+        counts.append(
+            f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
+            f" CAST(:p{i} AS tsquery), 0) AS g{i}"
+        )
+        holds = f"content @@ CAST(:p{i} AS tsquery)" if filtered else f"g{i} > 0"
+        rows.append(f"count(*) FILTER (WHERE {holds}) AS n{i}")
+        terms.append(f"{_idf_sql(f'(SELECT n{i} FROM phrase_rows)')} * g{i} / (g{i} + k)")
+    # Every row holding a phrase holds its words, so matches the any-word node: unfiltered,
+    # the scored rows count them all. A filter (or the top-up's excluded first tier) must not
+    # make a phrase rarer, so then its rows in the locale are counted apart.
+    if filtered:
+        params["near"] = " | ".join(params[f"p{i}"] for i in range(len(phrases)))
+        source = "search_pg_tokens WHERE locale = :locale AND content @@ CAST(:near AS tsquery)"
+    else:
+        source = "counted"
+    cte = f", phrase_rows AS MATERIALIZED (SELECT {', '.join(rows)} FROM {source})"
+    return counts, f"{PROXIMITY_WEIGHT} * ({' + '.join(terms)})", cte
+
+
+def _phrases(node: Node) -> list[Phrase]:
+    """The phrases of a tree, in order (``near`` is one phrase or an Or of them)."""
+    if isinstance(node, Phrase):
+        return [node]
+    return [p for child in getattr(node, "children", ()) for p in _phrases(child)]
+
+
+def _idf_sql(rows: str) -> str:
+    """FTS5's IDF of something ``rows`` rows hold (an SQL expression), over ``total``'s N."""
+    n = f"greatest(coalesce({rows}, 0), 0)"
+    ratio = f"((SELECT n FROM total) - {n} + 0.5) / ({n} + 0.5)"
+    return f"(CASE WHEN {ratio} > 1 THEN ln({ratio}) ELSE {BM25_MIN_IDF} END)"
 
 
 def _identifier(name: str) -> str:

@@ -8,7 +8,7 @@ from search.analysis import analyzer_for
 from search.match import Or, Phrase
 from search.proximity import query_pairs, title_holds
 from search.query import SearchQuery, Segment, adjacent_pairs, build_clauses, parse_user_text
-from tests.search.conftest import SearchDatabase, make_doc, sqlite_memory_engine
+from tests.search.conftest import make_doc
 
 
 def ids(results) -> list[str]:
@@ -266,12 +266,9 @@ def test_adjacent_pairs_are_the_words_typed_side_by_side():
     assert pairs_of("請求書をダウンロード", "ja") == Phrase(("請求書", "ダウンロード"))
 
 
-def test_words_side_by_side_in_a_body_rank_it_higher_on_sqlite():
-    """When no text has every word (a long question), the one with the words together wins.
-
-    PostgreSQL ranks by the words alone for now (its ranked_near is the default).
-    """
-    database = SearchDatabase(sqlite_memory_engine())
+def test_any_word_stage_ranks_words_side_by_side_above_words_apart(empty_index):
+    """When no text has every word (a long question), the one with the words together wins."""
+    database = empty_index
     database.add_or_update_many(
         [
             make_doc(
