@@ -100,6 +100,25 @@ def live_server(
         yield server
 
 
+def closing_before_sending(app: Flask):
+    """The app's answer read and closed before the server writes it.
+
+    Werkzeug's development server skips closing a response (an open static file) when the
+    browser drops the connection while it drains the request, and the file's
+    ResourceWarning then fails whichever test is running when it is collected.
+    """
+
+    def wsgi(environ: dict, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return wsgi
+
+
 @contextmanager
 def serve_copy(db_file: Path, folder: Path) -> Iterator[LiveServer]:
     """Serve the app on 127.0.0.1 from a copy of the SQLite file `db_file` in `folder`."""
@@ -107,7 +126,7 @@ def serve_copy(db_file: Path, folder: Path) -> Iterator[LiveServer]:
     db_path.write_bytes(db_file.read_bytes())
     app = make_app(folder, f"sqlite:///{db_path}")
     server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler
+        "127.0.0.1", 0, closing_before_sending(app), threaded=True, request_handler=QuietHandler
     )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
