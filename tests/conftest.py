@@ -62,23 +62,87 @@ def _compile_each_url_builder_once() -> None:
 _compile_each_url_builder_once()
 
 
+# Seconds each long test took (tests/durations.json, written by `--record-durations`): under
+# pytest-xdist the longest start first, so the run does not end on one worker finishing a
+# long test while the other has nothing left to steal.
+DURATIONS_PATH = PROJECT_ROOT / "tests" / "durations.json"
+RECORDED_FROM = 0.5  # seconds: shorter tests are left out of the file
+UNRECORDED_SLOW = 2.0  # a test marked slow or browser that is not in the file yet
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help=f"write the tests that took {RECORDED_FROM} s or more into {DURATIONS_PATH.name}",
+    )
+
+
+def recorded_durations() -> dict[str, float]:
+    if not DURATIONS_PATH.exists():
+        return {}
+    return json.loads(DURATIONS_PATH.read_text(encoding="utf-8"))
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture set up once per module (or class, or package)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definition.scope in ("module", "class", "package")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
 @pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, tests marked slow or browser run first (otherwise in order).
+    """Under pytest-xdist, the longest tests first (the rest in collection order).
 
-    A long test taken last keeps one worker busy while the others have nothing left to
-    steal; taken first, the short tests fill in around it.
+    Tests of a module that share a module-scoped fixture (a server, an imported corpus)
+    move together, so their fixture is still set up once. Every worker computes the same
+    order from the same file, as pytest-xdist requires.
     """
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    slow = [
-        item
-        for item in items
-        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
-    ]
-    if slow:
-        chosen = {id(item) for item in slow}
-        items[:] = slow + [item for item in items if id(item) not in chosen]
+    durations = recorded_durations()
+
+    def cost(item: pytest.Item) -> float:
+        if item.nodeid in durations:
+            return durations[item.nodeid]
+        marked = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        return UNRECORDED_SLOW if marked else 0.0
+
+    blocks: dict[object, list[pytest.Item]] = {}
+    for item in items:
+        key = item.path if _module_scoped(item) else item.nodeid
+        blocks.setdefault(key, []).append(item)
+    ordered = sorted(blocks.values(), key=lambda block: -sum(map(cost, block)))
+    items[:] = [item for block in ordered for item in block]
+
+
+class DurationRecorder:
+    """Collects each test's setup, call and teardown time; writes the long ones at the end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        long = {
+            nodeid: round(seconds, 1)
+            for nodeid, seconds in sorted(self.seconds.items())
+            if seconds >= RECORDED_FROM
+        }
+        DURATIONS_PATH.write_text(json.dumps(long, indent=0) + "\n", encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--record-durations") and not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.pluginmanager.register(DurationRecorder(), "touchpoint-durations")
 
 
 class IsolatedClient(FlaskClient):

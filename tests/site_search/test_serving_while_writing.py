@@ -33,6 +33,10 @@ from tests.conftest import CONTENT_DIR, PROJECT_ROOT, make_app
 WRITERS = 50
 REPLIES_EACH = 2
 READERS = 4
+# Each reader waits this long between its searches: 4 readers keep up to 80 searches a second
+# coming while the writers post, without spinning the test machine's CPUs (an unpaced
+# reader made the SIGKILL test cost a minute of CPU, mostly answering searches).
+READER_PAUSE = 0.05
 WORKERS = 3
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -205,6 +209,7 @@ def write_and_read(server: Server, topic_id: int, topic_page: str, kill_after: i
                 return
             statuses.append(status)
             i += 1
+            time.sleep(READER_PAUSE)
 
     readers = [threading.Thread(target=reader, args=(n,)) for n in range(READERS)]
     writers = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
