@@ -21,8 +21,14 @@ from app.insights import dashboards
 from app.insights.filters import FilterError, Filters, parse_filters
 from app.site_search import services, sources
 from app.site_search.params import SearchParamError, search_request
-from tests.conftest import NAUGHTY_SAMPLE, NAUGHTY_STRINGS, make_app, make_user, naughty_chunks
-from tests.conftest import sign_in as sign_in_with
+from tests.conftest import (
+    NAUGHTY_SAMPLE,
+    NAUGHTY_STRINGS,
+    make_app,
+    make_user,
+    naughty_chunks,
+    sign_in,
+)
 from tests.hostile_html import assert_nothing_live
 from tests.site_search.test_search_pages import header_csrf
 
@@ -48,26 +54,31 @@ def query_app(demo_db_file, tmp_path_factory):
     database = folder / "demo.sqlite3"
     shutil.copyfile(demo_db_file, database)
     app = make_app(folder, f"sqlite:///{database}")
-    with app.app_context():
-        app.config["TEST_CATEGORY_NAMES"] = {
-            locale: set(sources.category_names(db.session, locale)) for locale in LOCALES
-        }
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def category_names(query_app) -> dict[str, set[str]]:
+    """Per locale, the category slugs the search page accepts (as its view reads them)."""
+    with query_app.app_context():
+        return {locale: set(sources.category_names(db.session, locale)) for locale in LOCALES}
+
+
 @pytest.mark.parametrize(
     "text", [pytest.param(text, id=f"blns{number}") for number, text in enumerate(NAUGHTY_STRINGS)]
 )
-def test_query_boxes_take_the_string(query_app, text):
+def test_query_boxes_take_the_string(query_app, category_names, text):
     """What the search page, the API, suggest, the instant-search log and the explorer do
     with the string, in every locale: a result or a clear refusal, and the event stored."""
     with query_app.test_request_context():
         for locale in LOCALES:
-            names = query_app.config["TEST_CATEGORY_NAMES"][locale]
             page = search_request(
-                {"q": text, "category": text, "page": text}, locale, names, strict=False
+                {"q": text, "category": text, "page": text},
+                locale,
+                category_names[locale],
+                strict=False,
             )
             if page.text:
                 results = services.run_search(page)
@@ -152,7 +163,7 @@ def test_instant_search_log_takes_any_string(search_client, texts):
 def product_client(search_app):
     make_user("product@example.com", role="product", name="Product")
     client = search_app.test_client()
-    sign_in_with(client, "product@example.com")
+    sign_in(client, "product@example.com")
     return client
 
 
