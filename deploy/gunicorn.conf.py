@@ -34,9 +34,13 @@ keepalive = 75
 max_requests = 2000
 max_requests_jitter = 200
 
-# SO_REUSEPORT (gunicorn sets SO_REUSEADDR already): a master restarted after a SIGKILL
-# binds at once even while orphaned workers of the old one still hold the old socket
-# (they notice their parent is gone and exit within a second or two).
+# SO_REUSEPORT: the master binds no socket; each worker binds its own on the same port and
+# the kernel hands each new connection to one of them. On one shared socket the first
+# worker to wake accepted nearly every connection of a burst (15 of 16 of wrk's keep-alive
+# connections, measured), leaving the other processes idle (bench/pages.py counts them).
+# A master restarted after a SIGKILL also binds at once even while orphaned workers of the
+# old one still hold their sockets (they notice their parent is gone and exit within a
+# second or two).
 reuse_port = True
 
 # Request limits. The search API accepts q up to 10,000 characters; fully
