@@ -28,9 +28,14 @@ def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=SALT)
 
 
+def one_off_reader() -> bool:
+    """A reader without a session: this page's search event gets a one-off key."""
+    return SESSION_KEY not in session and is_anonymous_reader()
+
+
 def page_session_key() -> tuple[str, bool]:
     """The key for this page's search event, and whether it is a one-off (no session)."""
-    if SESSION_KEY in session or not is_anonymous_reader():  # it has a session already
+    if not one_off_reader():  # it has a session already
         return anonymous_session_key(), False
     return visitor_session_key(None), True
 
