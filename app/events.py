@@ -122,9 +122,10 @@ def record_event(
 # background thread tops them up when half are taken). The page gets an id and key that
 # exist in the database at once (a click or a re-keying beacon finds the row), and its
 # content (name, time, data) is written with the next batch as an UPDATE that leaves the
-# session key alone. A clean exit deletes the reserved rows nobody took; a crash leaves at
-# most EVENT_BUFFER_SIZE of them per process, named PENDING, which no metric reads and
-# `flask insights prune` deletes (`delete_stale_pending`).
+# session key alone. A clean exit deletes the reserved rows nobody took; a crash leaves
+# fewer than 2 x EVENT_BUFFER_SIZE of them per process (a top-up lands before half are
+# gone), named PENDING, which no metric reads and `flask insights prune` deletes
+# (`delete_stale_pending`).
 BUFFER_KEY = "event_buffer"
 PENDING = "pending"  # a reserved event row whose content is not written yet
 RESERVED_SECONDS = 30 * 60  # a reserved row not taken by then is given back
@@ -148,6 +149,7 @@ class EventBuffer:
         self.fills: dict[int, dict] = {}  # reserved id -> the event's content, waiting
         # (id, one-off key, when reserved) of rows not taken yet, the oldest first
         self.reserved: list[tuple[int, str, float]] = []
+        self.refill = False  # the writer thread is asked to reserve more
         self.reserved_pid = os.getpid()  # a forked child must not use its parent's rows
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
@@ -187,7 +189,8 @@ class EventBuffer:
             if stale:
                 self.release_reserved()
             self.reserve()  # none left: this request waits for one INSERT
-        if low:
+        if low and not self.refill:
+            self.refill = True
             self._ensure_thread()
             self.wake.set()  # the writer thread tops them up
         return event_id, key
@@ -228,12 +231,16 @@ class EventBuffer:
         with self.lock:
             ids = [row[0] for row in self.reserved] if self.reserved_pid == os.getpid() else []
             self.reserved = []
-        if ids:
-            table = Event.__table__
+        if not ids:
+            return
+        table = Event.__table__
+        try:
             with self.app.app_context(), db.engine.begin() as connection:
                 connection.execute(
                     sa.delete(table).where(table.c.id.in_(ids), table.c.name == PENDING)
                 )
+        except Exception:  # the database is away: `flask insights prune` deletes them later
+            log.exception("giving back %d reserved event rows failed", len(ids))
 
     def close(self) -> None:
         """Write what waits and give back the unused reserved rows (atexit)."""
@@ -253,10 +260,10 @@ class EventBuffer:
             self.wake.clear()
             with self.lock:
                 due = self.pending and time.monotonic() - self.oldest >= self.seconds
-                low = 0 < len(self.reserved) < self.size // 2
+                refill, self.refill = self.refill, False
             if due:
                 self.flush()
-            if low:
+            if refill:
                 try:
                     self.reserve()
                 except Exception:  # the database is away: a page reserves its own later

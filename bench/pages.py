@@ -151,7 +151,7 @@ def connections_per_worker(port: int) -> dict[str, int]:
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, dict[str, int]]:
     """Requests per second, and the connections each worker held halfway through the run."""
-    for _ in range(3):  # warm up the workers
+    for _ in range(10):  # warm up both workers: each request a new connection, either worker's
         urllib.request.urlopen(url, timeout=30).read()
     run = subprocess.Popen(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
