@@ -14,7 +14,7 @@ Without JavaScript the event keeps its one-off key (like an article view without
 from __future__ import annotations
 
 from flask import current_app, session, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer
 from sqlalchemy import update
 
 from app.events import SESSION_KEY, VISITOR_KEY, Event, anonymous_session_key, visitor_session_key
@@ -24,8 +24,10 @@ from app.page_cache import is_anonymous_reader
 SALT = "search-page-event"
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=SALT)
+def _signer() -> Signer:
+    """Signs "<event id>.<one-off key>" (the key is URL-safe base64: no dot). A plain signer:
+    a serializer's JSON and zlib were a fifth of a kept results page's CPU time."""
+    return Signer(current_app.secret_key, salt=SALT)
 
 
 def one_off_reader() -> bool:
@@ -42,7 +44,7 @@ def page_session_key() -> tuple[str, bool]:
 
 def rekey_url(event_id: int, one_off_key: str) -> str:
     """The beacon that hands a one-off keyed event to the browser's visitor key."""
-    token = _signer().dumps([event_id, one_off_key])
+    token = _signer().sign(f"{event_id}.{one_off_key}").decode()
     return url_for("site_search.search_seen", t=token)
 
 
@@ -51,8 +53,9 @@ def rekey(token: str, visitor_key: str | None) -> bool:
     if not visitor_key or not VISITOR_KEY.fullmatch(visitor_key):
         return False
     try:
-        event_id, one_off = _signer().loads(token)
-    except (BadSignature, TypeError, ValueError):
+        event_id, one_off = _signer().unsign(token).decode().split(".", 1)
+        event_id = int(event_id)
+    except (BadSignature, UnicodeDecodeError, ValueError):
         return False
     result = db.session.execute(
         update(Event)
