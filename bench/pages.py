@@ -14,7 +14,9 @@ hands each new connection to one of them. On one shared socket instead, the firs
 wake accepted all of wrk's keep-alive connections (15 of 16 measured, hello-world and app
 alike), so a run measured one worker and the ratios moved by 2x between runs. Every wrk run
 reports `connections_per_worker` (counted with `ss` halfway through, by worker pid) as
-evidence that both workers served it.
+evidence that both workers served it; a server counts as started only when every worker
+listens (a worker still booting would leave all connections to the other). The kernel picks
+a socket by a hash of the connection, so a split of 16 is uneven at times (4/12 seen).
 
     .venv/bin/python bench/pages.py [--seconds 8] [--articles 10000] [--topics 100000]
                                     [--connections 16] [--keep FOLDER]
@@ -121,13 +123,18 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{self.port}"
+        workers = int(GUNICORN_SETTINGS[GUNICORN_SETTINGS.index("--workers") + 1])
         deadline = time.time() + 60
         while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.3)
+            # every worker listening on its own socket (a worker still booting would leave
+            # all of wrk's connections to the others), and answering
+            if listening_sockets(self.port) == workers:
+                try:
+                    urllib.request.urlopen(self.base + "/", timeout=2)
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.3)
         raise RuntimeError(f"{target} did not start")
 
     def __enter__(self):
@@ -136,6 +143,13 @@ class Server:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def listening_sockets(port: int) -> int:
+    listing = subprocess.run(
+        ["ss", "-Htln", f"( sport = :{port} )"], capture_output=True, text=True, check=False
+    ).stdout
+    return len(listing.splitlines())
 
 
 def connections_per_worker(port: int) -> dict[str, int]:
