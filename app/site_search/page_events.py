@@ -13,7 +13,7 @@ Without JavaScript the event keeps its one-off key (like an article view without
 
 from __future__ import annotations
 
-from flask import current_app, session, url_for
+from flask import current_app, g, request, session, url_for
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import update
 
@@ -44,8 +44,18 @@ def page_session_key() -> tuple[str, bool]:
 
 def rekey_url(event_id: int, one_off_key: str) -> str:
     """The beacon that hands a one-off keyed event to the browser's visitor key."""
-    token = _signer().sign(f"{event_id}.{one_off_key}").decode()
-    return url_for("site_search.search_seen", t=token)
+    token = _signer().sign(f"{event_id}.{one_off_key}").decode()  # URL-safe characters only
+    return f"{_beacon_path()}?t={token}"
+
+
+def _beacon_path() -> str:
+    """The beacon's path for this request's locale and script root, built once each."""
+    paths = current_app.extensions.setdefault("search_beacon_paths", {})
+    key = (request.script_root, g.locale)
+    path = paths.get(key)
+    if path is None:
+        path = paths[key] = url_for("site_search.search_seen")
+    return path
 
 
 def rekey(token: str, visitor_key: str | None) -> bool:
