@@ -5,7 +5,8 @@ run, `Evidence` reads the CPU seconds of nginx, gunicorn (workers included, recy
 too), the PostgreSQL backends of the run's database and how busy the whole machine was
 from /proc, and the lines both access logs gained: how nginx
 answered the readers (HIT, STALE, UPDATING, MISS, BYPASS …) and how many reads reached
-gunicorn and how long they took there.
+gunicorn, how long they took there and which worker served them, how many workers
+gunicorn (re)started during the run and how much memory its workers hold at its end.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 NGINX_LINE = re.compile(r'"GET (\S+) [^"]*" \d+ \d+ \S+ up=\S+ cache=(\S*)')
-GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms')
+GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms <(\d+)>')
+WORKER_BOOT = re.compile(r"Booting worker with pid")
 
 
 def _children(pid: int) -> list[int]:
@@ -41,6 +43,18 @@ def tree_cpu_seconds(pid: int) -> float:
         return 0.0
     own = sum(int(f) for f in fields[11:15]) / TICKS  # utime stime cutime cstime
     return own + sum(tree_cpu_seconds(child) for child in _children(pid))
+
+
+def workers_rss_mb(pid: int) -> list[int]:
+    """Resident memory (MiB) of each live child of `pid` (gunicorn's workers), largest first."""
+    found = []
+    for child in _children(pid):
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        found.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024)
+    return sorted(found, reverse=True)
 
 
 def database_backends(database: str) -> dict[int, float]:
@@ -117,7 +131,7 @@ class Evidence:
             if match and match.group(1).startswith(reads_prefix):
                 statuses[match.group(2) or "-"] += 1
                 nginx_reads += 1
-        app_reads, app_posts = [], 0
+        app_reads, app_posts, by_worker = [], 0, Counter()
         for match in map(GUNICORN_LINE.search, lines["gunicorn"]):
             if not match:
                 continue
@@ -125,6 +139,7 @@ class Evidence:
                 app_posts += 1
             elif match.group(2).startswith(reads_prefix):
                 app_reads.append(int(match.group(4)))
+                by_worker[match.group(5)] += 1
         return {
             "cpu_s": {name: round(value, 1) for name, value in cpu.items()},
             "machine_busy": round(busy / total, 2) if total else 0.0,
@@ -135,5 +150,8 @@ class Evidence:
             "app_reads_per_s": round(len(app_reads) / seconds, 1),
             "app_read_p50_ms": statistics.median(app_reads) if app_reads else 0,
             "app_read_p99_ms": _percentile(app_reads, 0.99),
+            "app_reads_by_worker": sorted(by_worker.values(), reverse=True),
             "app_posts": app_posts,
+            "workers_rss_mb": workers_rss_mb(self.pids["gunicorn"]),
+            "worker_boots": sum(1 for line in lines["gunicorn"] if WORKER_BOOT.search(line)),
         }
