@@ -15,6 +15,7 @@ import os
 import re
 import resource
 import statistics
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -72,6 +73,15 @@ def database_backends(database: str) -> dict[int, float]:
     return found
 
 
+def database_sessions(admin_url: str, database: str) -> int:
+    """Sessions PostgreSQL has opened on `database` so far (pg_stat_database.sessions)."""
+    query = f"SELECT sessions FROM pg_stat_database WHERE datname = '{database}'"
+    output = subprocess.run(
+        ["psql", f"{admin_url}/postgres", "-Atc", query], capture_output=True, text=True
+    ).stdout.strip()
+    return int(output or 0)
+
+
 def _own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -95,10 +105,16 @@ class Evidence:
     """CPU and log deltas between `start()` and `finish()` for one wrk run."""
 
     def __init__(
-        self, nginx_pid: int, gunicorn_pid: int, database: str, nginx_log: Path, gunicorn_log: Path
+        self,
+        nginx_pid: int,
+        gunicorn_pid: int,
+        admin_url: str,
+        database: str,
+        nginx_log: Path,
+        gunicorn_log: Path,
     ):
         self.pids = {"nginx": nginx_pid, "gunicorn": gunicorn_pid}
-        self.database = database
+        self.admin_url, self.database = admin_url, database
         self.logs = {"nginx": nginx_log, "gunicorn": gunicorn_log}
 
     def start(self) -> Evidence:
@@ -106,6 +122,7 @@ class Evidence:
         self.offsets = {name: path.stat().st_size for name, path in self.logs.items()}
         self.cpu = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
         self.backends = database_backends(self.database)
+        self.sessions = database_sessions(self.admin_url, self.database)
         self.own = _own_cpu_seconds()
         self.machine = machine_jiffies()
         self.started = time.monotonic()
@@ -117,6 +134,9 @@ class Evidence:
         backends = database_backends(self.database).items()
         cpu["postgres"] = sum(now - self.backends.get(pid, 0.0) for pid, now in backends)
         cpu["bench_writers"] = _own_cpu_seconds() - self.own
+        # Connections the app opened during the run (a pool too small for the threads
+        # opens and closes one per request: a PostgreSQL process started each time).
+        sessions = database_sessions(self.admin_url, self.database) - self.sessions
         now = machine_jiffies()
         busy, total = now[0] - self.machine[0], now[1] - self.machine[1]
         time.sleep(1.5)
@@ -152,6 +172,7 @@ class Evidence:
             "app_read_p99_ms": _percentile(app_reads, 0.99),
             "app_reads_by_worker": sorted(by_worker.values(), reverse=True),
             "app_posts": app_posts,
+            "postgres_sessions_opened": sessions,
             "workers_rss_mb": workers_rss_mb(self.pids["gunicorn"]),
             "worker_boots": sum(1 for line in lines["gunicorn"] if WORKER_BOOT.search(line)),
         }
