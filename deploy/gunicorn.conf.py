@@ -22,9 +22,10 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
 # One connection per request, and a worker takes a connection only when it has a thread
-# free for it: the kernel's accept queue is then the one queue every worker serves in
-# order. A gthread worker otherwise accepts whatever comes and queues it behind its own
-# busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
+# free for it. With reuse_port (below) every worker listens on a socket of its own and the
+# kernel spreads new connections over them, so a new connection per request re-balances
+# the load at every request. A gthread worker otherwise accepts whatever comes and queues
+# it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
 # gunicorn 75 s) stayed with the worker that accepted them: one worker served
 # 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
 # connections, 5 workers), and the requests pinned to the crowded one waited longest.
