@@ -132,12 +132,12 @@ class DurationRecorder:
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
 
     def pytest_sessionfinish(self) -> None:
-        long = {
-            nodeid: round(seconds, 1)
-            for nodeid, seconds in sorted(self.seconds.items())
-            if seconds >= RECORDED_FROM
-        }
-        DURATIONS_PATH.write_text(json.dumps(long, indent=0) + "\n", encoding="utf-8")
+        """Tests that ran replace their entries; the others' (a `--fast` or one-folder run)
+        are kept."""
+        kept = {k: v for k, v in recorded_durations().items() if k not in self.seconds}
+        ran = {k: round(v, 1) for k, v in self.seconds.items() if v >= RECORDED_FROM}
+        merged = dict(sorted({**kept, **ran}.items()))
+        DURATIONS_PATH.write_text(json.dumps(merged, indent=0) + "\n", encoding="utf-8")
 
 
 def pytest_configure(config: pytest.Config) -> None:
