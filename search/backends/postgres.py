@@ -19,9 +19,9 @@ occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
 positions' weights). n, N and the token total come from ``search_pg_terms``
 plus the changes statement triggers on ``search_pg_tokens`` append in the
 writer's transaction (``search_pg_term_changes``, folded in now and then:
-no writer waits on a counter row). Only the rows the GIN index matched are
-scored. ``ranked_near`` adds half the same bm25 of the query's adjacent word pairs as
-``a <-> b`` phrases, as SQLite does. See search/README.md, "PostgreSQL".
+no writer waits on a counter row; see postgres_statistics.py). Only the rows the GIN
+index matched are scored. ``ranked_near`` adds half the same bm25 of the query's
+adjacent word pairs as ``a <-> b`` phrases, as SQLite does. See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -40,6 +40,15 @@ from search.backends.base import (
     IndexRow,
     RankedGroup,
     SearchBackend,
+)
+from search.backends.postgres_statistics import (
+    BULK_FOLD_PER_ROW,
+    BULK_ROWS,
+    FOLD_BATCH,
+    RANKING_STATISTICS,
+    STATISTICS_SQL,
+    fold_changes,
+    term_statistics,
 )
 from search.backends.postgres_syntax import (
     indexable,
@@ -66,12 +75,6 @@ BM25_B = 0.75
 BM25_MIN_IDF = 1e-6
 """FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
 
-FOLD_SHARE = 0.0625
-"""Share of writes that fold the appended statistics changes into ``search_pg_terms``."""
-
-FOLD_LOCK = 7_311_912
-"""Advisory lock key: one folder at a time; a writer that would wait skips folding."""
-
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
 purpose: one edit in a three-letter word leaves a similarity of 1/7)."""
@@ -83,127 +86,6 @@ MISSING_TRGM = (
     "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
-
-FOLD_BATCH = 5000
-"""Changes one fold moves at most, so the write that folds stays cheap after a bulk reindex."""
-
-FOLDING = """WITH moved AS (
-        DELETE FROM search_pg_term_changes WHERE ctid = ANY(ARRAY(
-            SELECT ctid FROM search_pg_term_changes LIMIT {limit}))
-        RETURNING term, locale, rows, tokens)
-    INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
-    SELECT term, locale, sum(rows), sum(tokens) FROM moved
-    GROUP BY term, locale ORDER BY term, locale
-    ON CONFLICT (term, locale) DO UPDATE
-    SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens"""
-"""Moves up to ``{limit}`` appended statistics changes into ``search_pg_terms`` (term rows
-locked in order)."""
-
-FOLD_CHANGES = FOLDING.format(limit=FOLD_BATCH)
-"""The fold the statistics trigger runs now and then."""
-
-BULK_ROWS = 100
-"""A write of this many rows or more folds on its own (see write_tokens)."""
-
-BULK_FOLD_PER_ROW = 50
-"""Changes a bulk write folds per row it wrote: more than a row's share of what its batch
-appended (about 17 in the bench's batches of 1,000), so a reindex leaves no backlog."""
-
-RANKING_STATISTICS = (
-    # Rows holding each token per locale (bm25's n, and the content vocabulary's counts);
-    # term '' is the locale's rows and tokens in all (N and the average row length).
-    """CREATE TABLE IF NOT EXISTS search_pg_terms (
-        term text NOT NULL,
-        locale varchar(8) NOT NULL,
-        rows bigint NOT NULL,
-        tokens bigint NOT NULL DEFAULT 0,
-        PRIMARY KEY (term, locale)
-    )""",
-    # What writes changed since the last fold, appended without a lock on any counter row:
-    # a count is the terms row plus these.
-    """CREATE TABLE IF NOT EXISTS search_pg_term_changes (
-        term text NOT NULL,
-        locale varchar(8) NOT NULL,
-        rows bigint NOT NULL,
-        tokens bigint NOT NULL DEFAULT 0
-    )""",
-    """CREATE INDEX IF NOT EXISTS ix_search_pg_term_changes_term
-    ON search_pg_term_changes (term, locale)""",
-    # Filled from the rows already there when the tables are new (an upgrade): empty
-    # statistics with rows present can only mean that, as every write keeps them in step.
-    """UPDATE search_pg_tokens SET length = (
-        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
-    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_terms)
-        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
-    """INSERT INTO search_pg_terms (term, locale, rows, tokens)
-    SELECT term, locale, rows, tokens FROM (
-        SELECT w AS term, locale, count(*) AS rows, 0 AS tokens
-        FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-        UNION ALL
-        SELECT '', locale, count(*), sum(length) FROM search_pg_tokens GROUP BY locale
-    ) AS counted
-    WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
-        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
-    # One statement-level trigger per event, over the statement's changed rows: a write
-    # appends one change per token it adds or removes. Now and then (FOLD_SHARE of writes)
-    # a writer that gets the advisory lock without waiting folds the changes into the terms:
-    # one folder at a time, and the other writers never touch search_pg_terms.
-    """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT w, locale, count(*), 0
-            FROM new_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-            UNION ALL
-            SELECT '', locale, count(*), sum(length) FROM new_rows GROUP BY locale;
-        ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT w, locale, -count(*), 0
-            FROM old_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-            UNION ALL
-            SELECT '', locale, -count(*), -sum(length) FROM old_rows GROUP BY locale;
-        ELSE
-            WITH changed AS (
-                SELECT o.locale AS old_locale, o.content AS old_content,
-                    o.length AS old_length, n.locale, n.content, n.length
-                FROM old_rows o JOIN new_rows n USING (id)
-                WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
-                    (n.locale, n.content, n.length)
-            ), counted AS (
-                SELECT w AS term, locale, 1 AS rows, 0 AS tokens
-                FROM changed, unnest(tsvector_to_array(content)) AS w
-                UNION ALL
-                SELECT w, old_locale, -1, 0
-                FROM changed, unnest(tsvector_to_array(old_content)) AS w
-                UNION ALL
-                SELECT '', locale, 1, length FROM changed
-                UNION ALL
-                SELECT '', old_locale, -1, -old_length FROM changed
-            )
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT term, locale, sum(rows), sum(tokens) FROM counted GROUP BY term, locale
-            HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
-        END IF;
-        IF random() < %(share)s AND pg_try_advisory_xact_lock(%(lock)s) THEN
-            %(fold)s;
-        END IF;
-        RETURN NULL;
-    END $$""".replace("%(share)s", str(FOLD_SHARE))
-    .replace("%(lock)s", str(FOLD_LOCK))
-    .replace("%(fold)s", FOLD_CHANGES),
-    *(
-        f"""CREATE OR REPLACE TRIGGER search_pg_statistics_{event.lower()}
-        AFTER {event} ON search_pg_tokens REFERENCING {tables}
-        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()"""
-        for event, tables in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
-        )
-    ),
-)
-"""The ranking statistics' tables and the triggers keeping them (create_schema and migration)."""
 
 SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_tokens (
@@ -364,7 +246,7 @@ class PostgresBackend(SearchBackend):
         ]
         conn.execute(_UPSERT, {"rows": json.dumps(values, ensure_ascii=False)})
         if len(values) >= BULK_ROWS:
-            self._fold(conn, FOLD_BATCH + BULK_FOLD_PER_ROW * len(values))
+            fold_changes(conn, FOLD_BATCH + BULK_FOLD_PER_ROW * len(values))
         titled = [v for v in values if v["type"] != "post" and v["title_words"]]
         untitled = [v["id"] for v in values if v["type"] == "post" or not v["title_words"]]
         if titled:
@@ -383,18 +265,6 @@ class PostgresBackend(SearchBackend):
                     _ADD_WORDS,
                     {"locale": locale, "vocabulary": vocabulary, "words": words_of(found)},
                 )
-
-    @staticmethod
-    def _fold(conn: Connection, limit: int) -> None:
-        """Fold up to ``limit`` changes unless another writer is folding.
-
-        One statement per batch appends a batch's changes at once, while the trigger's
-        own fold (FOLD_SHARE of statements, FOLD_BATCH changes) keeps pace with small writes.
-        """
-        if conn.execute(
-            sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FOLD_LOCK}
-        ).scalar():
-            conn.execute(sa.text(FOLDING.format(limit=int(limit))))
 
     def delete_tokens(self, conn: Connection, rows: Iterable[tuple[int, str]]) -> None:
         ids = [row_id for row_id, _ in rows]
@@ -644,28 +514,6 @@ class PostgresBackend(SearchBackend):
                 {"locale": locale, "query": query, "limit": limit},
             ).scalars()
         )
-
-
-STATISTICS_SQL = """SELECT term, sum(rows) AS rows, sum(tokens) AS tokens FROM (
-        SELECT term, rows, tokens FROM search_pg_terms
-        WHERE term = ANY(CAST(:counted AS text[])){where}
-        UNION ALL
-        SELECT term, rows, tokens FROM search_pg_term_changes
-        WHERE term = ANY(CAST(:counted AS text[])){where}
-    ) AS counted GROUP BY term"""
-"""Rows and tokens per term of ``:counted``: search_pg_terms plus the changes not folded yet,
-in one snapshot; over every locale, or ``{where}`` = " AND locale = :locale"."""
-
-
-def term_statistics(
-    conn: Connection, terms: Sequence[str], locale: str | None = None
-) -> dict[str, tuple[int, int]]:
-    """Term → (rows, tokens) over every locale unless one is given ('' is all rows)."""
-    where = " AND locale = :locale" if locale else ""
-    found = conn.execute(
-        sa.text(STATISTICS_SQL.format(where=where)), {"counted": list(terms), "locale": locale}
-    )
-    return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
 
 
 def _proximity_sql(phrases: list[Phrase], filtered: bool, params: dict) -> tuple[list, str, str]:

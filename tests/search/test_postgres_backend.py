@@ -14,9 +14,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from search.backends import postgres
+from search.backends import postgres_statistics
 from search.backends.base import IndexRow
-from search.backends.postgres import FOLD_CHANGES, PostgresBackend, term_statistics
+from search.backends.postgres import PostgresBackend
+from search.backends.postgres_statistics import FOLD_CHANGES, term_statistics
 from search.backends.tables import metadata, search_documents
 from search.match import And, Or, Phrase, Prefix, Term
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
@@ -282,11 +283,11 @@ def test_a_batch_is_written_as_its_rows_one_by_one_and_a_repeated_id_keeps_its_l
 
 def test_a_bulk_write_folds_its_statistics_and_they_stay_exact(engine, monkeypatch):
     # A key of this test's own, so another test's folder on the shared database can't hold it.
-    monkeypatch.setattr(postgres, "FOLD_LOCK", uuid.uuid4().int % 2**62)
+    monkeypatch.setattr(postgres_statistics, "FOLD_LOCK", uuid.uuid4().int % 2**62)
     words = ["reset", "password", "email", "invoice", "pdf", "refund", "link"]
     many = [
         row(f"topic:{i}", title=words[i % 7 : i % 7 + 2], body=words[: i % 5 + 1])
-        for i in range(postgres.BULK_ROWS + 20)
+        for i in range(postgres_statistics.BULK_ROWS + 20)
     ]
     write(engine, *many)
     with engine.begin() as conn:
