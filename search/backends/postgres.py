@@ -33,47 +33,30 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from search.backends import postgres_ranking
 from search.backends.base import (
-    FIELD_WEIGHTS,
     FIELDS,
-    PROXIMITY_WEIGHT,
     IndexRow,
     RankedGroup,
     SearchBackend,
 )
+from search.backends.postgres_ranking import HEAD_SQL, SHORTLIST_SCHEMA, planned_on_the_index
 from search.backends.postgres_statistics import (
     BULK_FOLD_PER_ROW,
     BULK_ROWS,
     FOLD_BATCH,
     RANKING_STATISTICS,
-    STATISTICS_SQL,
     fold_changes,
     term_statistics,
 )
 from search.backends.postgres_syntax import (
     indexable,
     quote,
-    ranking_terms,
     tsquery_literal,
     tsvector_literal,
     words_of,
 )
-from search.match import Node, Phrase
-
-RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
-    str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
-)
-"""ts_rank_cd weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3
-(PostgreSQL takes weights up to 1); the count is multiplied back by 3."""
-
-BM25_K1 = 1.2
-"""Term-frequency saturation, as FTS5's bm25()."""
-
-BM25_B = 0.75
-"""Length normalization, as FTS5's bm25()."""
-
-BM25_MIN_IDF = 1e-6
-"""FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
+from search.match import Node
 
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
@@ -141,24 +124,28 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS ix_search_pg_words_trgm"
     " ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)",
     *RANKING_STATISTICS,
+    *SHORTLIST_SCHEMA,
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
 
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
-    """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, spell_words, length)
-    SELECT id, locale, doc_id, group_id, type, kind, category, prior,
-        CAST(content AS tsvector), array_to_tsvector(spell_words), length
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id integer, locale text, doc_id text,
-        group_id text, type text, kind text, category text, prior float8, content text,
-        spell_words text[], length integer)
+    f"""INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
+        content, spell_words, length, head, body_ceiling)
+    SELECT id, locale, doc_id, group_id, type, kind, category, prior, content,
+        array_to_tsvector(spell_words), length, {HEAD_SQL.format(content="content")},
+        search_pg_body_ceiling(content, length)
+    FROM (SELECT r.*, CAST(r.content_text AS tsvector) AS content
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id integer, locale text,
+            doc_id text, group_id text, type text, kind text, category text, prior float8,
+            content_text text, spell_words text[], length integer)) AS r
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        spell_words = excluded.spell_words, length = excluded.length"""
+        spell_words = excluded.spell_words, length = excluded.length, head = excluded.head,
+        body_ceiling = excluded.body_ceiling"""
 )
 """Writes a batch's token rows in one statement, so the statistics trigger counts it once."""
 
@@ -237,7 +224,7 @@ class PostgresBackend(SearchBackend):
                 "kind": row.kind,
                 "category": row.category or "",
                 "prior": float(row.prior),
-                "content": tsvector_literal(row.tokens),
+                "content_text": tsvector_literal(row.tokens),
                 "title_words": words_of(row.title_words),
                 "spell_words": words_of(row.spell_words),
                 "length": sum(1 for f in FIELDS for t in row.tokens.get(f) or () if indexable(t)),
@@ -288,27 +275,30 @@ class PostgresBackend(SearchBackend):
         query = tsquery_literal(node)
         if not query:
             return {}
-        found = conn.execute(
-            sa.text(
-                """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
-                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
-                GROUP BY kind, category"""
-            ),
-            {"locale": locale, "query": query},
-        )
+        with planned_on_the_index(conn):
+            found = conn.execute(
+                sa.text(
+                    """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
+                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                    GROUP BY kind, category"""
+                ),
+                {"locale": locale, "query": query},
+            ).all()
         return {(kind, category): n for kind, category, n in found}
 
     def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
         query = tsquery_literal(node)
         if not query:
             return False
-        found = conn.execute(
-            sa.text(
-                """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
-                WHERE locale = :locale AND content @@ CAST(:query AS tsquery) LIMIT :n) AS m"""
-            ),
-            {"locale": locale, "query": query, "n": n + 1},
-        ).scalar_one()
+        with planned_on_the_index(conn):
+            found = conn.execute(
+                sa.text(
+                    """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
+                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                    LIMIT :n) AS m"""
+                ),
+                {"locale": locale, "query": query, "n": n + 1},
+            ).scalar_one()
         return found > n
 
     def ranked(
@@ -346,84 +336,11 @@ class PostgresBackend(SearchBackend):
         """
         return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)
 
-    def _ranked(self, conn, locale, node, near, kind, category, exclude, limit, offset):
-        query = tsquery_literal(node)
-        if not query or limit <= 0:
-            return []
-        phrases = [p for p in dict.fromkeys(_phrases(near)) if tsquery_literal(p)] if near else []
-        terms = ranking_terms(node)
-        params: dict = {
-            "locale": locale,
-            "query": query,
-            "limit": limit,
-            "offset": offset,
-            "tokens": [token for token, _ in terms.values()],
-            "boosts": [boost for _, boost in terms.values()],
-            "counted": ["", *(token for token, _ in terms.values())],
-        }
-        counts, scores = [], []
-        for i, literal in enumerate(terms):
-            params[f"q{i}"] = literal
-            counts.append(
-                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
-                f" CAST(:q{i} AS tsquery), 0) AS f{i}"
-            )
-            scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
-        filters = ""
-        if kind:
-            filters += " AND kind = :kind"
-            params["kind"] = kind
-        if category:
-            filters += " AND category = :category"
-            params["category"] = category
-        if exclude:
-            filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
-            params["exclude"] = sorted(exclude)
-        phrase_counts, near_score, phrase_cte = _proximity_sql(phrases, bool(filters), params)
-        counts.extend(phrase_counts)
-        if near_score:
-            scores.append(near_score)
-        columns = "".join(", " + c for c in counts)
-        # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
-        # row length are computed once (InitPlans), then every matched row is scored.
-        found = conn.execute(
-            sa.text(
-                f"""WITH counts AS MATERIALIZED ({STATISTICS_SQL.format(where="")}),
-                total AS MATERIALIZED (
-                    SELECT coalesce(sum(rows) FILTER (WHERE term = ''), 0) AS n,
-                        coalesce(sum(tokens) FILTER (WHERE term = ''), 0) AS tokens
-                    FROM counts
-                ), idf AS MATERIALIZED (
-                    SELECT q.i, q.boost * CASE
-                        WHEN (total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
-                            / (greatest(coalesce(c.rows, 0), 0) + 0.5) > 1
-                        THEN ln((total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
-                            / (greatest(coalesce(c.rows, 0), 0) + 0.5))
-                        ELSE {BM25_MIN_IDF} END AS w
-                    FROM unnest(CAST(:tokens AS text[]), CAST(:boosts AS float8[]))
-                        WITH ORDINALITY AS q(term, boost, i)
-                    CROSS JOIN total LEFT JOIN counts c ON c.term = q.term
-                ), counted AS MATERIALIZED (
-                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
-                        / (SELECT CASE WHEN n > 0 AND tokens > 0 THEN CAST(tokens AS float8) / n
-                            ELSE 1.0 END FROM total)) AS k{columns}
-                    FROM search_pg_tokens
-                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
-                ){phrase_cte}, scored AS (
-                    SELECT group_id, doc_id,
-                        {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
-                    FROM counted
-                ), best AS (
-                    SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
-                    ORDER BY group_id, score DESC, doc_id COLLATE "C"
-                )
-                SELECT group_id, score, doc_id FROM best
-                ORDER BY score DESC, group_id COLLATE "C"
-                LIMIT :limit OFFSET :offset"""
-            ),
-            params,
-        )
-        return [RankedGroup(group_id, float(score), doc_id) for group_id, score, doc_id in found]
+    @staticmethod
+    def _ranked(conn, locale, node, near, kind, category, exclude, limit, offset):
+        filters = {"kind": kind, "category": category, "exclude": exclude}
+        with planned_on_the_index(conn):
+            return postgres_ranking.ranked(conn, locale, node, near, filters, limit, offset)
 
     # ---- vocabulary
 
@@ -514,48 +431,6 @@ class PostgresBackend(SearchBackend):
                 {"locale": locale, "query": query, "limit": limit},
             ).scalars()
         )
-
-
-def _proximity_sql(phrases: list[Phrase], filtered: bool, params: dict) -> tuple[list, str, str]:
-    """The pair phrases' part of ``ranked_near``: per-row count columns ``g<i>`` (occurrences
-    weighted per field), their bm25 sum times PROXIMITY_WEIGHT, and the ``phrase_rows`` CTE
-    (rows holding each phrase, for its IDF); ``params`` gets their tsqueries."""
-    if not phrases:
-        return [], "", ""
-    counts, terms, rows = [], [], []
-    for i, phrase in enumerate(phrases):
-        params[f"p{i}"] = tsquery_literal(phrase)
-        counts.append(
-            f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
-            f" CAST(:p{i} AS tsquery), 0) AS g{i}"
-        )
-        holds = f"content @@ CAST(:p{i} AS tsquery)" if filtered else f"g{i} > 0"
-        rows.append(f"count(*) FILTER (WHERE {holds}) AS n{i}")
-        terms.append(f"{_idf_sql(f'(SELECT n{i} FROM phrase_rows)')} * g{i} / (g{i} + k)")
-    # Every row holding a phrase holds its words, so matches the any-word node: unfiltered,
-    # the scored rows count them all. A filter (or the top-up's excluded first tier) must not
-    # make a phrase rarer, so then its rows in the locale are counted apart.
-    if filtered:
-        params["near"] = " | ".join(params[f"p{i}"] for i in range(len(phrases)))
-        source = "search_pg_tokens WHERE locale = :locale AND content @@ CAST(:near AS tsquery)"
-    else:
-        source = "counted"
-    cte = f", phrase_rows AS MATERIALIZED (SELECT {', '.join(rows)} FROM {source})"
-    return counts, f"{PROXIMITY_WEIGHT} * ({' + '.join(terms)})", cte
-
-
-def _phrases(node: Node) -> list[Phrase]:
-    """The phrases of a tree, in order (``near`` is one phrase or an Or of them)."""
-    if isinstance(node, Phrase):
-        return [node]
-    return [p for child in getattr(node, "children", ()) for p in _phrases(child)]
-
-
-def _idf_sql(rows: str) -> str:
-    """FTS5's IDF of something ``rows`` rows hold (an SQL expression), over ``total``'s N."""
-    n = f"greatest(coalesce({rows}, 0), 0)"
-    ratio = f"((SELECT n FROM total) - {n} + 0.5) / ({n} + 0.5)"
-    return f"(CASE WHEN {ratio} > 1 THEN ln({ratio}) ELSE {BM25_MIN_IDF} END)"
 
 
 def _identifier(name: str) -> str:

@@ -9,12 +9,13 @@ pg_trgm finds typo candidates.
 
 from __future__ import annotations
 
+import random
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from search.backends import postgres_statistics
+from search.backends import postgres_ranking, postgres_statistics
 from search.backends.base import IndexRow
 from search.backends.postgres import PostgresBackend
 from search.backends.postgres_statistics import FOLD_CHANGES, term_statistics
@@ -392,3 +393,51 @@ def test_a_user_who_may_not_create_pg_trgm_is_told_what_to_ask(tmp_path):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkeypatch):
+    """A common word in many titles and bodies: the head rows and the body rows whose
+    ceiling can still reach the k-th score give the same groups, scores and order as
+    scoring all of them, for words, pairs, filters, pages and posts grouped into topics."""
+    rng = random.Random(11)
+    common = ["account", "password", "reset", "email", "login"]
+    filler = [f"w{i}" for i in range(60)]
+    rows = []
+    for i in range(400):
+        title = rng.sample(common + filler, rng.randint(0, 2)) + rng.sample(filler, 3)
+        body = [
+            rng.choice(common if rng.random() < 0.3 else filler) for _ in range(rng.randint(5, 120))
+        ]
+        kind = "faq" if i % 3 else "howto"
+        if i % 4 == 0 and i:
+            rows.append(row(f"post:{i}", body=body, group_id=f"topic:{i - 4}", kind=kind))
+        else:
+            doc = f"article:{i}" if i % 2 else f"topic:{i}"
+            rows.append(row(doc, title=title, body=body, kind=kind))
+    write(engine, *rows)
+    queries = [
+        (Term("account"), None),
+        (Term("w7"), None),
+        (Or((Term("password"), Term("reset"))), Or((Phrase(("password", "reset")),))),
+        (Or((Term("email"), Term("login"), Term("w3"))), None),
+        (And((Term("account"), Term("email"))), None),
+    ]
+    restricted = []
+    run = postgres_ranking._Statement.run
+
+    def spied(self, conn, restrict, limit):
+        restricted.append("body_ceiling" in restrict)
+        return run(self, conn, restrict, limit)
+
+    monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
+    with engine.connect() as conn:
+        for node, near in queries:
+            for filters in ({}, {"kind": "faq"}, {"exclude": frozenset({"topic:0", "article:1"})}):
+                for limit, offset in ((3, 0), (10, 0), (10, 10), (20, 5)):
+                    full = {"kind": None, "category": None, "exclude": frozenset(), **filters}
+                    args = (conn, "en", node, near, full, limit, offset)
+                    fast = postgres_ranking.ranked(*args)
+                    every = postgres_ranking.ranked(*args, shortlist=False)
+                    assert fast == every, (node, filters, limit, offset)
+    # most of these took the shortlist (head rows, then the ceiling's rows)
+    assert sum(restricted) > 20
