@@ -141,12 +141,9 @@ def ranked(
     first = statement.run(conn, " AND head @@ CAST(:head AS tsquery)", wanted)
     if len(first) < wanted:
         return statement.run(conn, "", wanted)[offset:]
-    coefficient, average = statement.bound
-    statement.params["ceiling"] = ceiling_threshold(first[-1].score / coefficient, average)
+    row_bar, tsvector_bar = statement.beyond_head(first[-1].score)
     rest = statement.run(
-        conn,
-        " AND NOT head @@ CAST(:head AS tsquery) AND body_ceiling >= :ceiling",
-        wanted,
+        conn, " AND NOT head @@ CAST(:head AS tsquery)" + row_bar, wanted, tsvector_bar
     )
     return _merged(first + rest)[offset:wanted]
 
@@ -203,7 +200,7 @@ class _Statement:
         for i, literal in enumerate(terms):
             self.params[f"q{i}"] = literal
             self.counts.append(
-                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
+                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), x,"
                 f" CAST(:q{i} AS tsquery), 0) AS f{i}"
             )
             self.scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
@@ -220,7 +217,42 @@ class _Statement:
         for i, phrase in enumerate(phrases):
             self.params[f"p{i}"] = tsquery_literal(phrase)
         self.counted_apart = False
-        self.bound: tuple[float, float] = (1.0, 1.0)
+        self.literals = list(terms)
+        self.weights: list[float] = []
+        self.phrase_weights: list[float] = []
+        self.average = 1.0
+
+    def beyond_head(self, score: float) -> tuple[str, str]:
+        """The condition on a row outside the head that may still score ``score`` or more.
+
+        Terms in order of weight (IDF × boost), heaviest first: a row whose heaviest query
+        term is the j-th holds at most the j-th and lighter terms, and the phrases made of
+        them, so scores at most (k1 + 1)·u·D_j, D_j their weights' sum (max-score): it must
+        have the j-th term and a ceiling u ≥ score / ((k1 + 1)·D_j). A common word (light,
+        last) gets the highest bar. Sets the ``c<j>`` parameters; returns the condition on
+        the row (the lowest bar, read before its tsvector) and on its tsvector ``x``.
+        """
+        order = sorted(range(len(self.literals)), key=lambda i: -self.weights[i])
+        tokens = [self.params["tokens"][i] for i in order]
+        branches = []
+        for j, i in enumerate(order):
+            lighter = set(tokens[j:])
+            total = sum(self.weights[k] for k in order[j:]) + sum(
+                w
+                for w, phrase in zip(self.phrase_weights, self.phrases, strict=True)
+                if set(phrase.tokens) <= lighter
+            )
+            theta = score / ((BM25_K1 + 1) * total) if total > 0 else 2.0
+            if theta >= 1:  # u < 1: no such row reaches the score
+                continue
+            self.params[f"c{j}"] = ceiling_threshold(theta, self.average)
+            branches.append(f"(x @@ CAST(:q{i} AS tsquery) AND body_ceiling >= :c{j})")
+        if not branches:
+            return " AND false", ""
+        self.params["lowest"] = min(
+            self.params[f"c{j}"] for j in range(len(order)) if f"c{j}" in self.params
+        )
+        return " AND body_ceiling >= :lowest", " WHERE " + " OR ".join(branches)
 
     def count_phrases(self, conn: Connection) -> None:
         """Count each phrase's rows once (for its IDF), as the whole statement would: among
@@ -247,8 +279,9 @@ class _Statement:
     def _near(self) -> None:
         self.params["near"] = " | ".join(self.params[f"p{i}"] for i in range(len(self.phrases)))
 
-    def run(self, conn: Connection, restrict: str, limit: int) -> list[RankedGroup]:
-        """The ``limit`` best groups among the matched rows that also meet ``restrict``;
+    def run(self, conn: Connection, restrict: str, limit: int, then: str = "") -> list[RankedGroup]:
+        """The ``limit`` best groups among the matched rows that also meet ``restrict`` (on
+        the row's columns) and ``then`` (a WHERE on its tsvector ``x``);
         sets ``bound`` to (k1 + 1)·C and the average row length."""
         counts, scores = list(self.counts), list(self.scores)
         phrase_counts, near_score, phrase_cte = self._proximity_sql()
@@ -256,14 +289,13 @@ class _Statement:
         if near_score:
             scores.append(near_score)
         columns = "".join(", " + c for c in counts)
-        phrase_idf = " + ".join(
+        phrase_idf = ", ".join(
             _idf_sql(f"(SELECT n{i} FROM phrase_rows)") for i in range(len(self.phrases))
-        )
-        coefficient = f"{BM25_K1 + 1} * ((SELECT coalesce(sum(w), 0) FROM idf)" + (
-            f" + {PROXIMITY_WEIGHT} * ({phrase_idf}))" if phrase_idf else ")"
         )
         # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
         # row length are computed once (InitPlans), then every row of ``counted`` is scored.
+        # Each use of a TOASTed tsvector fetches and decompresses it again (28 buffers a row
+        # for 8 ranks of a 4 kB Japanese row): ``x`` is the row's tsvector read once.
         found = conn.execute(
             sa.text(
                 f"""WITH counts AS MATERIALIZED ({STATISTICS_SQL.format(where="")}),
@@ -287,9 +319,14 @@ class _Statement:
                 ), counted AS MATERIALIZED (
                     SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
                         / (SELECT length FROM average)) AS k{columns}
-                    FROM search_pg_tokens
-                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
-                        {self.filters}{restrict}
+                    FROM (
+                        SELECT group_id, doc_id, length, body_ceiling,
+                            content || CAST('' AS tsvector) AS x
+                        FROM search_pg_tokens
+                        WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                            {self.filters}{restrict}
+                        OFFSET 0
+                    ) AS r{then}
                 ){phrase_cte}, scored AS (
                     SELECT group_id, doc_id,
                         {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
@@ -298,7 +335,9 @@ class _Statement:
                     SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
                     ORDER BY group_id, score DESC, doc_id COLLATE "C"
                 )
-                SELECT group_id, score, doc_id, {coefficient} AS coefficient,
+                SELECT group_id, score, doc_id,
+                    (SELECT array_agg(w ORDER BY i) FROM idf) AS weights,
+                    ARRAY[{phrase_idf}]::float8[] AS phrase_weights,
                     (SELECT length FROM average) AS average
                 FROM best
                 ORDER BY score DESC, group_id COLLATE "C"
@@ -307,7 +346,9 @@ class _Statement:
             {**self.params, "limit": limit},
         ).all()
         if found:
-            self.bound = (float(found[0].coefficient), float(found[0].average))
+            self.weights = [float(w) for w in found[0].weights or ()]
+            self.phrase_weights = [float(w) * PROXIMITY_WEIGHT for w in found[0].phrase_weights]
+            self.average = float(found[0].average)
         return [RankedGroup(row.group_id, float(row.score), row.doc_id) for row in found]
 
     def _proximity_sql(self) -> tuple[list, str, str]:
@@ -319,7 +360,7 @@ class _Statement:
         counts, terms, rows = [], [], []
         for i in range(len(self.phrases)):
             counts.append(
-                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
+                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), x,"
                 f" CAST(:p{i} AS tsquery), 0) AS g{i}"
             )
             if self.counted_apart:

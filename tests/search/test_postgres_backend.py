@@ -425,9 +425,9 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
     restricted = []
     run = postgres_ranking._Statement.run
 
-    def spied(self, conn, restrict, limit):
+    def spied(self, conn, restrict, limit, then=""):
         restricted.append("body_ceiling" in restrict)
-        return run(self, conn, restrict, limit)
+        return run(self, conn, restrict, limit, then)
 
     monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
     with engine.connect() as conn:
