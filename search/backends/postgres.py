@@ -19,9 +19,11 @@ occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
 positions' weights). n, N and the token total come from ``search_pg_terms``
 plus the changes statement triggers on ``search_pg_tokens`` append in the
 writer's transaction (``search_pg_term_changes``, folded in now and then:
-no writer waits on a counter row; see postgres_statistics.py). Only the rows the GIN
-index matched are scored. ``ranked_near`` adds half the same bm25 of the query's
-adjacent word pairs as ``a <-> b`` phrases, as SQLite does. See search/README.md, "PostgreSQL".
+no writer waits on a counter row; see postgres_statistics.py). ``ranked_near`` adds half
+the same bm25 of the query's adjacent word pairs as ``a <-> b`` phrases, as SQLite does.
+postgres_ranking.py holds the statement and scores a shortlist of the matched rows with
+a proven bound (``head`` and ``body_ceiling``), exactly the top k of scoring them all.
+See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from search.backends.base import (
     RankedGroup,
     SearchBackend,
 )
-from search.backends.postgres_ranking import HEAD_SQL, SHORTLIST_SCHEMA, planned_on_the_index
+from search.backends.postgres_ranking import HEAD_SQL, SHORTLIST_SCHEMA, plan_on_the_index
 from search.backends.postgres_statistics import (
     BULK_FOLD_PER_ROW,
     BULK_ROWS,
@@ -275,30 +277,30 @@ class PostgresBackend(SearchBackend):
         query = tsquery_literal(node)
         if not query:
             return {}
-        with planned_on_the_index(conn):
-            found = conn.execute(
-                sa.text(
-                    """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
-                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
-                    GROUP BY kind, category"""
-                ),
-                {"locale": locale, "query": query},
-            ).all()
+        plan_on_the_index(conn)
+        found = conn.execute(
+            sa.text(
+                """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                GROUP BY kind, category"""
+            ),
+            {"locale": locale, "query": query},
+        ).all()
         return {(kind, category): n for kind, category, n in found}
 
     def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
         query = tsquery_literal(node)
         if not query:
             return False
-        with planned_on_the_index(conn):
-            found = conn.execute(
-                sa.text(
-                    """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
-                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
-                    LIMIT :n) AS m"""
-                ),
-                {"locale": locale, "query": query, "n": n + 1},
-            ).scalar_one()
+        plan_on_the_index(conn)
+        found = conn.execute(
+            sa.text(
+                """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                LIMIT :n) AS m"""
+            ),
+            {"locale": locale, "query": query, "n": n + 1},
+        ).scalar_one()
         return found > n
 
     def ranked(
@@ -339,8 +341,8 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def _ranked(conn, locale, node, near, kind, category, exclude, limit, offset):
         filters = {"kind": kind, "category": category, "exclude": exclude}
-        with planned_on_the_index(conn):
-            return postgres_ranking.ranked(conn, locale, node, near, filters, limit, offset)
+        plan_on_the_index(conn)
+        return postgres_ranking.ranked(conn, locale, node, near, filters, limit, offset)
 
     # ---- vocabulary
 

@@ -27,16 +27,15 @@ same order. When the head rows give fewer than k groups, or the query has a pref
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from search.backends.base import FIELD_WEIGHTS, PROXIMITY_WEIGHT, RankedGroup
-from search.backends.postgres_statistics import STATISTICS_SQL
+from search.backends.postgres_statistics import STATISTICS_SQL, term_statistics
 from search.backends.postgres_syntax import quote, ranking_terms, tsquery_literal
-from search.match import Node, Phrase
+from search.match import And, Node, Or, Phrase
 
 RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
     str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
@@ -56,6 +55,10 @@ BM25_MIN_IDF = 1e-6
 REFERENCE_LENGTH = 100.0
 """The average row length ``body_ceiling`` is written with (a constant, so rows written at
 different times compare); :func:`ceiling_threshold` corrects for today's average."""
+
+SHORTLIST_ABOVE = 2000
+"""Rows the query's tokens are in (every locale, from the statistics) above which the
+shortlist pays for its extra statements; below, every matched row is scored in one."""
 
 SLACK = 1e-5
 """Relative margin on the threshold for float4 weights and the ceiling's real rounding."""
@@ -88,25 +91,20 @@ SHORTLIST_SCHEMA = (
 """The shortlist's columns, function and indexes (create_schema and the migration)."""
 
 
-@contextmanager
-def planned_on_the_index(conn: Connection) -> Iterator[None]:
-    """Match through the GIN index, never a sequential scan, in the statements run inside.
+def plan_on_the_index(conn: Connection) -> None:
+    """Match through the GIN index, never a sequential scan, for the rest of the transaction.
 
     A word in half a locale's rows made the planner read the whole table and test ``@@``
     on every row (all locales), detoasting each tsvector: 1.9 s where the GIN bitmap and
     its heap rows took 0.36 s (110k rows, 54k matched). The planner prices ``@@`` as one
-    operator; its cost is the detoasting it does not see. Set for the transaction and
-    put back after.
+    operator; its cost is the detoasting it does not see. ``SET LOCAL``: it ends with the
+    transaction (a search's request), once per transaction; a statement with no index to
+    use still scans.
     """
-    before = conn.execute(
-        sa.text(
-            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-        )
-    ).scalar_one()
-    try:
-        yield
-    finally:
-        conn.execute(sa.text("SELECT set_config('enable_seqscan', :v, true)"), {"v": before})
+    if conn.info.get("touchpoint_index_plans") is conn.get_transaction() is not None:
+        return
+    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    conn.info["touchpoint_index_plans"] = conn.get_transaction()
 
 
 def ranked(
@@ -134,14 +132,26 @@ def ranked(
     wanted = limit + offset
     if not shortlist or any(literal.endswith(":*") for literal in terms):
         return statement.run(conn, "", wanted)[offset:]
+    held = term_statistics(conn, statement.params["tokens"])
+    if sum(rows for rows, _ in held.values()) <= SHORTLIST_ABOVE:
+        return statement.run(conn, "", wanted)[offset:]
     head_words = {token for token, _ in terms.values()}
     head_words.update(t for p in phrases for t in p.tokens)
     statement.params["head"] = " | ".join(quote(t) for t in sorted(head_words))
     statement.count_phrases(conn)
-    first = statement.run(conn, " AND head @@ CAST(:head AS tsquery)", wanted)
+    # An any-word query's best rows often hold every word in the body: scored with the
+    # head rows, they raise the k-th score, so the bar for the rest.
+    every = tsquery_literal(And(node.children)) if isinstance(node, Or) else ""
+    first_rows = " AND head @@ CAST(:head AS tsquery)"
+    if every:
+        statement.params["every"] = every
+        first_rows = " AND (head @@ CAST(:head AS tsquery) OR content @@ CAST(:every AS tsquery))"
+    first = statement.run(conn, first_rows, wanted)
     if len(first) < wanted:
         return statement.run(conn, "", wanted)[offset:]
     row_bar, tsvector_bar = statement.beyond_head(first[-1].score)
+    if every and tsvector_bar:
+        tsvector_bar = f"NOT x @@ CAST(:every AS tsquery) AND {tsvector_bar}"
     rest = statement.run(
         conn, " AND NOT head @@ CAST(:head AS tsquery)" + row_bar, wanted, tsvector_bar
     )
@@ -252,7 +262,7 @@ class _Statement:
         self.params["lowest"] = min(
             self.params[f"c{j}"] for j in range(len(order)) if f"c{j}" in self.params
         )
-        return " AND body_ceiling >= :lowest", " WHERE " + " OR ".join(branches)
+        return " AND body_ceiling >= :lowest", "(" + " OR ".join(branches) + ")"
 
     def count_phrases(self, conn: Connection) -> None:
         """Count each phrase's rows once (for its IDF), as the whole statement would: among
@@ -281,7 +291,7 @@ class _Statement:
 
     def run(self, conn: Connection, restrict: str, limit: int, then: str = "") -> list[RankedGroup]:
         """The ``limit`` best groups among the matched rows that also meet ``restrict`` (on
-        the row's columns) and ``then`` (a WHERE on its tsvector ``x``);
+        the row's columns) and ``then`` (a condition on its tsvector ``x``);
         sets ``bound`` to (k1 + 1)·C and the average row length."""
         counts, scores = list(self.counts), list(self.scores)
         phrase_counts, near_score, phrase_cte = self._proximity_sql()
@@ -326,7 +336,7 @@ class _Statement:
                         WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
                             {self.filters}{restrict}
                         OFFSET 0
-                    ) AS r{then}
+                    ) AS r{" WHERE " + then if then else ""}
                 ){phrase_cte}, scored AS (
                     SELECT group_id, doc_id,
                         {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score

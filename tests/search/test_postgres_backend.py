@@ -420,6 +420,7 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
         (Term("w7"), None),
         (Or((Term("password"), Term("reset"))), Or((Phrase(("password", "reset")),))),
         (Or((Term("email"), Term("login"), Term("w3"))), None),
+        (Or((Or((Term("w1"), Term("w2"))), Term("account"))), Or((Phrase(("w2", "account")),))),
         (And((Term("account"), Term("email"))), None),
     ]
     restricted = []
@@ -430,6 +431,7 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
         return run(self, conn, restrict, limit, then)
 
     monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
+    monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)  # a small corpus
     with engine.connect() as conn:
         for node, near in queries:
             for filters in ({}, {"kind": "faq"}, {"exclude": frozenset({"topic:0", "article:1"})}):
@@ -441,3 +443,33 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
                     assert fast == every, (node, filters, limit, offset)
     # most of these took the shortlist (head rows, then the ceiling's rows)
     assert sum(restricted) > 20
+
+
+def test_rows_indexed_before_the_shortlist_columns_are_still_ranked(engine, monkeypatch):
+    """Rows from before migration 57cb05f095f8 (no head, the default ceiling of 1) are
+    always scored, so they rank as before; a rewrite (reindex) fills both columns."""
+    monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)
+    write(
+        engine,
+        *(row(f"topic:{i}", title=["billing"], body=["invoice"] * (i % 5 + 1)) for i in range(30)),
+        row("article:1", title=["payment"], body=["invoice"] * 9),
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE search_pg_tokens SET head = '', body_ceiling = 1"))
+    node = Term("invoice")
+    with engine.connect() as conn:
+        filters = {"kind": None, "category": None, "exclude": frozenset()}
+        fast = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0)
+        every = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0, shortlist=False)
+    assert fast == every
+    assert fast[0].group_id == "article:1"
+    write(engine, row("topic:99", title=["invoice"], body=["invoice"]))
+    with engine.connect() as conn:
+        head, ceiling = conn.execute(
+            sa.text(
+                "SELECT head::text, body_ceiling FROM search_pg_tokens t JOIN search_documents d"
+                " USING (id) WHERE d.doc_id = 'topic:99'"
+            )
+        ).one()
+    assert head == "'invoice'"
+    assert ceiling == 0  # its only word is in the title
