@@ -48,6 +48,9 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config["DATABASE_URL"], app.instance_path
     )
+    postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if postgres and "SQLALCHEMY_ENGINE_OPTIONS" not in app.config:  # unless a test sets its own
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": app.config["DATABASE_POOL_SIZE"]}
 
 
 def _register_search_sources() -> None:

@@ -18,6 +18,12 @@ class Config:
     SECRET_KEY: str = "dev-only-change-me"
     DATABASE_URL: str = ""  # empty: a SQLite file under instance/
     SQLALCHEMY_DATABASE_URI: str = ""  # set from DATABASE_URL at start-up, never by hand
+    # PostgreSQL connections each process keeps open: at least its request threads (gunicorn's
+    # threads, 8 in deploy/gunicorn.conf.py) plus its background threads. A request holds
+    # one from its first query to its end; past the pool, each connection is opened for one
+    # request and closed (a new PostgreSQL process every time: 181 in 20 s of reads with 5
+    # pools of 5 and 8 threads each, bench/behind_nginx.py postgres_sessions_opened).
+    DATABASE_POOL_SIZE: int = 10
     # A PostgreSQL streaming replica for searches, suggest and public pages (app/read_replica.py).
     DATABASE_READ_URL: str = ""
     CONTENT_DIR: str = str(PROJECT_ROOT / "content")

@@ -58,7 +58,9 @@ def init_read_replica(app: Flask, database_uri: str, endpoints: Iterable[str]) -
             "TOUCHPOINT_DATABASE_READ_URL is for a PostgreSQL streaming replica of a "
             "PostgreSQL TOUCHPOINT_DATABASE_URL"
         )
-    engine = sa.create_engine(replica, pool_pre_ping=True)
+    engine = sa.create_engine(
+        replica, pool_pre_ping=True, pool_size=app.config["DATABASE_POOL_SIZE"]
+    )
     app.extensions[EXTENSION_KEY] = ReadReplica(engine, endpoints)
     app.after_request(_remember_write)
 

@@ -8,12 +8,14 @@ over the English article pages, as anonymous readers (served by nginx's micro-ca
 with a session cookie (every read rendered by the app): each first alone (the baseline),
 then while WRITERS threads post forum replies (one POST each, the session's CSRF token
 reused; a writer whose request fails signs in again) as fast as they are answered.
-Prints JSON: rps, p50 and p99 of every run, the ratios (also per CPU second of what
-serves the reads: the ratio the same CPU would have given), the posts written, and for every
-run where its time went (bench/run_evidence.py): CPU seconds of nginx, gunicorn, the
-run's PostgreSQL backends and wrk, how busy the machine was and its load average (it may
-be shared), how nginx answered the readers (HIT, STALE, UPDATING, BYPASS …) and how many
-reads reached gunicorn and how long they took there.
+Prints JSON: rps, p50 and p99 of every run, how evenly the readers waited (p99 over the
+mean latency: it does not move with the CPU a shared machine gives), the ratios (also per
+CPU second of what serves the reads: the ratio the same CPU would have given), the posts
+written, and for every run where its time went (bench/run_evidence.py): CPU seconds of
+nginx, gunicorn, the run's PostgreSQL backends and wrk, how busy the machine was and its
+load average (it may be shared), how nginx answered the readers (HIT, STALE, UPDATING,
+BYPASS …), how many reads reached gunicorn, how long they took there and which worker
+served them, worker restarts and the workers' memory.
 
     .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
                                             [--modes cached,uncached] [--sessions one|services]
@@ -129,6 +131,11 @@ def measured(port: int, args: argparse.Namespace, script: Path, evidence: Eviden
     """One wrk run over the article pages, with where its time went (bench/run_evidence.py)."""
     evidence.start()
     result = run_wrk(port, args.seconds, args.connections, script, args.sessions == "services")
+    # p99 over the mean latency of the run (connections / rps, Little's law): how unevenly
+    # the readers were served, whatever CPU the run got on a shared machine (both move
+    # with it). 1 would be every read waiting alike.
+    mean_ms = 1000 * args.connections / max(result["rps"], 0.01)
+    result["p99_over_mean"] = round(result["p99_ms"] / mean_ms, 2)
     return {**result, **evidence.finish("/en/articles/")}
 
 
@@ -230,6 +237,7 @@ def main() -> None:
                 return Evidence(
                     nginx.process.pid,
                     gunicorn.process.pid,
+                    POSTGRES,
                     database,
                     nginx.folder / "touchpoint.access.log",
                     gunicorn.log_path,

@@ -5,7 +5,8 @@ run, `Evidence` reads the CPU seconds of nginx, gunicorn (workers included, recy
 too), the PostgreSQL backends of the run's database and how busy the whole machine was
 from /proc, and the lines both access logs gained: how nginx
 answered the readers (HIT, STALE, UPDATING, MISS, BYPASS …) and how many reads reached
-gunicorn and how long they took there.
+gunicorn, how long they took there and which worker served them, how many workers
+gunicorn (re)started during the run and how much memory its workers hold at its end.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import os
 import re
 import resource
 import statistics
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 NGINX_LINE = re.compile(r'"GET (\S+) [^"]*" \d+ \d+ \S+ up=\S+ cache=(\S*)')
-GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms')
+GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms <(\d+)>')
+WORKER_BOOT = re.compile(r"Booting worker with pid")
 
 
 def _children(pid: int) -> list[int]:
@@ -43,6 +46,18 @@ def tree_cpu_seconds(pid: int) -> float:
     return own + sum(tree_cpu_seconds(child) for child in _children(pid))
 
 
+def workers_rss_mb(pid: int) -> list[int]:
+    """Resident memory (MiB) of each live child of `pid` (gunicorn's workers), largest first."""
+    found = []
+    for child in _children(pid):
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        found.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024)
+    return sorted(found, reverse=True)
+
+
 def database_backends(database: str) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend serving `database` (named in its title)."""
     found = {}
@@ -56,6 +71,15 @@ def database_backends(database: str) -> dict[int, float]:
         if title.startswith("postgres:") and f" {database} " in title:
             found[int(entry.name)] = tree_cpu_seconds(int(entry.name))
     return found
+
+
+def database_sessions(admin_url: str, database: str) -> int:
+    """Sessions PostgreSQL has opened on `database` so far (pg_stat_database.sessions)."""
+    query = f"SELECT sessions FROM pg_stat_database WHERE datname = '{database}'"
+    output = subprocess.run(
+        ["psql", f"{admin_url}/postgres", "-Atc", query], capture_output=True, text=True
+    ).stdout.strip()
+    return int(output or 0)
 
 
 def _own_cpu_seconds() -> float:
@@ -81,10 +105,16 @@ class Evidence:
     """CPU and log deltas between `start()` and `finish()` for one wrk run."""
 
     def __init__(
-        self, nginx_pid: int, gunicorn_pid: int, database: str, nginx_log: Path, gunicorn_log: Path
+        self,
+        nginx_pid: int,
+        gunicorn_pid: int,
+        admin_url: str,
+        database: str,
+        nginx_log: Path,
+        gunicorn_log: Path,
     ):
         self.pids = {"nginx": nginx_pid, "gunicorn": gunicorn_pid}
-        self.database = database
+        self.admin_url, self.database = admin_url, database
         self.logs = {"nginx": nginx_log, "gunicorn": gunicorn_log}
 
     def start(self) -> Evidence:
@@ -92,6 +122,7 @@ class Evidence:
         self.offsets = {name: path.stat().st_size for name, path in self.logs.items()}
         self.cpu = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
         self.backends = database_backends(self.database)
+        self.sessions = database_sessions(self.admin_url, self.database)
         self.own = _own_cpu_seconds()
         self.machine = machine_jiffies()
         self.started = time.monotonic()
@@ -103,6 +134,9 @@ class Evidence:
         backends = database_backends(self.database).items()
         cpu["postgres"] = sum(now - self.backends.get(pid, 0.0) for pid, now in backends)
         cpu["bench_writers"] = _own_cpu_seconds() - self.own
+        # Connections the app opened during the run (a pool too small for the threads
+        # opens and closes one per request: a PostgreSQL process started each time).
+        sessions = database_sessions(self.admin_url, self.database) - self.sessions
         now = machine_jiffies()
         busy, total = now[0] - self.machine[0], now[1] - self.machine[1]
         time.sleep(1.5)
@@ -117,7 +151,7 @@ class Evidence:
             if match and match.group(1).startswith(reads_prefix):
                 statuses[match.group(2) or "-"] += 1
                 nginx_reads += 1
-        app_reads, app_posts = [], 0
+        app_reads, app_posts, by_worker = [], 0, Counter()
         for match in map(GUNICORN_LINE.search, lines["gunicorn"]):
             if not match:
                 continue
@@ -125,6 +159,7 @@ class Evidence:
                 app_posts += 1
             elif match.group(2).startswith(reads_prefix):
                 app_reads.append(int(match.group(4)))
+                by_worker[match.group(5)] += 1
         return {
             "cpu_s": {name: round(value, 1) for name, value in cpu.items()},
             "machine_busy": round(busy / total, 2) if total else 0.0,
@@ -135,5 +170,9 @@ class Evidence:
             "app_reads_per_s": round(len(app_reads) / seconds, 1),
             "app_read_p50_ms": statistics.median(app_reads) if app_reads else 0,
             "app_read_p99_ms": _percentile(app_reads, 0.99),
+            "app_reads_by_worker": sorted(by_worker.values(), reverse=True),
             "app_posts": app_posts,
+            "postgres_sessions_opened": sessions,
+            "workers_rss_mb": workers_rss_mb(self.pids["gunicorn"]),
+            "worker_boots": sum(1 for line in lines["gunicorn"] if WORKER_BOOT.search(line)),
         }

@@ -21,6 +21,18 @@ bind = ["127.0.0.1:8000"]
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
+# One connection per request, and a worker takes a connection only when it has a thread
+# free for it: the kernel's accept queue is then the one queue every worker serves in
+# order. A gthread worker otherwise accepts whatever comes and queues it behind its own
+# busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
+# gunicorn 75 s) stayed with the worker that accepted them: one worker served
+# 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
+# connections, 5 workers), and the requests pinned to the crowded one waited longest.
+# Without it the spread was 356 to 324. A loopback connection costs nginx and gunicorn
+# far less than the ~8 ms CPU of a rendered page (reads per gunicorn CPU second within
+# the noise of the shared machine that measured it).
+keepalive = 0
+worker_connections = threads
 
 # A worker that has not answered its master for 30 s is killed and replaced; nginx's
 # proxy_read_timeout (60 s) is longer, so nginx sees gunicorn's 502, never a hang.
@@ -28,11 +40,18 @@ timeout = 30
 # SIGTERM (systemctl stop/restart): stop accepting, finish requests in flight for up
 # to 30 s, then exit. systemd's TimeoutStopSec (deploy/systemd) is longer.
 graceful_timeout = 30
-# nginx keeps upstream connections open (keepalive in nginx.conf); keep them idle this long.
-keepalive = 75
-# Recycle each worker after about 2,000 requests (jittered) to bound slow memory growth.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled after a number of requests (gunicorn's default). Recycling
+# after 2,000 (+0-200) requests restarted every worker about once a minute at 170 rendered
+# reads a second on 2 CPUs, all of them within seconds of each other (they start together
+# and share the load evenly); each new worker takes ~2.7 s (2 busy CPUs) to load the app
+# and its first requests render cold. Reads waited behind them: in bench/behind_nginx.py
+# (cached, then uncached reads) the restarts fell in the uncached phase, whose p99 was
+# 5.8 s with 32 readers (--seconds 40, reads alone); where 3 workers restarted during a
+# 30 s run the p99 went from 646 ms to 1.44 s and 7 reads failed. Memory does not grow: each worker held 118-133 MiB
+# after warming up and still after ~10,000 requests of reads and posts
+# (bench/behind_nginx.py reports workers_rss_mb). A restart (systemctl reload) starts
+# fresh workers anyway.
+max_requests = 0
 
 # SO_REUSEPORT (gunicorn sets SO_REUSEADDR already): a master restarted after a SIGKILL
 # binds at once even while orphaned workers of the old one still hold the old socket
@@ -57,12 +76,13 @@ limit_request_field_size = 132 * 1024
 # Logs to stderr, which systemd's journal collects. The access log names the client
 # (X-Forwarded-For from nginx), the request, status, bytes, time in ms and the request
 # id that nginx generated and the app returns in X-Request-ID (the same id is in the
-# app's own log lines and on its error pages).
+# app's own log lines and on its error pages), and the worker's pid (<1234>): which
+# worker served a request, so an uneven spread of requests over the workers shows.
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = (
-    '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms '
+    '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s '
     'rid=%({x-request-id}o)s ref="%(f)s" ua="%(a)s"'
 )
 
