@@ -77,6 +77,7 @@ def serve() -> None:
             "--bind", "127.0.0.1:5000",
             "--workers", "2",
             "--threads", "4",
+            "--reuse-port",  # each worker its own socket: the kernel spreads connections
             "--access-logfile", "-",
             "app:create_app()",
         ],

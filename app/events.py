@@ -14,7 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -115,7 +115,21 @@ def record_event(
 # at most what is waiting: EVENT_BUFFER_SIZE rows, or EVENT_BUFFER_SECONDS of them, per
 # process. Counters (an article's view_count) ride along, applied by handlers each area
 # registers (`register_counter`), so the ground layer imports no area.
+#
+# A page that links to its event (a search results page: its result links and beacon carry
+# the event's id) takes a row reserved ahead: the buffer inserts EVENT_BUFFER_SIZE rows named
+# PENDING at a time, each with its own random one-off session key, in one transaction (a
+# background thread tops them up when half are taken). The page gets an id and key that
+# exist in the database at once (a click or a re-keying beacon finds the row), and its
+# content (name, time, data) is written with the next batch as an UPDATE that leaves the
+# session key alone. A clean exit deletes the reserved rows nobody took; a crash leaves
+# fewer than 2 x EVENT_BUFFER_SIZE of them per process (a top-up lands before half are
+# gone), named PENDING, which no metric reads and `flask insights prune` deletes
+# (`delete_stale_pending`).
 BUFFER_KEY = "event_buffer"
+PENDING = "pending"  # a reserved event row whose content is not written yet
+RESERVED_SECONDS = 30 * 60  # a reserved row not taken by then is given back
+STALE_PENDING = timedelta(hours=1)  # a PENDING row this old was left by a crashed process
 CounterHandler = Callable[[sa.Connection, dict[int, int]], None]
 
 
@@ -132,6 +146,11 @@ class EventBuffer:
         self.counters: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.oldest = 0.0
         self.handlers: dict[str, CounterHandler] = {}
+        self.fills: dict[int, dict] = {}  # reserved id -> the event's content, waiting
+        # (id, one-off key, when reserved) of rows not taken yet, the oldest first
+        self.reserved: list[tuple[int, str, float]] = []
+        self.refill = False  # the writer thread is asked to reserve more
+        self.reserved_pid = os.getpid()  # a forked child must not use its parent's rows
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
@@ -151,6 +170,83 @@ class EventBuffer:
         else:
             self._ensure_thread()
 
+    def take_reserved(self) -> tuple[int, str]:
+        """A reserved row's (id, one-off session key), reserving more when none is left.
+
+        Rows reserved more than RESERVED_SECONDS ago are given back instead (`flask insights
+        prune` deletes PENDING rows older than STALE_PENDING, so a quiet process never fills
+        a row that may be gone).
+        """
+        while True:
+            with self.lock:
+                if self.reserved_pid != os.getpid():
+                    self.reserved, self.reserved_pid = [], os.getpid()
+                stale = self.reserved and time.monotonic() - self.reserved[0][2] > RESERVED_SECONDS
+                if not stale and self.reserved:
+                    event_id, key, _ = self.reserved.pop(0)
+                    low = len(self.reserved) < self.size // 2
+                    break
+            if stale:
+                self.release_reserved()
+            self.reserve()  # none left: this request waits for one INSERT
+        if low and not self.refill:
+            self.refill = True
+            self._ensure_thread()
+            self.wake.set()  # the writer thread tops them up
+        return event_id, key
+
+    def fill(self, event_id: int, row: dict) -> None:
+        """Queue the content of the reserved row `event_id` (its session key is kept)."""
+        with self.lock:
+            if not self.pending:
+                self.oldest = time.monotonic()
+            self.pending += 1
+            self.fills[event_id] = row
+            full = self.pending >= self.size
+        if full:
+            self.flush()
+        else:
+            self._ensure_thread()
+
+    def reserve(self) -> None:
+        """Insert EVENT_BUFFER_SIZE PENDING rows, each with its own one-off key."""
+        now = utcnow()
+        rows = [
+            {"name": PENDING, "occurred_at": now, "session_key": secrets.token_urlsafe(16),
+             "data": {}}
+            for _ in range(self.size)
+        ]  # fmt: skip
+        table = Event.__table__
+        with self.app.app_context(), db.engine.begin() as connection:
+            got = connection.execute(
+                sa.insert(table).returning(table.c.id, table.c.session_key), rows
+            ).all()
+        with self.lock:
+            if self.reserved_pid == os.getpid():
+                at = time.monotonic()
+                self.reserved += [(row.id, row.session_key, at) for row in got]
+
+    def release_reserved(self) -> None:
+        """Delete the reserved rows nobody took (a clean exit)."""
+        with self.lock:
+            ids = [row[0] for row in self.reserved] if self.reserved_pid == os.getpid() else []
+            self.reserved = []
+        if not ids:
+            return
+        table = Event.__table__
+        try:
+            with self.app.app_context(), db.engine.begin() as connection:
+                connection.execute(
+                    sa.delete(table).where(table.c.id.in_(ids), table.c.name == PENDING)
+                )
+        except Exception:  # the database is away: `flask insights prune` deletes them later
+            log.exception("giving back %d reserved event rows failed", len(ids))
+
+    def close(self) -> None:
+        """Write what waits and give back the unused reserved rows (atexit)."""
+        self.flush()
+        self.release_reserved()
+
     def _ensure_thread(self) -> None:
         if self.thread is not None and self.thread.is_alive() and self.pid == os.getpid():
             return
@@ -164,14 +260,20 @@ class EventBuffer:
             self.wake.clear()
             with self.lock:
                 due = self.pending and time.monotonic() - self.oldest >= self.seconds
+                refill, self.refill = self.refill, False
             if due:
                 self.flush()
+            if refill:
+                try:
+                    self.reserve()
+                except Exception:  # the database is away: a page reserves its own later
+                    log.exception("reserving event rows failed")
 
     def flush(self) -> int:
         """Write everything waiting in one transaction; on failure keep it for the next try."""
         with self.lock:
-            rows, counters, pending = self.rows, self.counters, self.pending
-            self.rows, self.pending = [], 0
+            rows, counters, fills, pending = self.rows, self.counters, self.fills, self.pending
+            self.rows, self.fills, self.pending = [], {}, 0
             self.counters = defaultdict(lambda: defaultdict(int))
         if not pending:
             return 0
@@ -179,12 +281,18 @@ class EventBuffer:
             with self.app.app_context(), db.engine.begin() as connection:
                 if rows:
                     connection.execute(sa.insert(Event.__table__), rows)
+                if fills:
+                    connection.execute(
+                        _FILL_EVENT,
+                        [_fill_parameters(event_id, row) for event_id, row in fills.items()],
+                    )
                 for name, increments in counters.items():
                     self.handlers[name](connection, dict(increments))
         except Exception:  # the database is away: keep the rows (bounded) and retry later
-            log.exception("writing %d buffered events failed; will retry", len(rows))
+            log.exception("writing %d buffered events failed; will retry", len(rows) + len(fills))
             with self.lock:
                 self.rows = (rows + self.rows)[-self.size * 10 :]
+                self.fills = dict(list({**fills, **self.fills}.items())[-self.size * 10 :])
                 for name, increments in counters.items():
                     for key, n in increments.items():
                         self.counters[name][key] += n
@@ -194,12 +302,26 @@ class EventBuffer:
         return pending
 
 
+_events = Event.__table__
+_FILLED = ("name", "occurred_at", "user_id", "locale", "subject_type", "subject_id", "data")
+# A reserved row's content; its session key stays (a beacon may have re-keyed it already).
+_FILL_EVENT = (
+    sa.update(_events)
+    .where(_events.c.id == sa.bindparam("filled_id"), _events.c.name == PENDING)
+    .values({column: sa.bindparam(f"filled_{column}") for column in _FILLED})
+)
+
+
+def _fill_parameters(event_id: int, row: dict) -> dict:
+    return {"filled_id": event_id, **{f"filled_{column}": row[column] for column in _FILLED}}
+
+
 def event_buffer(app: Flask | None = None) -> EventBuffer:
     app = app or current_app._get_current_object()
     buffer = app.extensions.get(BUFFER_KEY)
     if buffer is None:
         buffer = app.extensions[BUFFER_KEY] = EventBuffer(app)
-        atexit.register(buffer.flush)
+        atexit.register(buffer.close)
     return buffer
 
 
@@ -225,6 +347,33 @@ def buffer_event(
     event_buffer().add(row, (counter, subject[1]) if counter and subject else None)
 
 
+def buffer_linked_event(
+    name: str,
+    *,
+    locale: str | None = None,
+    subject: tuple[str, int] | None = None,
+    **data: Any,
+) -> tuple[int, str]:
+    """Queue an event a page links to, for a reader without a session: its id and session key.
+
+    The row exists at once (reserved ahead, with a one-off session key: the page's beacon may
+    re-key it to the browser's visitor key); its content is written with the next batch.
+    """
+    buffer = event_buffer()
+    event_id, key = buffer.take_reserved()
+    buffer.fill(event_id, _event_row(name, key, locale, subject, data))
+    return event_id, key
+
+
+def delete_stale_pending(now: datetime) -> int:
+    """Delete reserved rows a crashed process never filled; the caller commits."""
+    result = db.session.execute(
+        sa.delete(Event).where(Event.name == PENDING, Event.occurred_at < now - STALE_PENDING),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount
+
+
 def _event_row(
     name: str, session_key: str, locale: str | None, subject: tuple[str, int] | None, data: dict
 ) -> dict:
@@ -238,26 +387,6 @@ def _event_row(
         "subject_id": subject[1] if subject else None,
         "data": data,
     }
-
-
-_INSERT_EVENT = sa.insert(Event.__table__)  # one statement object: compiled once, then cached
-
-
-def insert_event(
-    name: str,
-    *,
-    session_key: str,
-    locale: str | None = None,
-    subject: tuple[str, int] | None = None,
-    **data: Any,
-) -> int:
-    """Write one event in the current transaction and return its id; the caller commits.
-
-    For a page that links to its event (search results carry it to their clicks) and is
-    read often: one INSERT, without the ORM's unit of work for an object nobody reads back.
-    """
-    row = _event_row(name, session_key, locale, subject, data)
-    return db.session.execute(_INSERT_EVENT, row).inserted_primary_key[0]
 
 
 def buffer_count(counter: str, key: int) -> None:

@@ -22,9 +22,10 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
 # One connection per request, and a worker takes a connection only when it has a thread
-# free for it: the kernel's accept queue is then the one queue every worker serves in
-# order. A gthread worker otherwise accepts whatever comes and queues it behind its own
-# busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
+# free for it. With reuse_port (below) every worker listens on a socket of its own and the
+# kernel spreads new connections over them, so a new connection per request re-balances
+# the load at every request. A gthread worker otherwise accepts whatever comes and queues
+# it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
 # gunicorn 75 s) stayed with the worker that accepted them: one worker served
 # 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
 # connections, 5 workers), and the requests pinned to the crowded one waited longest.
@@ -53,9 +54,13 @@ graceful_timeout = 30
 # fresh workers anyway.
 max_requests = 0
 
-# SO_REUSEPORT (gunicorn sets SO_REUSEADDR already): a master restarted after a SIGKILL
-# binds at once even while orphaned workers of the old one still hold the old socket
-# (they notice their parent is gone and exit within a second or two).
+# SO_REUSEPORT: the master binds no socket; each worker binds its own on the same port and
+# the kernel hands each new connection to one of them. On one shared socket the first
+# worker to wake accepted nearly every connection of a burst (15 of 16 of wrk's keep-alive
+# connections, measured), leaving the other processes idle (bench/pages.py counts them).
+# A master restarted after a SIGKILL also binds at once even while orphaned workers of the
+# old one still hold their sockets (they notice their parent is gone and exit within a
+# second or two).
 reuse_port = True
 
 # Request limits. The search API accepts q up to 10,000 characters; fully

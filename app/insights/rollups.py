@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.clock import utcnow
-from app.events import Event
+from app.events import Event, delete_stale_pending
 from app.extensions import db
 from app.insights import customer_firsts, query_weeks, session_counts
 from app.insights.facts import (
@@ -173,7 +173,10 @@ def prune(retention_days: int, now: datetime | None = None) -> int:
     """Delete raw events older than the retention period; roll-ups stay. Returns the count."""
     if retention_days < 1:
         raise ValueError("retention must be at least one day")
-    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
     result = db.session.execute(sa.delete(Event).where(Event.occurred_at < cutoff))
+    # rows a crashed worker reserved for searches and never filled (app/events.py)
+    stale = delete_stale_pending(now)
     db.session.commit()
-    return result.rowcount or 0
+    return (result.rowcount or 0) + (stale or 0)

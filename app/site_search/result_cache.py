@@ -30,7 +30,10 @@ Value = TypeVar("Value")
 
 
 def _store() -> tuple[threading.Lock, OrderedDict]:
-    return current_app.extensions.setdefault(EXTENSION_KEY, (threading.Lock(), OrderedDict()))
+    store = current_app.extensions.get(EXTENSION_KEY)
+    if store is None:  # a lock and a dict made only once, not for every lookup
+        store = current_app.extensions.setdefault(EXTENSION_KEY, (threading.Lock(), OrderedDict()))
+    return store
 
 
 def kept(key: Hashable, compute: Callable[[], Value]) -> Value:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, session
 from sqlalchemy import event, select
 
-from app.events import Event, insert_event, record_event
+from app.events import PENDING, Event, buffer_linked_event, record_event
 from app.extensions import db
 from app.pii import scrub
 from app.site_search.engine import search_store
@@ -137,18 +137,19 @@ def record_search(
     )
 
 
-def insert_page_search(request: SearchRequest, total: int, session_key: str) -> int:
-    """Record a results-page search of a reader without a session: the event's id.
+def page_search_data(request: SearchRequest, total: int) -> dict:
+    """What a results page's search event holds: the same for every reader of one query."""
+    return _search_data(request, total, "search_page")
+
+
+def buffer_page_search(request: SearchRequest, data: dict) -> tuple[int, str]:
+    """Record a results-page search of a reader without a session: the event's id and key.
 
     What record_page_search records for such a reader (nothing in a session to merge
-    with), written as one INSERT; the caller commits.
+    with), off the page's path: the row is reserved ahead with a one-off session key and
+    its content written with the next batch (app.events.buffer_linked_event).
     """
-    return insert_event(
-        "search",
-        locale=request.locale,
-        session_key=session_key,
-        **_search_data(request, total, "search_page"),
-    )
+    return buffer_linked_event("search", locale=request.locale, **data)
 
 
 def _search_data(request: SearchRequest, total: int, source: str) -> dict:
@@ -247,7 +248,8 @@ def record_instant_search(request: SearchRequest) -> tuple[Event, int]:
 def record_click(event_id: int, position: int, target: str, locale: str) -> None:
     """A click on a result of the search event `event_id`, at 1-based `position`."""
     search_event = db.session.get(Event, event_id)
-    if search_event is None or search_event.name != "search":
+    # PENDING: a results page's search whose content waits in its worker's buffer
+    if search_event is None or search_event.name not in ("search", PENDING):
         return
     record_event(
         "search_click", locale=locale, search_event=event_id, position=position, url=target

@@ -28,16 +28,15 @@ def search():
     query = search_request(request.args, g.locale, set(names), strict=False)
     if not query.text:
         return _results_page(query, names)
-    key, one_off = page_events.page_session_key()  # no session is started for it
-    if one_off and not has_session_cookie():
+    if page_events.one_off_reader() and not has_session_cookie():
         # Every reader without a session gets the same page but for its event's id and
-        # beacon: rendered once (for a moment), the event recorded each time.
-        total, html = result_cache.kept(
+        # beacon: rendered once (for a moment), the event recorded each time, in a batch.
+        data, html = result_cache.kept(
             ("page", request.host, request.full_path), lambda: _page_with_slots(query, names)
         )
-        event_id = services.insert_page_search(query, total, key)
-        db.session.commit()
+        event_id, key = services.buffer_page_search(query, data)
         return result_cache.fill_slots(html, event_id, page_events.rekey_url(event_id, key))
+    key, one_off = page_events.page_session_key()  # no session is started for it
     results = services.run_search(query)
     event_id, event_key = _record(query, results.total, key)
     beacon = page_events.rekey_url(event_id, event_key) if one_off else None
@@ -53,10 +52,11 @@ def _record(query, total: int, key: str) -> tuple[int, str]:
     return recorded
 
 
-def _page_with_slots(query, names: dict[str, str]) -> tuple[int, str]:
+def _page_with_slots(query, names: dict[str, str]) -> tuple[dict, str]:
+    """The page with stand-ins for its event's id and beacon, and the event's data."""
     results = services.run_search(query)
     html = _results_page(query, names, results, result_cache.EVENT_SLOT, result_cache.BEACON_SLOT)
-    return results.total, html
+    return services.page_search_data(query, results.total), html
 
 
 def _results_page(query, names, results=None, event_id=None, beacon=None) -> str:

@@ -322,3 +322,36 @@ def test_forum_categories_are_named_and_filterable_in_results(search_client):
     assert "Xylograph export keeps failing" in filtered.get_data(as_text=True)
     api = search_client.get("/api/v1/search?q=xylograph&locale=en&category=questions")
     assert api.status_code == 200 and api.get_json()["total"] == 1
+
+
+def test_searches_without_a_session_are_written_in_a_batch_and_clicks_wait_for_none(
+    demo_db_file, tmp_path
+):
+    """The results page writes nothing on its path; its links and beacon work at once."""
+    from app.events import PENDING
+
+    database = tmp_path / "demo.sqlite3"
+    database.write_bytes(demo_db_file.read_bytes())
+    app = make_app(tmp_path, f"sqlite:///{database}", EVENT_BUFFER_SIZE=5, EVENT_BUFFER_SECONDS=600)
+    with app.app_context():
+        client = app.test_client()
+        html = client.get("/en/search?q=invoice").get_data(as_text=True)
+        [event_id] = click_event_ids(html)
+        assert client.get(f"{beacon_of(html)}&k={'v' * 32}").status_code == 200
+        click = re.search(r'href="(/en/search/click\?e=\d+&amp;[^"]+)"', html).group(1)
+        assert client.get(click.replace("&amp;", "&")).status_code == 303
+        reserved = db.session.get(Event, event_id)
+        assert (reserved.name, reserved.session_key) == (PENDING, "v" * 32)  # content waits
+        db.session.rollback()
+        others = app.test_client()  # the click started a session: other readers search on
+        for query in ("export", "password", "invoice", "login"):  # the fifth fills the batch
+            others.get(f"/en/search?q={query}")
+        searches = events()
+        assert [e.data["query"] for e in searches] == [
+            "invoice", "export", "password", "invoice", "login"
+        ]  # fmt: skip
+        assert searches[0].id == event_id and searches[0].session_key == "v" * 32
+        [clicked] = events("search_click")
+        assert clicked.data["search_event"] == event_id and clicked.data["position"] == 1
+        db.session.remove()
+        db.engine.dispose()
