@@ -19,9 +19,11 @@ occurrences weighted 3, 2, 1.5, 1 for title, tags, summary, body (read as
 positions' weights). n, N and the token total come from ``search_pg_terms``
 plus the changes statement triggers on ``search_pg_tokens`` append in the
 writer's transaction (``search_pg_term_changes``, folded in now and then:
-no writer waits on a counter row). Only the rows the GIN index matched are
-scored. ``ranked_near`` adds half the same bm25 of the query's adjacent word pairs as
-``a <-> b`` phrases, as SQLite does. See search/README.md, "PostgreSQL".
+no writer waits on a counter row; see postgres_statistics.py). ``ranked_near`` adds half
+the same bm25 of the query's adjacent word pairs as ``a <-> b`` phrases, as SQLite does.
+postgres_ranking.py holds the statement and scores a shortlist of the matched rows with
+a proven bound (``head`` and ``body_ceiling``), exactly the top k of scoring them all.
+See search/README.md, "PostgreSQL".
 """
 
 from __future__ import annotations
@@ -33,44 +35,30 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from search.backends import postgres_ranking
 from search.backends.base import (
-    FIELD_WEIGHTS,
     FIELDS,
-    PROXIMITY_WEIGHT,
     IndexRow,
     RankedGroup,
     SearchBackend,
 )
+from search.backends.postgres_ranking import HEAD_SQL, SHORTLIST_SCHEMA, plan_on_the_index
+from search.backends.postgres_statistics import (
+    BULK_FOLD_PER_ROW,
+    BULK_ROWS,
+    FOLD_BATCH,
+    RANKING_STATISTICS,
+    fold_changes,
+    term_statistics,
+)
 from search.backends.postgres_syntax import (
     indexable,
     quote,
-    ranking_terms,
     tsquery_literal,
     tsvector_literal,
     words_of,
 )
-from search.match import Node, Phrase
-
-RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
-    str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
-)
-"""ts_rank_cd weights for D (body), C (summary), B (tags), A (title): FIELD_WEIGHTS / 3
-(PostgreSQL takes weights up to 1); the count is multiplied back by 3."""
-
-BM25_K1 = 1.2
-"""Term-frequency saturation, as FTS5's bm25()."""
-
-BM25_B = 0.75
-"""Length normalization, as FTS5's bm25()."""
-
-BM25_MIN_IDF = 1e-6
-"""FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
-
-FOLD_SHARE = 0.0625
-"""Share of writes that fold the appended statistics changes into ``search_pg_terms``."""
-
-FOLD_LOCK = 7_311_912
-"""Advisory lock key: one folder at a time; a writer that would wait skips folding."""
+from search.match import Node
 
 TRIGRAM_THRESHOLD = 0.1
 """pg_trgm similarity a typo candidate needs before the exact Levenshtein check (low on
@@ -83,127 +71,6 @@ MISSING_TRGM = (
     "The PostgreSQL search backend needs the pg_trgm extension, and this database user "
     "may not create it. Ask a superuser to run, in this database: CREATE EXTENSION pg_trgm;"
 )
-
-FOLD_BATCH = 5000
-"""Changes one fold moves at most, so the write that folds stays cheap after a bulk reindex."""
-
-FOLDING = """WITH moved AS (
-        DELETE FROM search_pg_term_changes WHERE ctid = ANY(ARRAY(
-            SELECT ctid FROM search_pg_term_changes LIMIT {limit}))
-        RETURNING term, locale, rows, tokens)
-    INSERT INTO search_pg_terms AS t (term, locale, rows, tokens)
-    SELECT term, locale, sum(rows), sum(tokens) FROM moved
-    GROUP BY term, locale ORDER BY term, locale
-    ON CONFLICT (term, locale) DO UPDATE
-    SET rows = t.rows + excluded.rows, tokens = t.tokens + excluded.tokens"""
-"""Moves up to ``{limit}`` appended statistics changes into ``search_pg_terms`` (term rows
-locked in order)."""
-
-FOLD_CHANGES = FOLDING.format(limit=FOLD_BATCH)
-"""The fold the statistics trigger runs now and then."""
-
-BULK_ROWS = 100
-"""A write of this many rows or more folds on its own (see write_tokens)."""
-
-BULK_FOLD_PER_ROW = 50
-"""Changes a bulk write folds per row it wrote: more than a row's share of what its batch
-appended (about 17 in the bench's batches of 1,000), so a reindex leaves no backlog."""
-
-RANKING_STATISTICS = (
-    # Rows holding each token per locale (bm25's n, and the content vocabulary's counts);
-    # term '' is the locale's rows and tokens in all (N and the average row length).
-    """CREATE TABLE IF NOT EXISTS search_pg_terms (
-        term text NOT NULL,
-        locale varchar(8) NOT NULL,
-        rows bigint NOT NULL,
-        tokens bigint NOT NULL DEFAULT 0,
-        PRIMARY KEY (term, locale)
-    )""",
-    # What writes changed since the last fold, appended without a lock on any counter row:
-    # a count is the terms row plus these.
-    """CREATE TABLE IF NOT EXISTS search_pg_term_changes (
-        term text NOT NULL,
-        locale varchar(8) NOT NULL,
-        rows bigint NOT NULL,
-        tokens bigint NOT NULL DEFAULT 0
-    )""",
-    """CREATE INDEX IF NOT EXISTS ix_search_pg_term_changes_term
-    ON search_pg_term_changes (term, locale)""",
-    # Filled from the rows already there when the tables are new (an upgrade): empty
-    # statistics with rows present can only mean that, as every write keeps them in step.
-    """UPDATE search_pg_tokens SET length = (
-        SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(content))
-    WHERE length = 0 AND NOT EXISTS (SELECT 1 FROM search_pg_terms)
-        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
-    """INSERT INTO search_pg_terms (term, locale, rows, tokens)
-    SELECT term, locale, rows, tokens FROM (
-        SELECT w AS term, locale, count(*) AS rows, 0 AS tokens
-        FROM search_pg_tokens, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-        UNION ALL
-        SELECT '', locale, count(*), sum(length) FROM search_pg_tokens GROUP BY locale
-    ) AS counted
-    WHERE NOT EXISTS (SELECT 1 FROM search_pg_terms)
-        AND NOT EXISTS (SELECT 1 FROM search_pg_term_changes)""",
-    # One statement-level trigger per event, over the statement's changed rows: a write
-    # appends one change per token it adds or removes. Now and then (FOLD_SHARE of writes)
-    # a writer that gets the advisory lock without waiting folds the changes into the terms:
-    # one folder at a time, and the other writers never touch search_pg_terms.
-    """CREATE OR REPLACE FUNCTION search_pg_statistics() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT w, locale, count(*), 0
-            FROM new_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-            UNION ALL
-            SELECT '', locale, count(*), sum(length) FROM new_rows GROUP BY locale;
-        ELSIF TG_OP = 'DELETE' THEN
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT w, locale, -count(*), 0
-            FROM old_rows, unnest(tsvector_to_array(content)) AS w GROUP BY w, locale
-            UNION ALL
-            SELECT '', locale, -count(*), -sum(length) FROM old_rows GROUP BY locale;
-        ELSE
-            WITH changed AS (
-                SELECT o.locale AS old_locale, o.content AS old_content,
-                    o.length AS old_length, n.locale, n.content, n.length
-                FROM old_rows o JOIN new_rows n USING (id)
-                WHERE (o.locale, o.content, o.length) IS DISTINCT FROM
-                    (n.locale, n.content, n.length)
-            ), counted AS (
-                SELECT w AS term, locale, 1 AS rows, 0 AS tokens
-                FROM changed, unnest(tsvector_to_array(content)) AS w
-                UNION ALL
-                SELECT w, old_locale, -1, 0
-                FROM changed, unnest(tsvector_to_array(old_content)) AS w
-                UNION ALL
-                SELECT '', locale, 1, length FROM changed
-                UNION ALL
-                SELECT '', old_locale, -1, -old_length FROM changed
-            )
-            INSERT INTO search_pg_term_changes (term, locale, rows, tokens)
-            SELECT term, locale, sum(rows), sum(tokens) FROM counted GROUP BY term, locale
-            HAVING sum(rows) <> 0 OR sum(tokens) <> 0;
-        END IF;
-        IF random() < %(share)s AND pg_try_advisory_xact_lock(%(lock)s) THEN
-            %(fold)s;
-        END IF;
-        RETURN NULL;
-    END $$""".replace("%(share)s", str(FOLD_SHARE))
-    .replace("%(lock)s", str(FOLD_LOCK))
-    .replace("%(fold)s", FOLD_CHANGES),
-    *(
-        f"""CREATE OR REPLACE TRIGGER search_pg_statistics_{event.lower()}
-        AFTER {event} ON search_pg_tokens REFERENCING {tables}
-        FOR EACH STATEMENT EXECUTE FUNCTION search_pg_statistics()"""
-        for event, tables in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
-        )
-    ),
-)
-"""The ranking statistics' tables and the triggers keeping them (create_schema and migration)."""
 
 SCHEMA_STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS search_pg_tokens (
@@ -259,24 +126,28 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS ix_search_pg_words_trgm"
     " ON search_pg_words USING gin (word {trgm}.gin_trgm_ops)",
     *RANKING_STATISTICS,
+    *SHORTLIST_SCHEMA,
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
 
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
-    """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, spell_words, length)
-    SELECT id, locale, doc_id, group_id, type, kind, category, prior,
-        CAST(content AS tsvector), array_to_tsvector(spell_words), length
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id integer, locale text, doc_id text,
-        group_id text, type text, kind text, category text, prior float8, content text,
-        spell_words text[], length integer)
+    f"""INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
+        content, spell_words, length, head, body_ceiling)
+    SELECT id, locale, doc_id, group_id, type, kind, category, prior, content,
+        array_to_tsvector(spell_words), length, {HEAD_SQL.format(content="content")},
+        search_pg_body_ceiling(content, length)
+    FROM (SELECT r.*, CAST(r.content_text AS tsvector) AS content
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id integer, locale text,
+            doc_id text, group_id text, type text, kind text, category text, prior float8,
+            content_text text, spell_words text[], length integer)) AS r
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        spell_words = excluded.spell_words, length = excluded.length"""
+        spell_words = excluded.spell_words, length = excluded.length, head = excluded.head,
+        body_ceiling = excluded.body_ceiling"""
 )
 """Writes a batch's token rows in one statement, so the statistics trigger counts it once."""
 
@@ -355,7 +226,7 @@ class PostgresBackend(SearchBackend):
                 "kind": row.kind,
                 "category": row.category or "",
                 "prior": float(row.prior),
-                "content": tsvector_literal(row.tokens),
+                "content_text": tsvector_literal(row.tokens),
                 "title_words": words_of(row.title_words),
                 "spell_words": words_of(row.spell_words),
                 "length": sum(1 for f in FIELDS for t in row.tokens.get(f) or () if indexable(t)),
@@ -364,7 +235,7 @@ class PostgresBackend(SearchBackend):
         ]
         conn.execute(_UPSERT, {"rows": json.dumps(values, ensure_ascii=False)})
         if len(values) >= BULK_ROWS:
-            self._fold(conn, FOLD_BATCH + BULK_FOLD_PER_ROW * len(values))
+            fold_changes(conn, FOLD_BATCH + BULK_FOLD_PER_ROW * len(values))
         titled = [v for v in values if v["type"] != "post" and v["title_words"]]
         untitled = [v["id"] for v in values if v["type"] == "post" or not v["title_words"]]
         if titled:
@@ -383,18 +254,6 @@ class PostgresBackend(SearchBackend):
                     _ADD_WORDS,
                     {"locale": locale, "vocabulary": vocabulary, "words": words_of(found)},
                 )
-
-    @staticmethod
-    def _fold(conn: Connection, limit: int) -> None:
-        """Fold up to ``limit`` changes unless another writer is folding.
-
-        One statement per batch appends a batch's changes at once, while the trigger's
-        own fold (FOLD_SHARE of statements, FOLD_BATCH changes) keeps pace with small writes.
-        """
-        if conn.execute(
-            sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FOLD_LOCK}
-        ).scalar():
-            conn.execute(sa.text(FOLDING.format(limit=int(limit))))
 
     def delete_tokens(self, conn: Connection, rows: Iterable[tuple[int, str]]) -> None:
         ids = [row_id for row_id, _ in rows]
@@ -418,6 +277,7 @@ class PostgresBackend(SearchBackend):
         query = tsquery_literal(node)
         if not query:
             return {}
+        plan_on_the_index(conn)
         found = conn.execute(
             sa.text(
                 """SELECT kind, category, count(DISTINCT group_id) FROM search_pg_tokens
@@ -425,17 +285,19 @@ class PostgresBackend(SearchBackend):
                 GROUP BY kind, category"""
             ),
             {"locale": locale, "query": query},
-        )
+        ).all()
         return {(kind, category): n for kind, category, n in found}
 
     def matches_more_than(self, conn: Connection, locale: str, node: Node, n: int) -> bool:
         query = tsquery_literal(node)
         if not query:
             return False
+        plan_on_the_index(conn)
         found = conn.execute(
             sa.text(
                 """SELECT count(*) FROM (SELECT DISTINCT group_id FROM search_pg_tokens
-                WHERE locale = :locale AND content @@ CAST(:query AS tsquery) LIMIT :n) AS m"""
+                WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
+                LIMIT :n) AS m"""
             ),
             {"locale": locale, "query": query, "n": n + 1},
         ).scalar_one()
@@ -476,84 +338,11 @@ class PostgresBackend(SearchBackend):
         """
         return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)
 
-    def _ranked(self, conn, locale, node, near, kind, category, exclude, limit, offset):
-        query = tsquery_literal(node)
-        if not query or limit <= 0:
-            return []
-        phrases = [p for p in dict.fromkeys(_phrases(near)) if tsquery_literal(p)] if near else []
-        terms = ranking_terms(node)
-        params: dict = {
-            "locale": locale,
-            "query": query,
-            "limit": limit,
-            "offset": offset,
-            "tokens": [token for token, _ in terms.values()],
-            "boosts": [boost for _, boost in terms.values()],
-            "counted": ["", *(token for token, _ in terms.values())],
-        }
-        counts, scores = [], []
-        for i, literal in enumerate(terms):
-            params[f"q{i}"] = literal
-            counts.append(
-                f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
-                f" CAST(:q{i} AS tsquery), 0) AS f{i}"
-            )
-            scores.append(f"(SELECT w FROM idf WHERE i = {i + 1}) * f{i} / (f{i} + k)")
-        filters = ""
-        if kind:
-            filters += " AND kind = :kind"
-            params["kind"] = kind
-        if category:
-            filters += " AND category = :category"
-            params["category"] = category
-        if exclude:
-            filters += " AND group_id <> ALL(CAST(:exclude AS text[]))"
-            params["exclude"] = sorted(exclude)
-        phrase_counts, near_score, phrase_cte = _proximity_sql(phrases, bool(filters), params)
-        counts.extend(phrase_counts)
-        if near_score:
-            scores.append(near_score)
-        columns = "".join(", " + c for c in counts)
-        # One statement: the statistics (STATISTICS_SQL), each token's weight and the average
-        # row length are computed once (InitPlans), then every matched row is scored.
-        found = conn.execute(
-            sa.text(
-                f"""WITH counts AS MATERIALIZED ({STATISTICS_SQL.format(where="")}),
-                total AS MATERIALIZED (
-                    SELECT coalesce(sum(rows) FILTER (WHERE term = ''), 0) AS n,
-                        coalesce(sum(tokens) FILTER (WHERE term = ''), 0) AS tokens
-                    FROM counts
-                ), idf AS MATERIALIZED (
-                    SELECT q.i, q.boost * CASE
-                        WHEN (total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
-                            / (greatest(coalesce(c.rows, 0), 0) + 0.5) > 1
-                        THEN ln((total.n - greatest(coalesce(c.rows, 0), 0) + 0.5)
-                            / (greatest(coalesce(c.rows, 0), 0) + 0.5))
-                        ELSE {BM25_MIN_IDF} END AS w
-                    FROM unnest(CAST(:tokens AS text[]), CAST(:boosts AS float8[]))
-                        WITH ORDINALITY AS q(term, boost, i)
-                    CROSS JOIN total LEFT JOIN counts c ON c.term = q.term
-                ), counted AS MATERIALIZED (
-                    SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
-                        / (SELECT CASE WHEN n > 0 AND tokens > 0 THEN CAST(tokens AS float8) / n
-                            ELSE 1.0 END FROM total)) AS k{columns}
-                    FROM search_pg_tokens
-                    WHERE locale = :locale AND content @@ CAST(:query AS tsquery){filters}
-                ){phrase_cte}, scored AS (
-                    SELECT group_id, doc_id,
-                        {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score
-                    FROM counted
-                ), best AS (
-                    SELECT DISTINCT ON (group_id) group_id, score, doc_id FROM scored
-                    ORDER BY group_id, score DESC, doc_id COLLATE "C"
-                )
-                SELECT group_id, score, doc_id FROM best
-                ORDER BY score DESC, group_id COLLATE "C"
-                LIMIT :limit OFFSET :offset"""
-            ),
-            params,
-        )
-        return [RankedGroup(group_id, float(score), doc_id) for group_id, score, doc_id in found]
+    @staticmethod
+    def _ranked(conn, locale, node, near, kind, category, exclude, limit, offset):
+        filters = {"kind": kind, "category": category, "exclude": exclude}
+        plan_on_the_index(conn)
+        return postgres_ranking.ranked(conn, locale, node, near, filters, limit, offset)
 
     # ---- vocabulary
 
@@ -644,70 +433,6 @@ class PostgresBackend(SearchBackend):
                 {"locale": locale, "query": query, "limit": limit},
             ).scalars()
         )
-
-
-STATISTICS_SQL = """SELECT term, sum(rows) AS rows, sum(tokens) AS tokens FROM (
-        SELECT term, rows, tokens FROM search_pg_terms
-        WHERE term = ANY(CAST(:counted AS text[])){where}
-        UNION ALL
-        SELECT term, rows, tokens FROM search_pg_term_changes
-        WHERE term = ANY(CAST(:counted AS text[])){where}
-    ) AS counted GROUP BY term"""
-"""Rows and tokens per term of ``:counted``: search_pg_terms plus the changes not folded yet,
-in one snapshot; over every locale, or ``{where}`` = " AND locale = :locale"."""
-
-
-def term_statistics(
-    conn: Connection, terms: Sequence[str], locale: str | None = None
-) -> dict[str, tuple[int, int]]:
-    """Term → (rows, tokens) over every locale unless one is given ('' is all rows)."""
-    where = " AND locale = :locale" if locale else ""
-    found = conn.execute(
-        sa.text(STATISTICS_SQL.format(where=where)), {"counted": list(terms), "locale": locale}
-    )
-    return {term: (int(rows), int(tokens)) for term, rows, tokens in found}
-
-
-def _proximity_sql(phrases: list[Phrase], filtered: bool, params: dict) -> tuple[list, str, str]:
-    """The pair phrases' part of ``ranked_near``: per-row count columns ``g<i>`` (occurrences
-    weighted per field), their bm25 sum times PROXIMITY_WEIGHT, and the ``phrase_rows`` CTE
-    (rows holding each phrase, for its IDF); ``params`` gets their tsqueries."""
-    if not phrases:
-        return [], "", ""
-    counts, terms, rows = [], [], []
-    for i, phrase in enumerate(phrases):
-        params[f"p{i}"] = tsquery_literal(phrase)
-        counts.append(
-            f"3.0 * ts_rank_cd(CAST('{RANK_WEIGHTS}' AS float4[]), content,"
-            f" CAST(:p{i} AS tsquery), 0) AS g{i}"
-        )
-        holds = f"content @@ CAST(:p{i} AS tsquery)" if filtered else f"g{i} > 0"
-        rows.append(f"count(*) FILTER (WHERE {holds}) AS n{i}")
-        terms.append(f"{_idf_sql(f'(SELECT n{i} FROM phrase_rows)')} * g{i} / (g{i} + k)")
-    # Every row holding a phrase holds its words, so matches the any-word node: unfiltered,
-    # the scored rows count them all. A filter (or the top-up's excluded first tier) must not
-    # make a phrase rarer, so then its rows in the locale are counted apart.
-    if filtered:
-        params["near"] = " | ".join(params[f"p{i}"] for i in range(len(phrases)))
-        source = "search_pg_tokens WHERE locale = :locale AND content @@ CAST(:near AS tsquery)"
-    else:
-        source = "counted"
-    cte = f", phrase_rows AS MATERIALIZED (SELECT {', '.join(rows)} FROM {source})"
-    return counts, f"{PROXIMITY_WEIGHT} * ({' + '.join(terms)})", cte
-
-
-def _phrases(node: Node) -> list[Phrase]:
-    """The phrases of a tree, in order (``near`` is one phrase or an Or of them)."""
-    if isinstance(node, Phrase):
-        return [node]
-    return [p for child in getattr(node, "children", ()) for p in _phrases(child)]
-
-
-def _idf_sql(rows: str) -> str:
-    """FTS5's IDF of something ``rows`` rows hold (an SQL expression), over ``total``'s N."""
-    n = f"greatest(coalesce({rows}, 0), 0)"
-    ratio = f"((SELECT n FROM total) - {n} + 0.5) / ({n} + 0.5)"
-    return f"(CASE WHEN {ratio} > 1 THEN ln({ratio}) ELSE {BM25_MIN_IDF} END)"
 
 
 def _identifier(name: str) -> str:

@@ -9,14 +9,16 @@ pg_trgm finds typo candidates.
 
 from __future__ import annotations
 
+import random
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from search.backends import postgres
+from search.backends import postgres_ranking, postgres_statistics
 from search.backends.base import IndexRow
-from search.backends.postgres import FOLD_CHANGES, PostgresBackend, term_statistics
+from search.backends.postgres import PostgresBackend
+from search.backends.postgres_statistics import FOLD_CHANGES, term_statistics
 from search.backends.tables import metadata, search_documents
 from search.match import And, Or, Phrase, Prefix, Term
 from tests.conftest import POSTGRES_URL, drop_postgres_schema, reset_postgres_schema
@@ -282,11 +284,11 @@ def test_a_batch_is_written_as_its_rows_one_by_one_and_a_repeated_id_keeps_its_l
 
 def test_a_bulk_write_folds_its_statistics_and_they_stay_exact(engine, monkeypatch):
     # A key of this test's own, so another test's folder on the shared database can't hold it.
-    monkeypatch.setattr(postgres, "FOLD_LOCK", uuid.uuid4().int % 2**62)
+    monkeypatch.setattr(postgres_statistics, "FOLD_LOCK", uuid.uuid4().int % 2**62)
     words = ["reset", "password", "email", "invoice", "pdf", "refund", "link"]
     many = [
         row(f"topic:{i}", title=words[i % 7 : i % 7 + 2], body=words[: i % 5 + 1])
-        for i in range(postgres.BULK_ROWS + 20)
+        for i in range(postgres_statistics.BULK_ROWS + 20)
     ]
     write(engine, *many)
     with engine.begin() as conn:
@@ -391,3 +393,83 @@ def test_a_user_who_may_not_create_pg_trgm_is_told_what_to_ask(tmp_path):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkeypatch):
+    """A common word in many titles and bodies: the head rows and the body rows whose
+    ceiling can still reach the k-th score give the same groups, scores and order as
+    scoring all of them, for words, pairs, filters, pages and posts grouped into topics."""
+    rng = random.Random(11)
+    common = ["account", "password", "reset", "email", "login"]
+    filler = [f"w{i}" for i in range(60)]
+    rows = []
+    for i in range(400):
+        title = rng.sample(common + filler, rng.randint(0, 2)) + rng.sample(filler, 3)
+        body = [
+            rng.choice(common if rng.random() < 0.3 else filler) for _ in range(rng.randint(5, 120))
+        ]
+        kind = "faq" if i % 3 else "howto"
+        if i % 4 == 0 and i:
+            rows.append(row(f"post:{i}", body=body, group_id=f"topic:{i - 4}", kind=kind))
+        else:
+            doc = f"article:{i}" if i % 2 else f"topic:{i}"
+            rows.append(row(doc, title=title, body=body, kind=kind))
+    write(engine, *rows)
+    queries = [
+        (Term("account"), None),
+        (Term("w7"), None),
+        (Or((Term("password"), Term("reset"))), Or((Phrase(("password", "reset")),))),
+        (Or((Term("email"), Term("login"), Term("w3"))), None),
+        (Or((Or((Term("w1"), Term("w2"))), Term("account"))), Or((Phrase(("w2", "account")),))),
+        (And((Term("account"), Term("email"))), None),
+    ]
+    restricted = []
+    run = postgres_ranking._Statement.run
+
+    def spied(self, conn, restrict, limit, then=""):
+        restricted.append("body_ceiling" in restrict)
+        return run(self, conn, restrict, limit, then)
+
+    monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
+    monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)  # a small corpus
+    with engine.connect() as conn:
+        for node, near in queries:
+            for filters in ({}, {"kind": "faq"}, {"exclude": frozenset({"topic:0", "article:1"})}):
+                for limit, offset in ((3, 0), (10, 0), (10, 10), (20, 5)):
+                    full = {"kind": None, "category": None, "exclude": frozenset(), **filters}
+                    args = (conn, "en", node, near, full, limit, offset)
+                    fast = postgres_ranking.ranked(*args)
+                    every = postgres_ranking.ranked(*args, shortlist=False)
+                    assert fast == every, (node, filters, limit, offset)
+    # most of these took the shortlist (head rows, then the ceiling's rows)
+    assert sum(restricted) > 20
+
+
+def test_rows_indexed_before_the_shortlist_columns_are_still_ranked(engine, monkeypatch):
+    """Rows from before migration 57cb05f095f8 (no head, the default ceiling of 1) are
+    always scored, so they rank as before; a rewrite (reindex) fills both columns."""
+    monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)
+    write(
+        engine,
+        *(row(f"topic:{i}", title=["billing"], body=["invoice"] * (i % 5 + 1)) for i in range(30)),
+        row("article:1", title=["payment"], body=["invoice"] * 9),
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE search_pg_tokens SET head = '', body_ceiling = 1"))
+    node = Term("invoice")
+    with engine.connect() as conn:
+        filters = {"kind": None, "category": None, "exclude": frozenset()}
+        fast = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0)
+        every = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0, shortlist=False)
+    assert fast == every
+    assert fast[0].group_id == "article:1"
+    write(engine, row("topic:99", title=["invoice"], body=["invoice"]))
+    with engine.connect() as conn:
+        head, ceiling = conn.execute(
+            sa.text(
+                "SELECT head::text, body_ceiling FROM search_pg_tokens t JOIN search_documents d"
+                " USING (id) WHERE d.doc_id = 'topic:99'"
+            )
+        ).one()
+    assert head == "'invoice'"
+    assert ceiling == 0  # its only word is in the title
