@@ -2,13 +2,15 @@
 
 `/_probe/public` is marked `public, max-age=60` like a page the app lets shared caches
 keep; `/_probe/private` is `private, no-cache`; `/_probe/slow` is public and takes
-SLOW_SECONDS, like a page rendered while people post. Each answers a fresh counter, so a
+SLOW_SECONDS, like a page rendered while people post. Each answers its worker's pid and a
+fresh counter (every worker has its own socket, so two requests may reach two workers), so a
 repeated body means nginx served it from its cache.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 from flask import make_response
@@ -20,16 +22,20 @@ _counter = itertools.count()
 SLOW_SECONDS = 3
 
 
+def _render() -> str:
+    return f"render {os.getpid()}.{next(_counter)}"
+
+
 @app.get("/_probe/public")
 def probe_public():
-    response = make_response(f"render {next(_counter)}")
+    response = make_response(_render())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
 @app.get("/_probe/private")
 def probe_private():
-    response = make_response(f"render {next(_counter)}")
+    response = make_response(_render())
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -37,6 +43,6 @@ def probe_private():
 @app.get("/_probe/slow")
 def probe_slow():
     time.sleep(SLOW_SECONDS)
-    response = make_response(f"render {next(_counter)}")
+    response = make_response(_render())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
