@@ -323,7 +323,7 @@ class SQLiteBackend(SearchBackend):
         titles = table_names(locale)["titles"]
         expression = " AND ".join(match_expression(Prefix(p)) for p in prefixes)
         result = conn.exec_driver_sql(
-            f"SELECT d.doc_id FROM {titles} JOIN search_documents d ON d.id = {titles}.rowid"
+            f"SELECT d.doc_id FROM {titles} JOIN {MATCHED_ROWS} ON d.id = {titles}.rowid"
             f" WHERE {titles} MATCH ? ORDER BY d.prior DESC, d.doc_id LIMIT ?",
             (expression, limit),
         )
