@@ -43,9 +43,11 @@ class Config:
     # Page views are written in batches: this many rows, or after this many seconds (per worker).
     EVENT_BUFFER_SIZE: int = 50
     EVENT_BUFFER_SECONDS: int = 2
-    # Writing requests (POST, ...) each process runs at once; the others wait (app/write_gate.py).
+    # Writing requests (POST, ...) this host's server processes run at once, all together;
+    # the others wait (app/write_gate.py). The turns are lock files in WRITE_GATE_DIR.
     WRITE_GATE_CONCURRENCY: int = 1
     WRITE_GATE_TIMEOUT_SECONDS: float = 20.0
+    WRITE_GATE_DIR: str = ""  # a local folder; empty: instance/write-gate
     KB_ARTICLES_PER_PAGE: int = 30  # on a category page
     SITEMAP_MAX_URLS: int = (
         50_000  # per sitemap (the protocol's limit); /sitemap.xml is their index

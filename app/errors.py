@@ -46,6 +46,13 @@ def error_messages() -> dict[int, tuple[str, str]]:
             _("Something went wrong"),
             _("An unexpected error happened on our side. Please try again in a moment."),
         ),
+        503: (
+            _("Busy right now"),
+            _(
+                "Many people are sending at this moment, so what you sent was not saved. "
+                "Please send it again in a few seconds."
+            ),
+        ),
     }
 
 
@@ -60,6 +67,7 @@ ERROR_CODES: dict[int, str] = {
     429: "rate_limited",
     431: "header_too_large",
     500: "server_error",
+    503: "busy",
 }
 """The machine-readable `code` of a JSON error when nothing more precise is known."""
 
@@ -125,15 +133,39 @@ def needs_confirmation() -> bool:
     return request.method == "POST" and not wants_json() and "csrf_token" not in session
 
 
-def render_confirmation() -> str:
-    """The same form again, with a token, for the visitor to confirm with one click."""
-    fields = [  # never echo a password into a page: such a form is simply sent again empty
+def _form_fields() -> list[tuple[str, str]]:
+    """The posted form's fields to send again, without its token and any password."""
+    return [  # never echo a password into a page: such a form is simply sent again empty
         (k, v)
         for k, v in request.form.items(multi=True)
         if k != "csrf_token" and "password" not in k.lower()
     ]
+
+
+def render_confirmation() -> str:
+    """The same form again, with a token, for the visitor to confirm with one click."""
     action = request.full_path.rstrip("?")
-    return render_template("errors/confirm.html", action=action, fields=fields)
+    return render_template("errors/confirm.html", action=action, fields=_form_fields())
+
+
+def render_busy(headers: dict[str, str]):
+    """A form the site was too busy to take (app/write_gate.py): nothing was saved.
+
+    The same form comes back, to send again with one click, unless it carried what a page
+    must not hold (a password) or cannot (a file): then the message alone.
+    """
+    title, message = error_messages()[503]
+    fields = _form_fields()
+    resendable = not request.files and not any("password" in k.lower() for k in request.form)
+    page = render_template(
+        "errors/busy.html",
+        code=503,
+        title=title,
+        message=message,
+        action=request.full_path.rstrip("?"),
+        fields=fields if resendable and fields else None,
+    )
+    return page, 503, headers
 
 
 PROXY_REFUSALS = {
@@ -171,6 +203,8 @@ def init_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code in (301, 302, 303, 307, 308):
             return error
+        if code == 503 and request.method == "POST" and not wants_json():
+            return render_busy(error_headers(error))
         return render_error(code, headers=error_headers(error))
 
     @app.errorhandler(InternalServerError)

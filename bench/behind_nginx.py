@@ -218,6 +218,7 @@ def main() -> None:
             PROXY_HOPS="1",
             JOBS_RUNNER="worker",
             LOG_LEVEL="WARNING",
+            WRITE_GATE_DIR=str(folder / "write-gate"),  # this site's workers (as instance/ is)
         )
         app_port = free_port()
         workers = int(os.environ.get("WEB_CONCURRENCY", 2 * os.cpu_count() + 1))  # as shipped

@@ -15,9 +15,10 @@ bind = ["127.0.0.1:8000"]
 # gthread: each worker process runs `threads` request threads. Database and search
 # calls release the GIL, so a few threads per process keep a CPU busy; processes give
 # parallelism across CPUs. 2 x CPUs + 1 processes is gunicorn's advice for mixed loads.
-# Each process runs at most one writing request at a time (TOUCHPOINT_WRITE_GATE_CONCURRENCY,
-# app/write_gate.py); writers waiting for their turn hold a thread but no CPU, so 8 threads
-# leave readers most of them even while several people post to the same process.
+# The workers of a host run one writing request at a time between them
+# (TOUCHPOINT_WRITE_GATE_CONCURRENCY, app/write_gate.py); writers waiting for their turn
+# hold a thread but no CPU, so 8 threads leave readers most of them even while several
+# people post to the same process.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
@@ -25,8 +26,8 @@ threads = 8
 # free for it. With reuse_port (below) every worker listens on a socket of its own and the
 # kernel spreads new connections over them, so a new connection per request re-balances
 # the load at every request. A gthread worker otherwise accepts whatever comes and queues
-# it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept 16 a process,
-# gunicorn 75 s) stayed with the worker that accepted them: one worker served
+# it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept
+# 16 a process, gunicorn 75 s) stayed with the worker that accepted them: one worker served
 # 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
 # connections, 5 workers), and the requests pinned to the crowded one waited longest.
 # Without it the spread was 356 to 324. A loopback connection costs nginx and gunicorn
@@ -48,8 +49,8 @@ graceful_timeout = 30
 # and its first requests render cold. Reads waited behind them: in bench/behind_nginx.py
 # (cached, then uncached reads) the restarts fell in the uncached phase, whose p99 was
 # 5.8 s with 32 readers (--seconds 40, reads alone); where 3 workers restarted during a
-# 30 s run the p99 went from 646 ms to 1.44 s and 7 reads failed. Memory does not grow: each worker held 118-133 MiB
-# after warming up and still after ~10,000 requests of reads and posts
+# 30 s run the p99 went from 646 ms to 1.44 s and 7 reads failed. Memory does not grow:
+# each worker held 118-133 MiB after warming up and still after ~10,000 requests of reads and posts
 # (bench/behind_nginx.py reports workers_rss_mb). A restart (systemctl reload) starts
 # fresh workers anyway.
 max_requests = 0

@@ -1,10 +1,14 @@
-"""Writers take turns per process (app/write_gate.py); readers never wait for them."""
+"""Writers take turns across a host's processes (app/write_gate.py); readers never wait."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from contextlib import contextmanager
 
+from app.write_gate import WriteGate
 from tests.conftest import make_app
 
 
@@ -69,3 +73,58 @@ def test_the_gate_can_be_turned_off(tmp_path):
     app, inside, release = gated_app(tmp_path, WRITE_GATE_CONCURRENCY=0)
     with slow_writer_inside(app, inside, release):
         assert app.test_client().post("/_quick").status_code == 200
+
+
+def test_writers_of_two_processes_take_turns_on_one_host(tmp_path):
+    shared = {"WRITE_GATE_DIR": str(tmp_path / "gate")}
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one, inside, release = gated_app(tmp_path / "one", WRITE_GATE_TIMEOUT_SECONDS=5, **shared)
+    two, _inside, _release = gated_app(tmp_path / "two", WRITE_GATE_TIMEOUT_SECONDS=0.2, **shared)
+    with slow_writer_inside(one, inside, release):
+        assert two.test_client().post("/_quick").status_code == 503  # the host's one turn
+        assert two.test_client().get("/_quick").status_code == 200  # reads never wait
+    assert two.test_client().post("/_quick").status_code == 200
+
+
+def test_a_busy_api_write_is_a_json_503_with_retry_after(tmp_path):
+    app, inside, release = gated_app(tmp_path, WRITE_GATE_TIMEOUT_SECONDS=0.2)
+
+    @app.post("/api/_write")
+    def api_write():
+        return {"written": True}
+
+    with slow_writer_inside(app, inside, release):
+        refused = app.test_client().post("/api/_write", headers={"Accept-Language": "ar"})
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "5"
+    error = refused.get_json()["error"]
+    assert error["code"] == "busy"
+    assert error["title"] == "الموقع مشغول الآن"
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from app.write_gate import WriteGate
+assert WriteGate(Path(sys.argv[1]), 1).enter(timeout=5) is not None
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_turn_held_by_a_killed_process_is_free_at_once(tmp_path):
+    command = [sys.executable, "-c", HOLDER, str(tmp_path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            gate = WriteGate(tmp_path, 1)
+            assert gate.enter(timeout=0.2) is None  # the other process has the host's turn
+            holder.kill()  # SIGKILL: no teardown runs; the kernel drops its lock
+            holder.wait()
+            started = time.monotonic()
+            held = gate.enter(timeout=2)
+            assert held is not None and time.monotonic() - started < 0.5
+            gate.leave(held)
+        finally:
+            holder.kill()

@@ -23,6 +23,7 @@ ERROR_CODES = (
     "header_too_large",
     "rate_limited",
     "server_error",
+    "busy",
 )
 
 ERROR = {

@@ -31,6 +31,7 @@ class Site:
             "RATELIMIT_POSTING": "10000 per minute",
             "SPAM_NEW_ACCOUNT_POSTS_PER_HOUR": "100000",
             "LOG_LEVEL": "INFO",
+            "WRITE_GATE_DIR": str(self.media.parent / "write-gate"),  # this site's processes
             **{k: str(v) for k, v in extra.items()},
         }
 
