@@ -9,8 +9,8 @@ matches) and `Vary: Cookie`; anyone else gets
 so such a page never carries `Set-Cookie`; nginx micro-caches exactly these responses.
 
 Each process also keeps such pages (APP_PAGE_CACHE_ENTRIES, for APP_PAGE_CACHE_SECONDS)
-for requests that carry no session cookie, keyed by host, path and query and the content
-version a publish bumps (registered by the knowledge base; rechecked every second).
+for requests that carry no session cookie, keyed by scheme, host, path and query and the
+content version a publish bumps (registered by the knowledge base; rechecked every second).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Request, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -94,8 +94,11 @@ def _no_version() -> int:
     return 0
 
 
-def _cache_key() -> tuple:
-    return (request.host, request.full_path, content_version())
+def page_key(asked: Request) -> tuple:
+    """What a kept page is kept under: the page's whole address (a page names itself in
+    links, e.g. its canonical URL, so http and https, or two hosts, are two pages) and
+    the content version it was rendered at."""
+    return (asked.scheme, asked.host, asked.root_path, asked.full_path, content_version())
 
 
 def fresh_value(store: tuple[threading.Lock, OrderedDict], key: Hashable):
@@ -135,7 +138,7 @@ def serve_from_cache() -> Response | None:
     """
     if request.method != "GET" or not _is_public_view() or has_session_cookie():
         return None
-    key = _cache_key()
+    key = page_key(request)
     entry = kept_entry(key)
     if entry is None:
         g.page_cache_key = key

@@ -2,8 +2,9 @@
 
 On a hit of the page cache (app/page_cache.py), Flask's own machinery (request context,
 session, URL matching, every before and after hook) cost about twice what the lookup did.
-Here a GET with no session or remember-me cookie and no X-Proxy-Refusal whose host, path
-and query are kept for the current content version is answered at the WSGI layer, with
+Here a GET with no session or remember-me cookie and no X-Proxy-Refusal whose address
+(scheme, host, path and query) is kept for the current content version is answered at the
+WSGI layer, with
 the headers the app adds to every response (security headers, X-Request-ID) and the same
 conditional answers (304 for a matching ETag or Last-Modified). Anything else goes on to
 Flask, whose `serve_from_cache` hook answers the hits this door leaves to it.
@@ -17,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date
 
-from app.page_cache import STORE_KEY, carries_session_cookie, content_version, kept_entry
+from app.page_cache import STORE_KEY, carries_session_cookie, kept_entry, page_key
 from app.request_ids import HEADER as REQUEST_ID_HEADER
 from app.request_ids import request_id_for
 from app.security import SECURITY_HEADERS, add_security_headers
@@ -46,14 +47,14 @@ def answer_kept_page(app: Flask, environ: dict, start_response: Callable) -> Ite
     if carries_session_cookie(request.cookies, app.config):
         return None
     try:
-        host = request.host
-    except SecurityError:  # Flask answers it
+        request.host  # noqa: B018 (Flask answers an untrusted host itself)
+    except SecurityError:
         return None
     if has_app_context() and current_app._get_current_object() is app:
-        entry = kept_entry((host, request.full_path, content_version()))
+        entry = kept_entry(page_key(request))
     else:
         with app.app_context():
-            entry = kept_entry((host, request.full_path, content_version()))
+            entry = kept_entry(page_key(request))
     if entry is None:
         return None
     body, status, headers = entry

@@ -182,3 +182,15 @@ def test_a_kept_page_carries_the_trusted_proxys_request_id(demo_app, demo_client
     demo_app.config["PROXY_HOPS"] = 0  # without a trusted proxy a client cannot name it
     response = demo_client.get("/en/", headers={"X-Request-ID": "nginx-req-abc12345"})
     assert response.headers["X-Request-ID"] != "nginx-req-abc12345"
+
+
+def test_a_page_kept_for_http_is_not_answered_over_https(demo_client):
+    """A page names its own address (its canonical link): each scheme is kept apart."""
+    path = "/en/articles/reset-your-password"
+    for _ in range(2):  # rendered, then kept
+        plain = demo_client.get(path, base_url="http://localhost").get_data(as_text=True)
+        assert 'href="http://localhost/en/articles/reset-your-password"' in plain
+    for _ in range(2):
+        secure = demo_client.get(path, base_url="https://localhost").get_data(as_text=True)
+        assert 'href="https://localhost/en/articles/reset-your-password"' in secure
+        assert "http://localhost/" not in secure

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import statistics
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -296,18 +297,34 @@ def outcomes(
     return sorted(rows, key=lambda o: (-o.difference, o.key))
 
 
+_pause_lock = threading.Lock()
+_pauses = {"running": 0, "resume": False}
+
+
 @contextmanager
 def _collection_paused():
     """Python's cyclic garbage collector off while a report is built: its tens of thousands of
     rows and customers (no cycles among them) set off full collections that scanned the whole
-    heap, almost half the report's time with 20,000 customers."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    heap, almost half the report's time with 20,000 customers.
+
+    The collector is per process, so the pause is too: the other threads of the worker keep
+    freeing everything by reference counting, and only their cycles wait until the last
+    report running ends (reports overlapping in threads are counted, so the first to end
+    does not turn the collector back on under the others, and one that began with it off,
+    e.g. under a caller's own pause, leaves it off).
+    """
+    with _pause_lock:
+        if _pauses["running"] == 0:
+            _pauses["resume"] = gc.isenabled()
+            gc.disable()
+        _pauses["running"] += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses["running"] -= 1
+            if _pauses["running"] == 0 and _pauses["resume"]:
+                gc.enable()
 
 
 def milestone_report(

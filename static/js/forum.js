@@ -66,12 +66,7 @@
     form.dataset.sending = "1";
     form.setAttribute("aria-busy", "true");
     clearVoteMessage(form);
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    })
+    window.touchpoint.sendForm(form)  // static/js/site.js
       .then(function (response) {
         if (isJson(response)) {
           return response.json().then(function (data) {

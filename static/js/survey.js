@@ -8,12 +8,7 @@
     section.querySelectorAll("form[data-survey-form]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        fetch(form.action, {
-          method: "POST",
-          body: new FormData(form),
-          headers: { Accept: "application/json" },
-          credentials: "same-origin",
-        })
+        window.touchpoint.sendForm(form)  // static/js/site.js
           .then(function (response) {
             return response.json().then(function (body) {
               return { ok: response.ok, body: body };
