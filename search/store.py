@@ -1,25 +1,21 @@
 """SearchStore: search inside the database — write rows, search, count, suggest, status.
 
 The store owns the ``search_documents`` rows and everything that is the same
-on every database (stages, top-up, disjunctive facets, did-you-mean,
-snippets, suggestions); the backend (:mod:`search.backends`) owns token
-storage, matching and ranking. Every method takes a SQLAlchemy
+on every database (stages, top-up, disjunctive facets, snippets, suggestions;
+did-you-mean's corrections are :mod:`search.spelling`'s); the backend
+(:mod:`search.backends`) owns token storage, matching and ranking. Every method takes a SQLAlchemy
 ``Connection``: writes happen in the caller's transaction, reads see what
 it has committed (or, inside a transaction, its own writes).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
-from search.analysis import katakana_runs, spelling_key
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
 from search.bulk import BulkAnalyzer
@@ -33,12 +29,11 @@ from search.query import (
     Stage,
     build_clauses,
     clean_user_text,
-    fuzzy_distance,
     parse_user_text,
     stages,
 )
 from search.results import EMPTY_FACETS, SearchHit, SearchResults, Suggestion
-from search.spelling import SpellingKeys
+from search.spelling import DidYouMean
 
 DEFAULT_LOCALES = ("en", "ja", "ar")
 
@@ -58,13 +53,6 @@ SUGGEST_MIN_ASCII_CHARS = 2
 PREFIX_MAX_CHARS = 15
 """Typed words longer than this are cut (a longer title-word prefix narrows nothing)."""
 MAX_SUGGEST_WORDS = 8
-
-SPELLING_KEYS_MAX_AGE = 300.0
-"""Seconds a locale's did-you-mean keys (Japanese, Arabic) serve before they are rebuilt."""
-
-SPELLING_KEYS_MIN_AGE = 30.0
-"""Rows added or removed in the locale rebuild the keys sooner, but not more often than this
-(on a busy forum rows come all the time, and a rebuild reads the whole spell vocabulary)."""
 
 _ROW_COLUMNS = (
     "doc_id",
@@ -121,9 +109,7 @@ class SearchStore:
         self.locales = tuple(locales)
         if not self.locales:
             raise ValueError("SearchStore needs at least one locale")
-        # locale → (rows signature, monotonic time built, keys)
-        self._spelling: dict[str, tuple[tuple, float, SpellingKeys]] = {}
-        self._spelling_lock = threading.Lock()
+        self.did_you_mean = DidYouMean(backend)
 
     def create_schema(self, conn: Connection) -> None:
         """The shared table and the backend's token storage, if missing."""
@@ -227,7 +213,7 @@ class SearchStore:
         hits = self._page_hits(conn, locale, analyzer, m.tiers, q) if m.total else []
         did_you_mean = None
         if m.primary_total < DID_YOU_MEAN_BELOW or m.chosen.fallback:
-            candidate = self.spelling_suggestion(conn, locale, plain, q.text)
+            candidate = self.did_you_mean.suggestion(conn, locale, plain, q.text)
             # Offer it only if it finds more with all its words than what was typed did.
             exact_total = 0 if m.chosen.fallback else m.primary_total
             if candidate and self._all_words_find_more(
@@ -389,95 +375,6 @@ class SearchStore:
             return False
         first = next(stages(clauses, None))
         return self.backend.matches_more_than(conn, locale, first.node, n)
-
-    def spelling_suggestion(self, conn, locale: str, plain_analyzer, text: str) -> str | None:
-        """The query with each unknown word replaced by the word it most likely meant.
-
-        The vocabulary is the unstemmed ``spell`` words (titles, summaries,
-        tags, article bodies). A Latin word: words within 1 edit win over
-        words within 2; among equals the most frequent wins. A Japanese kana
-        word or an Arabic word: by spelling key (:class:`SpellingKeys`:
-        パスワド, ぱすわーど → パスワード; الفواتر → الفواتير), the first token
-        at its position only (the others are its keys and sub-words). None
-        when nothing would change.
-        """
-        text = clean_user_text(text)
-        replacements = self._katakana_replacements(conn, locale, text)
-        taken = [(start, end) for start, end, _ in replacements]
-        corrected: dict[str, str | None] = {}
-        last_pos = None
-        for t in plain_analyzer(text, mode="query"):
-            word = t.text
-            first, last_pos = t.pos != last_pos, t.pos
-            if any(start <= t.start < end for start, end in taken):
-                continue
-            latin = word.isascii() and word.isalpha()
-            keyed = not latin and first and spelling_key(word, locale) is not None
-            if word not in corrected and (latin or keyed):
-                known = self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word)
-                if known:
-                    corrected[word] = None
-                elif latin:
-                    corrected[word] = self._closest(conn, locale, word)
-                else:
-                    corrected[word] = self._spelling_keys(conn, locale).correct(word)
-            if (latin or keyed) and corrected[word]:
-                replacements.append((t.start, t.end, corrected[word]))
-        if not replacements:
-            return None
-        out, last = [], 0
-        for start, end, word in sorted(replacements):
-            out.append(text[last:start])
-            out.append(word)
-            last = end
-        out.append(text[last:])
-        suggestion = " ".join("".join(out).split())
-        return suggestion if suggestion.casefold() != " ".join(text.split()).casefold() else None
-
-    def _katakana_replacements(self, conn, locale: str, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, correction) of the unknown katakana runs of a Japanese query."""
-        found = []
-        for start, end, word in katakana_runs(text, locale):
-            if self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word):
-                continue
-            correction = self._spelling_keys(conn, locale).correct(word)
-            if correction:
-                found.append((start, end, correction))
-        return found
-
-    def _spelling_keys(self, conn, locale: str) -> SpellingKeys:
-        """The locale's keyed vocabulary, rebuilt when rows came or went or it grew old."""
-        c = docs_table.c
-        signature = tuple(
-            conn.execute(
-                sa.select(sa.func.count(), sa.func.max(c.id)).where(c.locale == locale)
-            ).one()
-        )
-        cached = self._spelling.get(locale)
-        if cached is not None:
-            age = time.monotonic() - cached[1]
-            if age < SPELLING_KEYS_MIN_AGE or (
-                cached[0] == signature and age < SPELLING_KEYS_MAX_AGE
-            ):
-                return cached[2]
-        words = self.backend.words(conn, locale, "spell")
-        keys = SpellingKeys(
-            locale, ((w, n) for w, n in words.items() if spelling_key(w, locale) is not None)
-        )
-        with self._spelling_lock:
-            self._spelling[locale] = (signature, time.monotonic(), keys)
-        return keys
-
-    def _closest(self, conn, locale: str, word: str) -> str | None:
-        max_distance = fuzzy_distance(word)
-        if not max_distance:
-            return None
-        found = self.backend.typo_candidates(conn, locale, "spell", word, max_distance)
-        if not found:
-            return None
-        nearest = min(Levenshtein.distance(word, c) for c in found)
-        candidates = [c for c in found if Levenshtein.distance(word, c) == nearest]
-        return max(candidates, key=lambda c: (found[c], c))
 
     def suggest(self, conn: Connection, text: str, locale: str, limit: int = 6) -> list[Suggestion]:
         """Titles whose words start with the words typed, best prior first.

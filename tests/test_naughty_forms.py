@@ -7,22 +7,54 @@ The search side has its own naughty-string test.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from app.extensions import db
-from tests.conftest import NAUGHTY_SAMPLE, csrf_token_from, make_user, naughty_chunks, sign_in
+from tests.conftest import (
+    NAUGHTY_SAMPLE,
+    csrf_token_from,
+    make_app,
+    make_user,
+    naughty_chunks,
+    sign_in,
+)
 from tests.hostile_html import assert_nothing_live
 
 OK_OR_REFUSED = {200, 302, 303, 400, 409, 413}
 
 
+@pytest.fixture(scope="session")
+def naughty_db_file(demo_db_file, tmp_path_factory) -> Path:
+    """The demo database with the forum's categories (`flask forum init`) and an admin,
+    made once per test process; each test takes a copy (it took a second of every test).
+
+    Session-scoped, not module-scoped: the tests still spread over the workers one by one.
+    """
+    folder = tmp_path_factory.mktemp("naughty")
+    path = folder / "naughty.sqlite3"
+    shutil.copyfile(demo_db_file, path)
+    app = make_app(folder, f"sqlite:///{path}")
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["forum", "init"]).exit_code == 0
+        make_user(email="admin@example.com", role="admin", name="Admin")
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def naughty_app(demo_app):
-    runner = demo_app.test_cli_runner()
-    assert runner.invoke(args=["forum", "init"]).exit_code == 0
-    make_user(email="admin@example.com", role="admin", name="Admin")
-    return demo_app
+def naughty_app(naughty_db_file, tmp_path):
+    """An app on a private copy of the prepared database."""
+    copy = tmp_path / "naughty.sqlite3"
+    shutil.copyfile(naughty_db_file, copy)
+    app = make_app(tmp_path, f"sqlite:///{copy}")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

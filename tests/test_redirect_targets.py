@@ -15,7 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from app.accounts import models as account_models
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.extensions import db
 from app.request_numbers import whole_number
 from app.security import safe_next_url
@@ -128,8 +128,8 @@ def site(demo_db_file, tmp_path_factory):
         db.engine.dispose()
 
 
-def client_as(app, role: Role | None):
-    """A fresh client, signed in as the user of `role` (anonymous for None), and its token."""
+def sign_in_as(app, role: Role | None):
+    """A new client signed in as the user of `role` (anonymous for None), and its token."""
     client = app.test_client()
     page = client.get("/account/sign-in").get_data(as_text=True)
     token = csrf_token_from(page)
@@ -139,6 +139,46 @@ def client_as(app, role: Role | None):
             data={"email": f"{role.value}@example.com", "password": PASSWORD, "csrf_token": token},
         )
         token = csrf_token_from(client.get("/account/profile").get_data(as_text=True))
+    return client, token
+
+
+def session_state(role: Role | None):
+    """What decides whether the server still takes a session of `role`'s user
+    (app/accounts/session.py): the password fingerprint and suspension."""
+    if role is None:
+        return None
+    user = db.session.scalars(db.select(User).filter_by(email=f"{role.value}@example.com")).one()
+    return user.password_fingerprint(), user.is_suspended
+
+
+_SESSIONS: dict = {}  # (app, role) -> (cookies, token, session_state when signed in)
+
+
+def client_as(app, role: Role | None):
+    """A fresh client with the cookies of a session of `role`'s user and its token.
+
+    Each probe starts from a cookie jar as it was right after signing in (a probe may sign
+    out or change its session), without the three requests of signing in again: the
+    session is signed in anew only when a probe changed what the server checks of it.
+    """
+    key = (id(app), role)
+    with app.app_context():
+        state = session_state(role)
+    if key not in _SESSIONS or _SESSIONS[key][2] != state:
+        signed_in, token = sign_in_as(app, role)
+        _SESSIONS[key] = (list(signed_in._cookies.values()), token, state)
+    cookies, token, _state = _SESSIONS[key]
+    client = app.test_client()
+    for cookie in cookies:
+        client.set_cookie(
+            cookie.key,
+            cookie.value,
+            domain=cookie.domain,
+            path=cookie.path,
+            secure=cookie.secure,
+            httponly=cookie.http_only,
+            samesite=cookie.same_site,
+        )
     return client, token
 
 

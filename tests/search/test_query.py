@@ -187,7 +187,7 @@ def test_no_japanese_or_arabic_did_you_mean_for_known_words(index):
 
 
 def test_did_you_mean_sees_words_written_after_the_first_search(empty_index, make_doc, monkeypatch):
-    monkeypatch.setattr("search.store.SPELLING_KEYS_MIN_AGE", 0.0)  # no wait between rebuilds
+    monkeypatch.setattr("search.spelling.SPELLING_KEYS_MIN_AGE", 0.0)  # no wait between rebuilds
     doc = make_doc("article:1", "ダウンロードの方法", locale="ja")
     empty_index.add_or_update(doc)
     assert empty_index.search(SearchQuery("アップロート", "ja")).did_you_mean is None
