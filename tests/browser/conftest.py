@@ -175,8 +175,11 @@ class BrowserErrors:
 
     def watch(self, context: BrowserContext) -> None:
         context.on("console", self._on_console)
-        context.on("weberror", lambda error: self.seen.append(f"page error: {error.error}"))
+        context.on("weberror", self._on_weberror)
         context.on("response", self._on_response)
+
+    def _on_weberror(self, error) -> None:
+        self.seen.append(f"page error: {error.error}")
 
     def _on_console(self, message) -> None:
         if message.type == "error":
@@ -223,6 +226,116 @@ def new_page(
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser: Browser, live_server: LiveServer) -> Callable[..., dict]:
+    """The cookies of an account signed in through the sign-in form, once per worker.
+
+    `signed_in(email, password)` gives a storage state for `new_page(storage_state=…)`: a
+    test that looks at a signed-in page starts there instead of going through the form again
+    (two page loads per test). The session remembers no language (app/locales.py: the URL,
+    the profile, then Accept-Language), so one state serves every locale. The form itself is
+    checked by the sign-in journeys and the axe test of its page.
+    """
+    states: dict[tuple[str, str], dict] = {}
+
+    def state(email: str, password: str, base_url: str = "") -> dict:
+        key = (email, base_url or live_server.url)
+        if key not in states:
+            context = browser.new_context(base_url=key[1], viewport=DESKTOP)
+            try:
+                page = context.new_page()
+                page.goto("/account/sign-in")
+                page.locator("#email").fill(email)
+                page.locator("#password").fill(password)
+                with page.expect_navigation():
+                    page.locator("main form button[type=submit]").click()
+                assert "/account/sign-in" not in page.url, f"{email} could not sign in"
+                states[key] = context.storage_state()
+            finally:
+                context.close()
+        return states[key]
+
+    return state
+
+
+class PagePool:
+    """Pages kept open across tests that only look: one per language and colour scheme.
+
+    A new context costs Chromium a renderer process and its first page load, about a
+    second of CPU on this machine, more than most pages' axe run. A test that only opens
+    pages with GET and reads them (no form sent, no click that writes) borrows a page
+    here instead; when it gives the page back its cookies and the site's storage are
+    cleared and it shows about:blank, as a new context would. The errors a pooled page
+    reports go to the test that holds it.
+    """
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.idle: dict[tuple[str, str], Page] = {}
+        self.errors: BrowserErrors | None = None
+
+    def borrow(self, errors: BrowserErrors, locale: str, color_scheme: str) -> Page:
+        self.errors = errors
+        page = self.idle.pop((locale, color_scheme), None)
+        if page is None:
+            context = self.browser.new_context(
+                base_url=self.base_url, locale=locale, color_scheme=color_scheme, viewport=DESKTOP
+            )
+            context.set_default_timeout(10_000)
+            context.on("console", lambda message: self.errors._on_console(message))
+            context.on("weberror", lambda error: self.errors._on_weberror(error))
+            context.on("response", lambda response: self.errors._on_response(response))
+            page = context.new_page()
+        return page
+
+    def give_back(self, page: Page, locale: str, color_scheme: str) -> None:
+        """Clear what the test left; a page that cannot be cleared is closed, not kept."""
+        try:
+            if page.url.startswith(self.base_url):
+                page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            page.goto("about:blank")
+            page.context.clear_cookies()
+        except Exception:
+            page.context.close()
+            return
+        finally:
+            self.errors = None
+        if (locale, color_scheme) in self.idle:
+            page.context.close()
+        else:
+            self.idle[(locale, color_scheme)] = page
+
+    def close(self) -> None:
+        for page in self.idle.values():
+            page.context.close()
+        self.idle.clear()
+
+
+@pytest.fixture(scope="session")
+def page_pool(browser: Browser, live_server: LiveServer) -> Iterator[PagePool]:
+    pool = PagePool(browser, live_server.url)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def looking_page(
+    page_pool: PagePool, browser_errors: BrowserErrors
+) -> Iterator[Callable[..., Page]]:
+    """`looking_page(locale, color_scheme)`: a clean page for a test that only looks (GET)."""
+    borrowed: list[tuple[Page, str, str]] = []
+
+    def borrow(locale: str = "en", color_scheme: str = "light") -> Page:
+        page = page_pool.borrow(browser_errors, BROWSER_LOCALES[locale], color_scheme)
+        borrowed.append((page, BROWSER_LOCALES[locale], color_scheme))
+        return page
+
+    yield borrow
+    for page, locale, color_scheme in borrowed:
+        page_pool.give_back(page, locale, color_scheme)
 
 
 @pytest.fixture

@@ -8,11 +8,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from tests.browser.conftest import BROWSER_LOCALES, FORUM_DEMO_PASSWORD
-from tests.browser.test_accessibility import (
-    expect_language,
-    forum_page_path,
-    sign_in_to,
-)
+from tests.browser.test_accessibility import FORUM_DEMO_USER, expect_language, forum_page_path
 from tests.browser.test_editor_journey import assert_no_axe_violations
 from tests.conftest import make_user
 
@@ -67,24 +63,33 @@ PUBLIC_PAGES = [
 ]
 
 
+def expect_dark_paper(page: Page, path: str) -> None:
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == DARK_PAPER, path
+
+
+@pytest.mark.parametrize(("locale", "path"), PUBLIC_PAGES)
 def test_public_pages_follow_the_dark_scheme_with_no_axe_violations(
-    new_page, browser_errors, screenshot
+    looking_page, browser_errors, screenshot, locale, path
 ):
     browser_errors.allow(r"status of 404")
-    for locale, path in PUBLIC_PAGES:
-        page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
-        page.goto(path)
-        expect_language(page, locale)
-        background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-        assert background == DARK_PAPER, path
-        if path.endswith(ARTICLE):
-            screenshot(page, f"dark-article-{locale}")
-        assert_no_axe_violations(page, f"{path} (dark)")
-    # A guide after a step is ticked: a pressed toggle on a done step.
-    page.goto(f"/{locale}/articles/{GUIDE}")
+    page = looking_page(locale, color_scheme="dark")
+    page.goto(path)
+    expect_language(page, locale)
+    expect_dark_paper(page, path)
+    if path.endswith(ARTICLE):
+        screenshot(page, f"dark-article-{locale}")
+    assert_no_axe_violations(page, f"{path} (dark)")
+
+
+def test_a_guide_with_a_step_done_in_the_dark_has_no_axe_violations(new_page):
+    """A pressed toggle on a done step."""
+    page = new_page(locale=BROWSER_LOCALES["ar"], color_scheme="dark")
+    page.goto(f"/ar/articles/{GUIDE}")
     page.locator("li.step button.step-toggle").first.click()
     expect(page.locator("li.step").first).to_have_attribute("class", "step step-done")
-    assert_no_axe_violations(page, f"guide with a step done ({locale}, dark)")
+    expect_dark_paper(page, GUIDE)
+    assert_no_axe_violations(page, "guide with a step done (ar, dark)")
 
 
 @pytest.fixture(scope="module")
@@ -120,22 +125,23 @@ STAFF_PAGES = {
 
 @pytest.mark.parametrize("locale", ["ja", "ar"])
 def test_staff_pages_follow_the_dark_scheme_with_no_axe_violations(
-    new_page, live_server, staff_in_live_db, locale, screenshot
+    new_page, signed_in, live_server, staff_in_live_db, locale, screenshot
 ):
     [(article_id,)] = live_server.query(
         "SELECT id FROM kb_article WHERE locale = ? AND slug = ?", (locale, ARTICLE)
     )
-    page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
-    sign_in_to(page, *staff_in_live_db, "/editor/")
-    page.wait_for_url("**/editor/")
+    page = new_page(
+        locale=BROWSER_LOCALES[locale],
+        color_scheme="dark",
+        storage_state=signed_in(*staff_in_live_db),
+    )
     for path in STAFF_PAGES[locale]:
         if path == "edit":
             path = f"/editor/articles/{article_id}/edit"
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         expect_language(page, locale)
-        background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-        assert background == DARK_PAPER, path
+        expect_dark_paper(page, path)
         if path.endswith("/edit"):
             screenshot(page, f"dark-editor-{locale}")
         assert_no_axe_violations(page, f"{path} ({locale}, dark)")
@@ -153,22 +159,19 @@ FORUM_PAGES_IN_THE_DARK = [
 
 @pytest.mark.parametrize(("locale", "name"), FORUM_PAGES_IN_THE_DARK)
 def test_forum_pages_follow_the_dark_scheme_with_no_axe_violations(
-    new_page,
-    forum_demo,
-    locale,
-    name,
+    new_page, looking_page, signed_in, forum_demo, locale, name
 ):
     path = forum_page_path(forum_demo, locale, name)
-    page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark")
-    if name == "forum-topic-signed-in":  # vote, accept, follow buttons and the reply form
-        sign_in_to(
-            page, "maya.chen@example.com", FORUM_DEMO_PASSWORD, path, "**/community/topics/**"
-        )
-        expect(page.locator("form.reply-form")).to_be_visible()
+    signed = name == "forum-topic-signed-in"  # vote, accept, follow buttons and the reply form
+    if signed:
+        state = signed_in(FORUM_DEMO_USER, FORUM_DEMO_PASSWORD)
+        page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark", storage_state=state)
     else:
-        response = page.goto(path)
-        assert response is not None and response.status == 200
+        page = looking_page(locale, color_scheme="dark")
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    if signed:
+        expect(page.locator("form.reply-form")).to_be_visible()
     expect_language(page, locale)
-    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-    assert background == DARK_PAPER, path
+    expect_dark_paper(page, path)
     assert_no_axe_violations(page, f"{name} ({locale}, dark)")
