@@ -18,6 +18,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 SYSTEM_PACKAGES_FOR_TESTS = {
     "chromium": "/usr/bin/chromium",
+    "chromium-headless-shell": "/usr/bin/chromium-headless-shell",  # most browser tests run in it
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
     "nginx": "/usr/sbin/nginx",  # tests/deploy/ runs the shipped nginx site in front of gunicorn

@@ -30,6 +30,13 @@ from tests.conftest import make_app
 BROWSER_DIR = Path(__file__).resolve().parent
 SCREENSHOT_DIR = BROWSER_DIR / "screenshots"
 CHROMIUM = os.environ.get("TOUCHPOINT_CHROMIUM", "/usr/bin/chromium")
+"""Debian's Chromium, the whole browser: the journeys marked ``full_chromium`` run in it."""
+CHROMIUM_SHELL = os.environ.get("TOUCHPOINT_CHROMIUM_SHELL", "/usr/bin/chromium-headless-shell")
+"""Debian's build of Chromium's headless shell (package chromium-headless-shell): the same
+Blink and V8 without the desktop browser around them, what Playwright itself runs headless
+tests in. The other browser tests run here: it loads and checks a page in about half the CPU
+(tests/browser/test_accessibility.py's page matrix, 85.6 → 46.7 s on 2 workers). Set it to
+/usr/bin/chromium to run every browser test in the whole browser."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -50,6 +57,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(BROWSER_DIR):
             item.add_marker(pytest.mark.browser)
+
+
+def launch(playwright: Playwright, executable: str) -> Browser:
+    if not os.path.exists(executable):
+        # A missing browser fails the setup, never a silent skip; `dev.py test` installs it.
+        pytest.fail(f"no browser at {executable}: install chromium and chromium-headless-shell")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -142,9 +156,6 @@ def serve_copy(db_file: Path, folder: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    if not os.path.exists(CHROMIUM):
-        # A missing browser fails the setup, never a silent skip; `dev.py test` installs it.
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium")
     manager = sync_playwright().start()
     try:
         yield manager
@@ -153,13 +164,29 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
+def shell_browser(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
     # Depends on live_server so the browser closes its connections before the server stops.
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = launch(playwright, CHROMIUM_SHELL)
     try:
         yield browser
     finally:
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def full_chromium(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
+    browser = launch(playwright, CHROMIUM)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest) -> Browser:
+    """The whole Chromium for a test marked ``full_chromium``, else its headless shell."""
+    whole = request.node.get_closest_marker("full_chromium") is not None
+    return request.getfixturevalue("full_chromium" if whole else "shell_browser")
 
 
 @dataclass
@@ -229,7 +256,7 @@ def new_page(
 
 
 @pytest.fixture(scope="session")
-def signed_in(browser: Browser, live_server: LiveServer) -> Callable[..., dict]:
+def signed_in(shell_browser: Browser, live_server: LiveServer) -> Callable[..., dict]:
     """The cookies of an account signed in through the sign-in form, once per worker.
 
     `signed_in(email, password)` gives a storage state for `new_page(storage_state=…)`: a
@@ -243,7 +270,7 @@ def signed_in(browser: Browser, live_server: LiveServer) -> Callable[..., dict]:
     def state(email: str, password: str, base_url: str = "") -> dict:
         key = (email, base_url or live_server.url)
         if key not in states:
-            context = browser.new_context(base_url=key[1], viewport=DESKTOP)
+            context = shell_browser.new_context(base_url=key[1], viewport=DESKTOP)
             try:
                 page = context.new_page()
                 page.goto("/account/sign-in")
@@ -315,8 +342,8 @@ class PagePool:
 
 
 @pytest.fixture(scope="session")
-def page_pool(browser: Browser, live_server: LiveServer) -> Iterator[PagePool]:
-    pool = PagePool(browser, live_server.url)
+def page_pool(shell_browser: Browser, live_server: LiveServer) -> Iterator[PagePool]:
+    pool = PagePool(shell_browser, live_server.url)
     yield pool
     pool.close()
 

@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_accessibility import describe, run_axe
 from tests.browser.test_ask_journey import sign_up
 
+pytestmark = pytest.mark.full_chromium  # a customer's path, in the whole browser
+
 REPLIES = 5
 
 

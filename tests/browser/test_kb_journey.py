@@ -9,6 +9,8 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
+pytestmark = pytest.mark.full_chromium  # a customer's path, in the whole browser
+
 CATEGORY = "account-and-sign-in"
 ARTICLE = "reset-your-password"
 GUIDE = "set-up-your-workspace"
