@@ -59,11 +59,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def launch(playwright: Playwright, executable: str) -> Browser:
+@contextmanager
+def launched(playwright: Playwright, executable: str) -> Iterator[Browser]:
     if not os.path.exists(executable):
         # A missing browser fails the setup, never a silent skip; `dev.py test` installs it.
         pytest.fail(f"no browser at {executable}: install chromium and chromium-headless-shell")
-    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -166,20 +171,14 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def shell_browser(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
     # Depends on live_server so the browser closes its connections before the server stops.
-    browser = launch(playwright, CHROMIUM_SHELL)
-    try:
+    with launched(playwright, CHROMIUM_SHELL) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture(scope="session")
 def full_chromium(playwright: Playwright, live_server: LiveServer) -> Iterator[Browser]:
-    browser = launch(playwright, CHROMIUM)
-    try:
+    with launched(playwright, CHROMIUM) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture
