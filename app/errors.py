@@ -133,19 +133,20 @@ def needs_confirmation() -> bool:
     return request.method == "POST" and not wants_json() and "csrf_token" not in session
 
 
-def _form_fields() -> list[tuple[str, str]]:
-    """The posted form's fields to send again, without its token and any password."""
-    return [  # never echo a password into a page: such a form is simply sent again empty
+def _form_to_resend() -> dict:
+    """The posted form's address and fields to send again, without its token and any
+    password (never echoed into a page: such a form is simply sent again without it)."""
+    fields = [
         (k, v)
         for k, v in request.form.items(multi=True)
         if k != "csrf_token" and "password" not in k.lower()
     ]
+    return {"action": request.full_path.rstrip("?"), "fields": fields}
 
 
 def render_confirmation() -> str:
     """The same form again, with a token, for the visitor to confirm with one click."""
-    action = request.full_path.rstrip("?")
-    return render_template("errors/confirm.html", action=action, fields=_form_fields())
+    return render_template("errors/confirm.html", **_form_to_resend())
 
 
 def render_busy(headers: dict[str, str]):
@@ -155,16 +156,11 @@ def render_busy(headers: dict[str, str]):
     must not hold (a password) or cannot (a file): then the message alone.
     """
     title, message = error_messages()[503]
-    fields = _form_fields()
+    form = _form_to_resend()
     resendable = not request.files and not any("password" in k.lower() for k in request.form)
-    page = render_template(
-        "errors/busy.html",
-        code=503,
-        title=title,
-        message=message,
-        action=request.full_path.rstrip("?"),
-        fields=fields if resendable and fields else None,
-    )
+    if not (resendable and form["fields"]):
+        form["fields"] = None
+    page = render_template("errors/busy.html", code=503, title=title, message=message, **form)
     return page, 503, headers
 
 

@@ -73,7 +73,6 @@ class WriteGate:
         self.in_process.release()
 
     def _take_turn(self, deadline: float) -> int | None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
         # One descriptor per turn for this writer: an flock belongs to an open file, so
         # two writers of one process never share one by accident.
@@ -115,7 +114,9 @@ def enter_write_gate() -> None:
     if gate is None or request.method not in WRITING_METHODS:
         return
     if gate.folder is None:  # the instance folder is known once the app serves (tests move it)
-        gate.folder = gate_folder(current_app)
+        folder = gate_folder(current_app)
+        folder.mkdir(parents=True, exist_ok=True)
+        gate.folder = folder
     held = gate.enter(current_app.config["WRITE_GATE_TIMEOUT_SECONDS"])
     if held is None:
         raise WriteGateBusy(retry_after=RETRY_AFTER_SECONDS)
