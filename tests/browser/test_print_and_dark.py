@@ -136,6 +136,7 @@ def test_staff_pages_follow_the_dark_scheme_with_no_axe_violations(
             path = f"/editor/articles/{article_id}/edit"
         response = page.goto(path)
         assert response is not None and response.status == 200, path
+        assert "/account/sign-in" not in page.url, f"{path}: the cookies did not sign in"
         expect_language(page, locale)
         expect_dark_paper(page, path)
         if path.endswith("/edit"):
