@@ -228,7 +228,7 @@ def main() -> None:
             gunicorn.start(timeout=120)  # answers /healthz
             nginx = Nginx(
                 folder / "nginx",
-                app_port,
+                gunicorn,
                 folder / "media",
                 workers="auto",
                 own_session=args.sessions == "services",
