@@ -2,7 +2,8 @@
 
 Run: gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
 Anything here can be overridden on the command line (e.g. --bind) or with
-GUNICORN_CMD_ARGS; WEB_CONCURRENCY sets the number of workers.
+GUNICORN_CMD_ARGS; WEB_CONCURRENCY sets the number of workers, WORKER_SOCKETS_DIR where
+their own sockets are (below).
 """
 
 import contextlib
@@ -25,9 +26,9 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
 # One connection per request, and a worker takes a connection only when it has a thread
-# free for it. With reuse_port (below) every worker listens on a socket of its own and the
-# kernel spreads new connections over them, so a new connection per request re-balances
-# the load at every request. A gthread worker otherwise accepts whatever comes and queues
+# free for it. nginx picks the worker of each new connection (least_conn over the workers'
+# own sockets, below), so a new connection per request re-balances the load at every
+# request. A gthread worker otherwise accepts whatever comes and queues
 # it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept
 # 16 a process, gunicorn 75 s) stayed with the worker that accepted them: one worker served
 # 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
