@@ -62,6 +62,10 @@ shortlist pays for its extra statements; below, every matched row is scored in o
 LOCALE_ROWS = "SELECT id FROM search_pg_tokens WHERE locale = :locale"
 """The start of a statement picking a pass's candidate rows by their indexes."""
 
+MAX_WORDS = 12
+"""Query words (alternatives) above which the first pass's word pairs are the top node's
+children's only (the pairs grow as the square)."""
+
 SLACK = 1e-5
 """Relative margin on the threshold for ts_rank_cd's float4 arithmetic."""
 
@@ -168,13 +172,23 @@ def ranked(
 
 
 def _groups(node: Node, phrases: Sequence[Phrase]) -> list[frozenset[str]]:
-    """The tokens of each of the query's words: an any-word query's alternatives, else the
-    whole query as one; the pair phrases' words belong to the words they came from."""
-    parts = node.children if isinstance(node, Or) else (node,)
-    groups = [frozenset(token for token, _ in ranking_terms(part).values()) for part in parts]
-    groups = [group for group in groups if group]
+    """The query's words, each as its tokens: the alternatives of its ``Or`` nodes (the
+    any-word stage's words, synonyms, typo candidates) apart, anything else (a phrase, a
+    Japanese word's sub-words, an all-words query) as one word; a pair phrase's tokens not
+    among them each as a word. Past MAX_WORDS alternatives, the top node's children."""
+    groups = [group for group in _alternatives(node) if group]
+    if len(groups) > MAX_WORDS:
+        parts = node.children if isinstance(node, Or) else (node,)
+        groups = [frozenset(t for t, _ in ranking_terms(part).values()) for part in parts]
+        groups = [group for group in groups if group]
     loose = {t for p in phrases for t in p.tokens} - {t for group in groups for t in group}
     return groups + [frozenset({t}) for t in sorted(loose)]
+
+
+def _alternatives(node: Node) -> list[frozenset[str]]:
+    if isinstance(node, Or):
+        return [group for child in node.children for group in _alternatives(child)]
+    return [frozenset(token for token, _ in ranking_terms(node).values())]
 
 
 def longest_reaching(score: float, weight: float, average_length: float) -> float:
