@@ -13,8 +13,9 @@ makes that case exact without reading the row: ``heavy``, the lexemes whose fiel
 count f is above 1 (in the title, tags or summary, or more than once in the body: every
 lexeme but those with exactly one body position), with a GIN index.
 
-A query's words are its any-word alternatives (one word for any other query; a Japanese
-word brings its sub-words along as tokens of the same word). A matched row outside the first
+A query's words are the any-word stage's typed words (``ranked_near``: its ``Or`` has one
+child per word, with its synonyms, typo candidates, a Japanese word's sub-words and reading);
+any other query is one word. A matched row outside the first
 pass, i.e. whose ``heavy`` holds no query token and which holds no tokens of two different
 words (a GIN match of ``(a1 | a2) & (b1 | b2)``…), holds tokens of one word only, each with
 f = 1, and no pair phrase of two words. Its score is then at most W·(k1 + 1) / (1 + K), W
@@ -63,8 +64,8 @@ LOCALE_ROWS = "SELECT id FROM search_pg_tokens WHERE locale = :locale"
 """The start of a statement picking a pass's candidate rows by their indexes."""
 
 MAX_WORDS = 12
-"""Query words (alternatives) above which the first pass's word pairs are the top node's
-children's only (the pairs grow as the square)."""
+"""Query words above which the query is one word for the first pass (its word pairs grow
+as the square)."""
 
 SLACK = 1e-5
 """Relative margin on the threshold for ts_rank_cd's float4 arithmetic."""
@@ -146,7 +147,7 @@ def ranked(
     held = term_statistics(conn, statement.params["tokens"])
     if sum(rows for rows, _ in held.values()) <= SHORTLIST_ABOVE:
         return statement.run(conn, wanted)[offset:]
-    groups = _groups(node, phrases)
+    groups = _groups(node, phrases, near is not None)
     tokens = sorted({t for group in groups for t in group})
     statement.params["heavy"] = " | ".join(quote(t) for t in tokens)
     first_rows = (
@@ -171,24 +172,20 @@ def ranked(
     return _merged(first + rest)[offset:wanted]
 
 
-def _groups(node: Node, phrases: Sequence[Phrase]) -> list[frozenset[str]]:
-    """The query's words, each as its tokens: the alternatives of its ``Or`` nodes (the
-    any-word stage's words, synonyms, typo candidates) apart, anything else (a phrase, a
-    Japanese word's sub-words, an all-words query) as one word; a pair phrase's tokens not
-    among them each as a word. Past MAX_WORDS alternatives, the top node's children."""
-    groups = [group for group in _alternatives(node) if group]
-    if len(groups) > MAX_WORDS:
-        parts = node.children if isinstance(node, Or) else (node,)
-        groups = [frozenset(t for t, _ in ranking_terms(part).values()) for part in parts]
-        groups = [group for group in groups if group]
+def _groups(node: Node, phrases: Sequence[Phrase], words: bool) -> list[frozenset[str]]:
+    """The query's words, each as its tokens: with ``words`` (the any-word stage, whose
+    ``Or`` holds one child per typed word) each child, its synonyms, typo candidates and a
+    Japanese word's sub-words and reading together; otherwise (one word's alternatives,
+    which a document often holds all of, or an all-words query) the whole query as one.
+    A pair phrase's tokens not among them are words of their own. Any split is exact (a
+    row outside the first pass holds one word's tokens); a finer one prunes more."""
+    parts = node.children if words and isinstance(node, Or) else (node,)
+    if len(parts) > MAX_WORDS:
+        parts = (node,)
+    groups = [frozenset(t for t, _ in ranking_terms(part).values()) for part in parts]
+    groups = [group for group in groups if group]
     loose = {t for p in phrases for t in p.tokens} - {t for group in groups for t in group}
     return groups + [frozenset({t}) for t in sorted(loose)]
-
-
-def _alternatives(node: Node) -> list[frozenset[str]]:
-    if isinstance(node, Or):
-        return [group for child in node.children for group in _alternatives(child)]
-    return [frozenset(token for token, _ in ranking_terms(node).values())]
 
 
 def longest_reaching(score: float, weight: float, average_length: float) -> float:

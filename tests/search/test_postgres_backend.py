@@ -423,6 +423,7 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
         (Or((Or((Term("w1"), Term("w2"))), Term("account"))), Or((Phrase(("w2", "account")),))),
         (And((Term("account"), Term("email"))), None),
         (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), None),
+        (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), Or((Phrase(("w9", "w11")),))),
         (Or((Term("w5"), Term("w9", boost=0.5))), Or((Phrase(("w5", "w9")),))),
     ]
     restricted = []
