@@ -132,9 +132,15 @@ class DurationRecorder:
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
 
     def pytest_sessionfinish(self) -> None:
-        """Tests that ran replace their entries; the others' (a `--fast` or one-folder run)
-        are kept."""
-        kept = {k: v for k, v in recorded_durations().items() if k not in self.seconds}
+        """Tests that ran replace their entries. Of the others, those of files that did not
+        run (a `--fast` or one-folder run) are kept; a gone file's, or a file's that ran
+        without them (renamed or removed tests), are dropped."""
+        ran_files = {nodeid.split("::")[0] for nodeid in self.seconds}
+        kept = {
+            nodeid: seconds
+            for nodeid, seconds in recorded_durations().items()
+            if (file := nodeid.split("::")[0]) not in ran_files and (PROJECT_ROOT / file).exists()
+        }
         ran = {k: round(v, 1) for k, v in self.seconds.items() if v >= RECORDED_FROM}
         merged = dict(sorted({**kept, **ran}.items()))
         DURATIONS_PATH.write_text(json.dumps(merged, indent=0) + "\n", encoding="utf-8")
