@@ -14,8 +14,9 @@ CPU second of what serves the reads: the ratio the same CPU would have given), t
 written, and for every run where its time went (bench/run_evidence.py): CPU seconds of
 nginx, gunicorn, the run's PostgreSQL backends and wrk, how busy the machine was and its
 load average (it may be shared), how nginx answered the readers (HIT, STALE, UPDATING,
-BYPASS …), how many reads reached gunicorn, how long they took there and which worker
-served them, worker restarts and the workers' memory.
+BYPASS …), how many reads reached gunicorn, how long they took there, how long they waited
+for a worker to take them and which worker served them, worker restarts and the workers'
+memory.
 
     .venv/bin/python bench/behind_nginx.py [--seconds 60] [--connections 32] [--writers 10]
                                             [--modes cached,uncached] [--sessions one|services]
@@ -228,7 +229,7 @@ def main() -> None:
             gunicorn.start(timeout=120)  # answers /healthz
             nginx = Nginx(
                 folder / "nginx",
-                app_port,
+                gunicorn,
                 folder / "media",
                 workers="auto",
                 own_session=args.sessions == "services",

@@ -240,7 +240,10 @@ class Nginx:
     def __init__(self, folder: Path, upstream_port: int):
         self.port = free_port()
         site = NGINX_CONF.read_text()
-        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+        # This gunicorn (GUNICORN_SETTINGS, not deploy/gunicorn.conf.py) has no per-worker
+        # sockets: the port it listens on is the upstream's only server.
+        site = re.sub(r"    server unix:/run/touchpoint/worker-\d+\.sock;\n", "", site)
+        site = site.replace("server 127.0.0.1:8000 backup;", f"server 127.0.0.1:{upstream_port};")
         site = site.replace("127.0.0.1:8001", f"127.0.0.1:{free_port()}")  # the refresher
         site = re.sub(r"listen \[::\]:80;\n", "", site)
         site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")

@@ -5,12 +5,14 @@ run, `Evidence` reads the CPU seconds of nginx, gunicorn (workers included, recy
 too), the PostgreSQL backends of the run's database and how busy the whole machine was
 from /proc, and the lines both access logs gained: how nginx
 answered the readers (HIT, STALE, UPDATING, MISS, BYPASS …) and how many reads reached
-gunicorn, how long they took there and which worker served them, how many workers
+gunicorn, how long they took there, how long they waited for a worker before that (nginx's
+upstream time less gunicorn's) and which worker served them, how many workers
 gunicorn (re)started during the run and how much memory its workers hold at its end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -21,8 +23,8 @@ from collections import Counter
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
-NGINX_LINE = re.compile(r'"GET (\S+) [^"]*" \d+ \d+ \S+ up=\S+ cache=(\S*)')
-GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms <(\d+)>')
+NGINX_LINE = re.compile(r'"GET (\S+) [^"]*" \d+ \d+ \S+ up=(.*?)s cache=(\S*) rid=(\w+)')
+GUNICORN_LINE = re.compile(r'"(GET|POST) (\S+) [^"]*" (\d+) \S+ (\d+)ms <(\d+)>(?: rid=(\w+))?')
 WORKER_BOOT = re.compile(r"Booting worker with pid")
 
 
@@ -147,11 +149,14 @@ class Evidence:
                 lines[name] = log.read().decode("utf-8", "replace").splitlines()
         statuses: Counter[str] = Counter()
         nginx_reads = 0  # the readers' requests nginx logged
+        upstream_ms = {}  # request id → nginx's time from connecting to gunicorn to its answer
         for match in map(NGINX_LINE.search, lines["nginx"]):
             if match and match.group(1).startswith(reads_prefix):
-                statuses[match.group(2) or "-"] += 1
+                statuses[match.group(3) or "-"] += 1
                 nginx_reads += 1
-        app_reads, app_posts, by_worker = [], 0, Counter()
+                with contextlib.suppress(ValueError):  # "-": not sent to gunicorn
+                    upstream_ms[match.group(4)] = 1000 * float(match.group(2))
+        app_reads, app_posts, by_worker, waits = [], 0, Counter(), []
         for match in map(GUNICORN_LINE.search, lines["gunicorn"]):
             if not match:
                 continue
@@ -160,6 +165,8 @@ class Evidence:
             elif match.group(2).startswith(reads_prefix):
                 app_reads.append(int(match.group(4)))
                 by_worker[match.group(5)] += 1
+                if match.group(6) in upstream_ms:  # waited for a worker to take it
+                    waits.append(max(0.0, upstream_ms[match.group(6)] - int(match.group(4))))
         return {
             "cpu_s": {name: round(value, 1) for name, value in cpu.items()},
             "machine_busy": round(busy / total, 2) if total else 0.0,
@@ -171,6 +178,8 @@ class Evidence:
             "app_read_p50_ms": statistics.median(app_reads) if app_reads else 0,
             "app_read_p99_ms": _percentile(app_reads, 0.99),
             "app_reads_by_worker": sorted(by_worker.values(), reverse=True),
+            "wait_for_worker_p50_ms": round(statistics.median(waits)) if waits else 0,
+            "wait_for_worker_p99_ms": round(_percentile(waits, 0.99)),
             "app_posts": app_posts,
             "postgres_sessions_opened": sessions,
             "workers_rss_mb": workers_rss_mb(self.pids["gunicorn"]),

@@ -1,7 +1,9 @@
 """The search bench's database: a SQLite file (default), or a fresh schema of a PostgreSQL database.
 
 ``--database-url postgresql://…`` makes a schema ``bench_<pid>`` there (the
-app's connections get it as their ``search_path``) and drops it at the end.
+app's connections get it as their ``search_path``) and drops it at the end;
+with ``--keep-schema NAME`` the schema is ``NAME``, kept after the run, and a
+run that finds it already built measures it without building it again.
 After the build the search tables are compacted the way each database does
 it in production (FTS5 ``optimize`` + WAL checkpoint; ``VACUUM ANALYZE``, as
 autovacuum would), and their size is reported.
@@ -39,17 +41,30 @@ class BenchDatabase:
             os.unlink(path)
         return cls(f"sqlite:///{path}", "sqlite")
 
+    keep: bool = False
+    """A named schema kept after the run (``--keep-schema``), not dropped."""
+
     @classmethod
-    def postgres_schema(cls, url: str) -> BenchDatabase:
-        schema = f"bench_{os.getpid()}"
+    def postgres_schema(cls, url: str, keep: str | None = None) -> BenchDatabase:
+        """A fresh ``bench_<pid>`` schema, or the schema ``keep`` (made if missing, kept)."""
+        schema = keep or f"bench_{os.getpid()}"
         admin = _psycopg(url)
         engine = sa.create_engine(admin)
         with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            if not keep:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         engine.dispose()
         separator = "&" if "?" in url else "?"
-        return cls(f"{url}{separator}options=-csearch_path%3D{schema}", "postgresql", schema, admin)
+        search_path = f"{url}{separator}options=-csearch_path%3D{schema}"
+        return cls(search_path, "postgresql", schema, admin, keep=bool(keep))
+
+    def built(self, engine: sa.Engine) -> int:
+        """Search rows a kept schema already holds (0 for a fresh one: build it)."""
+        if not self.keep:
+            return 0
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar()
 
     def compact(self, engine: sa.Engine) -> None:
         """What production does to the search tables after a bulk write."""
@@ -75,7 +90,7 @@ class BenchDatabase:
         return round(total / 2**20, 1)
 
     def drop(self) -> None:
-        if self.schema and self.admin_url:
+        if self.schema and self.admin_url and not self.keep:
             engine = sa.create_engine(self.admin_url)
             with engine.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))

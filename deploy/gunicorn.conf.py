@@ -2,11 +2,14 @@
 
 Run: gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'
 Anything here can be overridden on the command line (e.g. --bind) or with
-GUNICORN_CMD_ARGS; WEB_CONCURRENCY sets the number of workers.
+GUNICORN_CMD_ARGS; WEB_CONCURRENCY sets the number of workers, WORKER_SOCKETS_DIR where
+their own sockets are (below).
 """
 
+import contextlib
 import multiprocessing
 import os
+import socket
 
 # Only nginx talks to gunicorn: listen on loopback. nginx buffers whole requests
 # (slow clients never reach a worker), so every thread here is always busy doing work.
@@ -23,9 +26,9 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = 8
 # One connection per request, and a worker takes a connection only when it has a thread
-# free for it. With reuse_port (below) every worker listens on a socket of its own and the
-# kernel spreads new connections over them, so a new connection per request re-balances
-# the load at every request. A gthread worker otherwise accepts whatever comes and queues
+# free for it. nginx picks the worker of each new connection (least_conn over the workers'
+# own sockets, below), so a new connection per request re-balances the load at every
+# request. A gthread worker otherwise accepts whatever comes and queues
 # it behind its own busy threads, and nginx's kept-alive upstream connections (nginx kept
 # 16 a process, gunicorn 75 s) stayed with the worker that accepted them: one worker served
 # 1,328 reads of a run while another served 770 (bench/behind_nginx.py, uncached, 32
@@ -99,3 +102,40 @@ worker_tmp_dir = "/dev/shm"
 # The app trusts X-Forwarded-* only through TOUCHPOINT_PROXY_HOPS=1 (Werkzeug's
 # ProxyFix); gunicorn itself needs only to accept them from loopback.
 forwarded_allow_ips = "127.0.0.1"
+
+# One more listening socket per worker, of its own: a Unix socket in WORKER_SOCKETS_DIR,
+# worker-<slot>.sock, slot 0 to workers - 1. nginx's upstream lists them (least_conn,
+# deploy/nginx.conf) and gives each new request to the worker with the fewest requests in
+# flight, where the kernel's hash over the one shared port (above) picks a worker blindly:
+# a read could wait behind a busy worker's queue while another worker idled (rendered
+# reads: p99 2.8 times the mean, bench/behind_nginx.py). The port stays for /healthz and
+# as nginx's backup. A replacement worker (crash, reload, restart after a SIGKILL) takes
+# the slot with the fewest live workers and renames its new socket over the slot's path
+# at once, whoever held it before.
+worker_sockets_dir = os.environ.get("WORKER_SOCKETS_DIR", "/run/touchpoint")
+
+
+def pre_fork(server, worker):
+    """In the master: the new worker's slot, the one fewest live workers hold (lowest first)."""
+    held = [getattr(other, "slot", None) for other in server.WORKERS.values()]
+    worker.slot = min(range(server.num_workers), key=lambda slot: (held.count(slot), slot))
+
+
+def post_fork(server, worker):
+    """In the worker: listen on worker-<slot>.sock as well as on the shared port."""
+    path = os.path.join(worker_sockets_dir, f"worker-{worker.slot}.sock")
+    fresh = f"{path}.{os.getpid()}"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        os.makedirs(worker_sockets_dir, exist_ok=True)  # systemd's RuntimeDirectory= makes it
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(fresh)
+        listener.bind(fresh)
+        os.chmod(fresh, 0o666)  # nginx (www-data) connects; the folder is only on this host
+        listener.listen(server.cfg.backlog)
+        os.rename(fresh, path)  # atomic: connections go to this worker from now on
+    except OSError as error:
+        listener.close()
+        server.log.warning("worker %s serves only the shared port: %s", worker.slot, error)
+        return
+    worker.sockets.append(listener)

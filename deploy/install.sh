@@ -96,7 +96,18 @@ if [ "$SYSTEM" = 1 ]; then
   install -D -m 0644 deploy/systemd/nginx.service.d/touchpoint.conf \
     /etc/systemd/system/nginx.service.d/touchpoint.conf  # nginx first for the CPU
   systemctl daemon-reload
-  cp deploy/nginx.conf /etc/nginx/sites-available/touchpoint
+  # One upstream server line per gunicorn worker: WEB_CONCURRENCY in touchpoint.env, or
+  # 2 x CPUs + 1 as deploy/gunicorn.conf.py counts them. Run this step again after
+  # changing either.
+  workers="$(sed -n 's/^WEB_CONCURRENCY=//p' "$TP_ETC/touchpoint.env")"
+  workers="${workers:-$((2 * $(getconf _NPROCESSORS_ONLN) + 1))}"
+  awk -v workers="$workers" '
+    /server unix:\/run\/touchpoint\/worker-/ {
+      if (!written) for (n = 0; n < workers; n++)
+        printf "    server unix:/run/touchpoint/worker-%d.sock;\n", n
+      written = 1; next
+    }
+    { print }' deploy/nginx.conf > /etc/nginx/sites-available/touchpoint
   ln -sf ../sites-available/touchpoint /etc/nginx/sites-enabled/touchpoint
   rm -f /etc/nginx/sites-enabled/default
   nginx -t

@@ -136,9 +136,14 @@ class Gunicorn:
         app: str = "app:create_app()",
         options: tuple[str, ...] = SHIPPED_CONFIG,
     ):
-        self.env, self.log_path, self.workers, self.app = env, log, workers, app
+        self.log_path, self.workers, self.app = log, workers, app
         self.options = options
         self.port = port or free_port()
+        # Each worker's own socket (deploy/gunicorn.conf.py): a short path (a Unix socket's
+        # is at most 107 bytes), kept by a gunicorn started again on the same port.
+        self.sockets_dir = Path("/tmp") / f"touchpoint-workers-{self.port}"
+        self.sockets_dir.mkdir(exist_ok=True)
+        self.env = {**env, "WORKER_SOCKETS_DIR": str(self.sockets_dir)}
         self.process: subprocess.Popen | None = None
 
     def start(self, ready: str | None = "/healthz", timeout: float = 60) -> Gunicorn:
@@ -189,18 +194,31 @@ class Gunicorn:
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.sockets_dir, ignore_errors=True)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-def render_nginx_site(app_port: int, nginx_port: int, media_dir: Path, folder: Path) -> Path:
-    """deploy/nginx.conf with this test's ports and paths (the only changes)."""
+WORKER_SERVERS = re.compile(r"(    server unix:/run/touchpoint/worker-\d+\.sock;\n)+")
+
+
+def worker_servers(sockets_dir: str, workers: int) -> str:
+    """The upstream's server lines for `workers` gunicorn workers (as deploy/install.sh writes)."""
+    return "".join(
+        f"    server unix:{sockets_dir}/worker-{slot}.sock;\n" for slot in range(workers)
+    )
+
+
+def render_nginx_site(app: Gunicorn, nginx_port: int, media_dir: Path, folder: Path) -> Path:
+    """deploy/nginx.conf with this test's ports, paths and workers (the only changes)."""
     site = (DEPLOY / "nginx.conf").read_text()
+    assert WORKER_SERVERS.search(site), "deploy/nginx.conf no longer lists the workers' sockets"
+    site = WORKER_SERVERS.sub(worker_servers(str(app.sockets_dir), app.workers), site, count=1)
     replacements = {
         "listen 80;": f"listen 127.0.0.1:{nginx_port};",
         "listen [::]:80;": "",
-        "127.0.0.1:8000": f"127.0.0.1:{app_port}",
+        "127.0.0.1:8000": f"127.0.0.1:{app.port}",
         "/srv/touchpoint/app/static/": f"{PROJECT_ROOT / 'static'}/",
         "/srv/touchpoint/media/": f"{media_dir}/",
         "/var/cache/nginx/touchpoint": str(folder / "cache"),
@@ -219,7 +237,7 @@ class Nginx:
     """Debian's nginx, unprivileged paths under a temp prefix, the shipped site inside http {}."""
 
     def __init__(
-        self, folder: Path, app_port: int, media_dir: Path, workers: str = "1", own_session=False
+        self, folder: Path, app: Gunicorn, media_dir: Path, workers: str = "1", own_session=False
     ):
         """`workers`: worker_processes (Debian's nginx.conf says auto: one per CPU).
 
@@ -228,7 +246,7 @@ class Nginx:
         """
         self.folder, self.port, self.own_session = folder, free_port(), own_session
         folder.mkdir(parents=True, exist_ok=True)
-        site = render_nginx_site(app_port, self.port, media_dir, folder)
+        site = render_nginx_site(app, self.port, media_dir, folder)
         self.conf = folder / "nginx.conf"
         self.conf.write_text(
             f"""

@@ -22,7 +22,7 @@ writer's transaction (``search_pg_term_changes``, folded in now and then:
 no writer waits on a counter row; see postgres_statistics.py). ``ranked_near`` adds half
 the same bm25 of the query's adjacent word pairs as ``a <-> b`` phrases, as SQLite does.
 postgres_ranking.py holds the statement and scores a shortlist of the matched rows with
-a proven bound (``head`` and ``body_ceiling``), exactly the top k of scoring them all.
+a proven bound (``heavy`` and ``length``), exactly the top k of scoring them all.
 See search/README.md, "PostgreSQL".
 """
 
@@ -42,7 +42,7 @@ from search.backends.base import (
     RankedGroup,
     SearchBackend,
 )
-from search.backends.postgres_ranking import HEAD_SQL, SHORTLIST_SCHEMA, plan_on_the_index
+from search.backends.postgres_ranking import SHORTLIST_SCHEMA, plan_on_the_index
 from search.backends.postgres_statistics import (
     BULK_FOLD_PER_ROW,
     BULK_ROWS,
@@ -133,11 +133,10 @@ SCHEMA_STATEMENTS = (
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
-    f"""INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
-        content, spell_words, length, head, body_ceiling)
+    """INSERT INTO search_pg_tokens (id, locale, doc_id, group_id, type, kind, category, prior,
+        content, spell_words, length, heavy)
     SELECT id, locale, doc_id, group_id, type, kind, category, prior, content,
-        array_to_tsvector(spell_words), length, {HEAD_SQL.format(content="content")},
-        search_pg_body_ceiling(content, length)
+        array_to_tsvector(spell_words), length, search_pg_heavy(content)
     FROM (SELECT r.*, CAST(r.content_text AS tsvector) AS content
         FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(id integer, locale text,
             doc_id text, group_id text, type text, kind text, category text, prior float8,
@@ -146,8 +145,7 @@ _UPSERT = sa.text(
     ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, doc_id = excluded.doc_id,
         group_id = excluded.group_id, type = excluded.type, kind = excluded.kind,
         category = excluded.category, prior = excluded.prior, content = excluded.content,
-        spell_words = excluded.spell_words, length = excluded.length, head = excluded.head,
-        body_ceiling = excluded.body_ceiling"""
+        spell_words = excluded.spell_words, length = excluded.length, heavy = excluded.heavy"""
 )
 """Writes a batch's token rows in one statement, so the statistics trigger counts it once."""
 

@@ -1,4 +1,4 @@
-"""PostgreSQL's ranking: FTS5's bm25() in SQL, scored over a shortlist with a proven bound.
+"""PostgreSQL's ranking: FTS5's bm25() in SQL, scored over a shortlist, exactly.
 
 A row's score is bm25 as postgres.py's docstring says: per query token its IDF (from the
 statistics in postgres_statistics.py) times f·(k1 + 1) / (f + K), K = k1·(1 − b + b·length /
@@ -6,28 +6,32 @@ avgdl), f the token's field-weighted count (``ts_rank_cd`` of the one-token quer
 PROXIMITY_WEIGHT times the same of the query's pair phrases; a group (a topic and its posts)
 scores as its best row.
 
-Scoring every matched row costs as many rows as a common word matches (tens of thousands at
-110k documents). Instead, two columns written with each row bound what a row can score:
+Scoring every matched row costs as many rows as the query matches (thousands for a few
+mid-frequency words at 110k documents), each one's tsvector read and ranked once per token.
+Most of those rows hold one query word, once, in the body. One column written with each row
+makes that case exact without reading the row: ``heavy``, the lexemes whose field-weighted
+count f is above 1 (in the title, tags or summary, or more than once in the body: every
+lexeme but those with exactly one body position), with a GIN index.
 
-- ``head``: the lexemes the row's title or tags hold (weights A, B; positions stripped);
-- ``body_ceiling``: G / (G + k1·(1 − b) + k1·b·length / REFERENCE_LENGTH), G being the
-  largest field-weighted count of a lexeme found only in the summary and body (C, D).
-
-For a row none of whose query tokens is in its ``head``, every token's and phrase's count
-is at most G, so its score is at most (k1 + 1)·C·u, C the sum of the tokens' weights
-(IDF × boost) and PROXIMITY_WEIGHT × the phrases' IDFs, and u the ceiling at today's
-avgdl, which ``body_ceiling`` bounds (see :func:`ceiling_threshold`). So: score the rows
-whose head holds a query token (few: titles are short) and keep the top k groups; their
-k-th score S gives the threshold θ = S / ((k1 + 1)·C) below which no other row can reach
-S; then score the other matched rows whose ``body_ceiling`` passes θ (a btree range, ANDed
-with the GIN match). Merged, that is exactly the top k of scoring every row, same scores,
-same order. When the head rows give fewer than k groups, or the query has a prefix token
-(whose count sums several lexemes), every matched row is scored as before.
+A query's words are the any-word stage's typed words (``ranked_near``: its ``Or`` has one
+child per word, with its synonyms, typo candidates, a Japanese word's sub-words and reading);
+any other query is one word. A matched row outside the first
+pass, i.e. whose ``heavy`` holds no query token and which holds no tokens of two different
+words (a GIN match of ``(a1 | a2) & (b1 | b2)``…), holds tokens of one word only, each with
+f = 1, and no pair phrase of two words. Its score is then at most W·(k1 + 1) / (1 + K), W
+that word's tokens' weights (IDF × boost) plus its own phrases': decreasing in the row's
+length. So: score the first-pass rows and keep the top k = limit + offset groups; with S
+their k-th score, a row left out reaches S only if its length is at most
+:func:`longest_reaching` for its word; score those (a btree range on ``(locale, length)``
+ANDed with the word's GIN match). Merged, that is exactly the top k of scoring every row,
+same scores, same order. When the first pass gives fewer than k groups, or the query has a
+prefix token (whose count sums several lexemes), every matched row is scored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -35,7 +39,7 @@ from sqlalchemy.engine import Connection
 from search.backends.base import FIELD_WEIGHTS, PROXIMITY_WEIGHT, RankedGroup
 from search.backends.postgres_statistics import STATISTICS_SQL, term_statistics
 from search.backends.postgres_syntax import quote, ranking_terms, tsquery_literal
-from search.match import And, Node, Or, Phrase
+from search.match import Node, Or, Phrase
 
 RANK_WEIGHTS = "{%s}" % ",".join(  # noqa: UP031 (braces of an array literal)
     str(FIELD_WEIGHTS[f] / 3) for f in ("body", "summary", "tags", "title")
@@ -52,43 +56,51 @@ BM25_B = 0.75
 BM25_MIN_IDF = 1e-6
 """FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
 
-REFERENCE_LENGTH = 100.0
-"""The average row length ``body_ceiling`` is written with (a constant, so rows written at
-different times compare); :func:`ceiling_threshold` corrects for today's average."""
-
 SHORTLIST_ABOVE = 2000
 """Rows the query's tokens are in (every locale, from the statistics) above which the
 shortlist pays for its extra statements; below, every matched row is scored in one."""
 
+LOCALE_ROWS = "SELECT id FROM search_pg_tokens WHERE locale = :locale"
+"""The start of a statement picking a pass's candidate rows by their indexes."""
+
+MAX_WORDS = 12
+"""Query words above which the query is one word for the first pass (its word pairs grow
+as the square)."""
+
 SLACK = 1e-5
-"""Relative margin on the threshold for float4 weights and the ceiling's real rounding."""
+"""Relative margin on the threshold for ts_rank_cd's float4 arithmetic."""
 
-BODY_CEILING_SQL = f"""CREATE OR REPLACE FUNCTION search_pg_body_ceiling(
-        content tsvector, length integer) RETURNS real
+HEAVY_SQL = """CREATE OR REPLACE FUNCTION search_pg_heavy(content tsvector) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT CAST(coalesce(max(f) / (max(f) + {BM25_K1 * (1 - BM25_B)}
-            + {BM25_K1 * BM25_B} * length / {REFERENCE_LENGTH}), 0) AS real)
-        FROM (SELECT sum(CASE w WHEN 'C' THEN {FIELD_WEIGHTS["summary"]}
-                ELSE {FIELD_WEIGHTS["body"]} END) AS f
-            FROM unnest(content) AS u, unnest(u.weights) AS w
-            GROUP BY u.lexeme HAVING bool_and(w IN ('C', 'D'))) AS g
+        SELECT coalesce(array_to_tsvector(array_agg(u.lexeme)), CAST('' AS tsvector))
+        FROM unnest(content) AS u
+        WHERE NOT coalesce(cardinality(u.positions) = 1 AND u.weights[1] = 'D', false)
     $$"""
-"""A row's ``body_ceiling`` from its content and length (see the module's docstring)."""
-
-HEAD_SQL = "strip(ts_filter({content}, '{{a,b}}'))"
-"""A row's ``head`` from its content: the title's and tags' lexemes."""
+"""A row's ``heavy`` from its content: every lexeme but those with one body (D) position."""
 
 SHORTLIST_SCHEMA = (
-    # Rows written before these columns existed: no head and the highest ceiling, so they
-    # are always scored (correct, only slower) until the migration or a reindex fills them.
-    "ALTER TABLE search_pg_tokens ADD COLUMN IF NOT EXISTS head tsvector NOT NULL DEFAULT ''",
-    "ALTER TABLE search_pg_tokens ADD COLUMN IF NOT EXISTS body_ceiling real NOT NULL DEFAULT 1",
-    BODY_CEILING_SQL,
-    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_head ON search_pg_tokens USING gin (head)",
-    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_body_ceiling"
-    " ON search_pg_tokens (locale, body_ceiling)",
+    # The earlier bound (migration 57cb05f095f8): a title/tags head and a per-row body ceiling.
+    "DROP INDEX IF EXISTS ix_search_pg_tokens_head",
+    "DROP INDEX IF EXISTS ix_search_pg_tokens_body_ceiling",
+    "ALTER TABLE search_pg_tokens DROP COLUMN IF EXISTS head",
+    "ALTER TABLE search_pg_tokens DROP COLUMN IF EXISTS body_ceiling",
+    "DROP FUNCTION IF EXISTS search_pg_body_ceiling(tsvector, integer)",
+    HEAVY_SQL,
+    # Added and filled once, from the rows already indexed: a row's heavy must never be
+    # missing (an empty one would claim its words occur once).
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                WHERE attrelid = CAST('search_pg_tokens' AS regclass)
+                AND attname = 'heavy' AND NOT attisdropped) THEN
+            ALTER TABLE search_pg_tokens ADD COLUMN heavy tsvector;
+            UPDATE search_pg_tokens SET heavy = search_pg_heavy(content);
+            ALTER TABLE search_pg_tokens ALTER COLUMN heavy SET NOT NULL;
+        END IF;
+    END $$""",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_heavy ON search_pg_tokens USING gin (heavy)",
+    "CREATE INDEX IF NOT EXISTS ix_search_pg_tokens_length ON search_pg_tokens (locale, length)",
 )
-"""The shortlist's columns, function and indexes (create_schema and the migration)."""
+"""The shortlist's column, function and indexes (create_schema and the migration)."""
 
 
 def plan_on_the_index(conn: Connection) -> None:
@@ -131,46 +143,60 @@ def ranked(
     statement = _Statement(locale, query, terms, phrases, filters)
     wanted = limit + offset
     if not shortlist or any(literal.endswith(":*") for literal in terms):
-        return statement.run(conn, "", wanted)[offset:]
+        return statement.run(conn, wanted)[offset:]
     held = term_statistics(conn, statement.params["tokens"])
     if sum(rows for rows, _ in held.values()) <= SHORTLIST_ABOVE:
-        return statement.run(conn, "", wanted)[offset:]
-    head_words = {token for token, _ in terms.values()}
-    head_words.update(t for p in phrases for t in p.tokens)
-    statement.params["head"] = " | ".join(quote(t) for t in sorted(head_words))
-    statement.count_phrases(conn)
-    # An any-word query's best rows often hold every word in the body: scored with the
-    # head rows, they raise the k-th score, so the bar for the rest.
-    every = tsquery_literal(And(node.children)) if isinstance(node, Or) else ""
-    first_rows = " AND head @@ CAST(:head AS tsquery)"
-    if every:
-        statement.params["every"] = every
-        first_rows = " AND (head @@ CAST(:head AS tsquery) OR content @@ CAST(:every AS tsquery))"
-    first = statement.run(conn, first_rows, wanted)
-    if len(first) < wanted:
-        return statement.run(conn, "", wanted)[offset:]
-    row_bar, tsvector_bar = statement.beyond_head(first[-1].score)
-    if every and tsvector_bar:
-        tsvector_bar = f"NOT x @@ CAST(:every AS tsquery) AND {tsvector_bar}"
-    rest = statement.run(
-        conn, " AND NOT head @@ CAST(:head AS tsquery)" + row_bar, wanted, tsvector_bar
+        return statement.run(conn, wanted)[offset:]
+    groups = _groups(node, phrases, near is not None)
+    tokens = sorted({t for group in groups for t in group})
+    statement.params["heavy"] = " | ".join(quote(t) for t in tokens)
+    first_rows = (
+        f"{LOCALE_ROWS} AND heavy @@ CAST(:heavy AS tsquery) AND content @@ CAST(:query AS tsquery)"
     )
+    if len(groups) > 1:
+        either = [" | ".join(quote(t) for t in sorted(group)) for group in groups]
+        statement.params["two"] = (
+            f"({query}) & ("
+            + " | ".join(f"({a}) & ({b})" for a, b in combinations(either, 2))
+            + ")"
+        )
+        first_rows += f" UNION {LOCALE_ROWS} AND content @@ CAST(:two AS tsquery)"
+    statement.count_phrases(conn)
+    first = statement.run(conn, wanted, first_rows)
+    if len(first) < wanted or first[-1].score <= 0:
+        return statement.run(conn, wanted)[offset:]
+    short_rows = statement.beyond_first(first[-1].score, groups)
+    if not short_rows:
+        return first[offset:wanted]
+    rest = statement.run(conn, wanted, short_rows)
     return _merged(first + rest)[offset:wanted]
 
 
-def ceiling_threshold(theta: float, average_length: float) -> float:
-    """The ``body_ceiling`` below which a row's ceiling at ``average_length`` is below θ.
+def _groups(node: Node, phrases: Sequence[Phrase], words: bool) -> list[frozenset[str]]:
+    """The query's words, each as its tokens: with ``words`` (the any-word stage, whose
+    ``Or`` holds one child per typed word) each child, its synonyms, typo candidates and a
+    Japanese word's sub-words and reading together; otherwise (one word's alternatives,
+    which a document often holds all of, or an all-words query) the whole query as one.
+    A pair phrase's tokens not among them are words of their own. Any split is exact (a
+    row outside the first pass holds one word's tokens); a finer one prunes more."""
+    parts = node.children if words and isinstance(node, Or) else (node,)
+    if len(parts) > MAX_WORDS:
+        parts = (node,)
+    groups = [frozenset(t for t, _ in ranking_terms(part).values()) for part in parts]
+    groups = [group for group in groups if group]
+    loose = {t for p in phrases for t in p.tokens} - {t for group in groups for t in group}
+    return groups + [frozenset({t}) for t in sorted(loose)]
 
-    ``body_ceiling`` s = G / (G + K₀), K₀ at REFERENCE_LENGTH. At the average length a,
-    K = k1·(1 − b) + ρ·(K₀ − k1·(1 − b)) with ρ = REFERENCE_LENGTH / a. If ρ ≥ 1, K ≥ K₀
-    and u ≤ s; else K ≥ ρ·K₀ and u ≤ s / (s + ρ·(1 − s)), which is below θ exactly when
-    s < ρ·θ / (1 − θ + ρ·θ).
+
+def longest_reaching(score: float, weight: float, average_length: float) -> float:
+    """The longest row in which a word's tokens held once in the body may score ``score``.
+
+    That row scores at most w·(k1 + 1) / (1 + K), K = k1·(1 − b + b·length / avgdl), so it reaches
+    S when length ≤ avgdl·((w·(k1 + 1) / S − 1) / k1 − (1 − b)) / b; negative when no row
+    can (SLACK widens the bar for float4 rounding).
     """
-    theta *= 1 - SLACK
-    rho = REFERENCE_LENGTH / average_length if average_length > 0 else 1.0
-    if rho >= 1:
-        return theta
-    return rho * theta / (1 - theta + rho * theta)
+    ratio = weight * (BM25_K1 + 1) / (score * (1 - SLACK))
+    return average_length * ((ratio - 1) / BM25_K1 - (1 - BM25_B)) / BM25_B
 
 
 def _merged(groups: Sequence[RankedGroup]) -> list[RankedGroup]:
@@ -232,37 +258,32 @@ class _Statement:
         self.phrase_weights: list[float] = []
         self.average = 1.0
 
-    def beyond_head(self, score: float) -> tuple[str, str]:
-        """The condition on a row outside the head that may still score ``score`` or more.
+    def beyond_first(self, score: float, groups: Sequence[frozenset[str]]) -> str:
+        """The matched rows outside the first pass that may still score ``score``: a statement.
 
-        Terms in order of weight (IDF × boost), heaviest first: a row whose heaviest query
-        term is the j-th holds at most the j-th and lighter terms, and the phrases made of
-        them, so scores at most (k1 + 1)·u·D_j, D_j their weights' sum (max-score): it must
-        have the j-th term and a ceiling u ≥ score / ((k1 + 1)·D_j). A common word (light,
-        last) gets the highest bar. Sets the ``c<j>`` parameters; returns the condition on
-        the row (the lowest bar, read before its tsvector) and on its tsvector ``x``.
+        Such a row holds the tokens of one query word only, each once in its body, so it
+        scores at most that word's weights (and its phrases') × (k1 + 1) / (1 + K), by its
+        length alone (see the module's docstring): per word, the matched rows holding it no
+        longer than :func:`longest_reaching`. Sets the ``g<j>`` and ``l<j>`` parameters; an
+        empty string when no such row can reach ``score``.
         """
-        order = sorted(range(len(self.literals)), key=lambda i: -self.weights[i])
-        tokens = [self.params["tokens"][i] for i in order]
-        branches = []
-        for j, i in enumerate(order):
-            lighter = set(tokens[j:])
-            total = sum(self.weights[k] for k in order[j:]) + sum(
+        picks = []
+        for j, group in enumerate(groups):
+            held = zip(self.weights, self.params["tokens"], strict=True)
+            weight = sum(w for w, token in held if token in group)
+            weight += sum(
                 w
                 for w, phrase in zip(self.phrase_weights, self.phrases, strict=True)
-                if set(phrase.tokens) <= lighter
+                if set(phrase.tokens) <= group
             )
-            theta = score / ((BM25_K1 + 1) * total) if total > 0 else 2.0
-            if theta >= 1:  # u < 1: no such row reaches the score
+            longest = longest_reaching(score, weight, self.average)
+            if longest < 0:
                 continue
-            self.params[f"c{j}"] = ceiling_threshold(theta, self.average)
-            branches.append(f"(x @@ CAST(:q{i} AS tsquery) AND body_ceiling >= :c{j})")
-        if not branches:
-            return " AND false", ""
-        self.params["lowest"] = min(
-            self.params[f"c{j}"] for j in range(len(order)) if f"c{j}" in self.params
-        )
-        return " AND body_ceiling >= :lowest", "(" + " OR ".join(branches) + ")"
+            words = " | ".join(quote(t) for t in sorted(group))
+            self.params[f"g{j}"] = f"({self.params['query']}) & ({words})"
+            self.params[f"l{j}"] = longest
+            picks.append(f"{LOCALE_ROWS} AND content @@ CAST(:g{j} AS tsquery) AND length <= :l{j}")
+        return " UNION ".join(picks)
 
     def count_phrases(self, conn: Connection) -> None:
         """Count each phrase's rows once (for its IDF), as the whole statement would: among
@@ -289,11 +310,14 @@ class _Statement:
     def _near(self) -> None:
         self.params["near"] = " | ".join(self.params[f"p{i}"] for i in range(len(self.phrases)))
 
-    def run(self, conn: Connection, restrict: str, limit: int, then: str = "") -> list[RankedGroup]:
-        """The ``limit`` best groups among the matched rows that also meet ``restrict`` (on
-        the row's columns) and ``then`` (a condition on its tsvector ``x``);
-        sets ``bound`` to (k1 + 1)·C and the average row length."""
+    def run(self, conn: Connection, limit: int, candidates: str = "") -> list[RankedGroup]:
+        """The ``limit`` best groups among the matched rows, or among those of the
+        ``candidates`` statement's ids (each read by its primary key, then matched on its
+        tsvector ``x``, read once); sets the weights and the average row length."""
         counts, scores = list(self.counts), list(self.scores)
+        rows = " AND content @@ CAST(:query AS tsquery)"
+        if candidates:
+            rows = f" AND id = ANY(ARRAY({candidates}))"
         phrase_counts, near_score, phrase_cte = self._proximity_sql()
         counts.extend(phrase_counts)
         if near_score:
@@ -330,13 +354,11 @@ class _Statement:
                     SELECT group_id, doc_id, {BM25_K1} * ({1 - BM25_B} + {BM25_B} * length
                         / (SELECT length FROM average)) AS k{columns}
                     FROM (
-                        SELECT group_id, doc_id, length, body_ceiling,
-                            content || CAST('' AS tsvector) AS x
+                        SELECT group_id, doc_id, length, content || CAST('' AS tsvector) AS x
                         FROM search_pg_tokens
-                        WHERE locale = :locale AND content @@ CAST(:query AS tsquery)
-                            {self.filters}{restrict}
+                        WHERE locale = :locale{rows}{self.filters}
                         OFFSET 0
-                    ) AS r{" WHERE " + then if then else ""}
+                    ) AS r{" WHERE x @@ CAST(:query AS tsquery)" if candidates else ""}
                 ){phrase_cte}, scored AS (
                     SELECT group_id, doc_id,
                         {BM25_K1 + 1} * ({" + ".join(scores) or "0.0"}) AS score

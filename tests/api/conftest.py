@@ -59,7 +59,7 @@ def live_api(demo_db_file, tmp_path_factory):
     gunicorn = Gunicorn(env, folder / "gunicorn.log", workers=2).start()
     nginx = None
     try:
-        nginx = Nginx(folder / "nginx", gunicorn.port, folder / "media").start()
+        nginx = Nginx(folder / "nginx", gunicorn, folder / "media").start()
         wait_for(nginx.port)
         yield LiveApi(nginx.port, token)
     finally:

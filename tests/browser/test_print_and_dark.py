@@ -125,21 +125,18 @@ STAFF_PAGES = {
 
 @pytest.mark.parametrize("locale", ["ja", "ar"])
 def test_staff_pages_follow_the_dark_scheme_with_no_axe_violations(
-    new_page, signed_in, live_server, staff_in_live_db, locale, screenshot
+    looking_page, signed_in, live_server, staff_in_live_db, locale, screenshot
 ):
     [(article_id,)] = live_server.query(
         "SELECT id FROM kb_article WHERE locale = ? AND slug = ?", (locale, ARTICLE)
     )
-    page = new_page(
-        locale=BROWSER_LOCALES[locale],
-        color_scheme="dark",
-        storage_state=signed_in(*staff_in_live_db),
-    )
+    page = looking_page(locale, color_scheme="dark", storage_state=signed_in(*staff_in_live_db))
     for path in STAFF_PAGES[locale]:
         if path == "edit":
             path = f"/editor/articles/{article_id}/edit"
         response = page.goto(path)
         assert response is not None and response.status == 200, path
+        assert "/account/sign-in" not in page.url, f"{path}: the cookies did not sign in"
         expect_language(page, locale)
         expect_dark_paper(page, path)
         if path.endswith("/edit"):
@@ -159,15 +156,12 @@ FORUM_PAGES_IN_THE_DARK = [
 
 @pytest.mark.parametrize(("locale", "name"), FORUM_PAGES_IN_THE_DARK)
 def test_forum_pages_follow_the_dark_scheme_with_no_axe_violations(
-    new_page, looking_page, signed_in, forum_demo, locale, name
+    looking_page, signed_in, forum_demo, locale, name
 ):
     path = forum_page_path(forum_demo, locale, name)
     signed = name == "forum-topic-signed-in"  # vote, accept, follow buttons and the reply form
-    if signed:
-        state = signed_in(FORUM_DEMO_USER, FORUM_DEMO_PASSWORD)
-        page = new_page(locale=BROWSER_LOCALES[locale], color_scheme="dark", storage_state=state)
-    else:
-        page = looking_page(locale, color_scheme="dark")
+    state = signed_in(FORUM_DEMO_USER, FORUM_DEMO_PASSWORD) if signed else None
+    page = looking_page(locale, color_scheme="dark", storage_state=state)
     response = page.goto(path)
     assert response is not None and response.status == 200
     if signed:

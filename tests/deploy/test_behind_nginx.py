@@ -6,6 +6,7 @@ import http.client
 import os
 import random
 import socket
+import threading
 import time
 
 import pytest
@@ -31,7 +32,7 @@ def site(demo_db_file, tmp_path_factory):
 def front(site, tmp_path_factory):
     """nginx → gunicorn (2 workers × 8 threads: 16 request slots) on free ports, per module.
 
-    gunicorn serves the app with two probe pages (tests/deploy/cache_probe_app.py).
+    gunicorn serves the app with probe pages (tests/deploy/cache_probe_app.py).
     Only the rate-limit test signs in (from its own source addresses); the cache test
     reads pages no other test asks for.
     """
@@ -45,7 +46,7 @@ def front(site, tmp_path_factory):
     gunicorn = Gunicorn(env, folder / "gunicorn.log", app=probe_app).start()
     nginx = None
     try:
-        nginx = Nginx(folder / "nginx", gunicorn.port, site.media).start()
+        nginx = Nginx(folder / "nginx", gunicorn, site.media).start()
         yield nginx, gunicorn
     finally:
         if nginx:
@@ -184,3 +185,27 @@ def test_a_reader_who_finds_a_page_expired_does_not_wait_for_its_refresh(front):
         assert seconds < 1.0, f"the next request waited {seconds:.1f} s for the refresh"
     finally:
         browser.close()
+
+
+def test_reads_go_to_a_free_worker_not_to_one_busy_with_a_long_request(front):
+    """nginx gives each request to the worker with the fewest in flight (least_conn)."""
+    nginx, _gunicorn = front
+    # Nothing else in flight (a refresh of /_probe/slow by another test takes 3 s): each
+    # worker starts with none, so the only one a worker has below is the long request.
+    time.sleep(3.5)
+    busy = threading.Thread(target=lambda: Client(nginx.port, timeout=30).get("/_probe/busy"))
+    busy.start()
+    try:
+        time.sleep(0.5)  # the long request holds one worker (all of its threads)
+        served_by = set()
+        for _ in range(10):
+            started = time.monotonic()
+            status, _headers, body = Client(nginx.port, timeout=10).get("/_probe/private")
+            seconds = time.monotonic() - started
+            assert status == 200 and seconds < 1.0, f"a read waited {seconds:.1f} s"
+            if not busy.is_alive():
+                break  # the long request is over: both workers are free again
+            served_by.add(body.split()[1].split(".")[0])
+        assert len(served_by) == 1  # all by the worker that was free
+    finally:
+        busy.join(timeout=30)

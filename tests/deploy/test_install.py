@@ -98,7 +98,8 @@ def test_the_deploy_section_ends_with_a_working_site(tmp_path):
                 "app:create_app()",
             ],
             cwd=home / "app",
-            env={**env, **settings},
+            # the workers' own sockets (deploy/gunicorn.conf.py) here, not in /run/touchpoint
+            env={**env, **settings, "WORKER_SOCKETS_DIR": str(tmp_path / "run")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -43,7 +43,7 @@ def test_concurrent_replies_through_several_workers_all_land_once(site, tmp_path
                 sent.append(body)
 
     try:
-        nginx = Nginx(tmp_path / "nginx", gunicorn.port, site.media).start()
+        nginx = Nginx(tmp_path / "nginx", gunicorn, site.media).start()
         writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
         for thread in writers:
             thread.start()

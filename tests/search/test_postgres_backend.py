@@ -396,9 +396,9 @@ def test_a_user_who_may_not_create_pg_trgm_is_told_what_to_ask(tmp_path):
 
 
 def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkeypatch):
-    """A common word in many titles and bodies: the head rows and the body rows whose
-    ceiling can still reach the k-th score give the same groups, scores and order as
-    scoring all of them, for words, pairs, filters, pages and posts grouped into topics."""
+    """Common words in many titles and bodies: the rows holding a query word more than once
+    or two query words, then the short rows holding one once, give the same groups, scores
+    and order as scoring all of them, for words, pairs, filters, pages and posts."""
     rng = random.Random(11)
     common = ["account", "password", "reset", "email", "login"]
     filler = [f"w{i}" for i in range(60)]
@@ -422,13 +422,16 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
         (Or((Term("email"), Term("login"), Term("w3"))), None),
         (Or((Or((Term("w1"), Term("w2"))), Term("account"))), Or((Phrase(("w2", "account")),))),
         (And((Term("account"), Term("email"))), None),
+        (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), None),
+        (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), Or((Phrase(("w9", "w11")),))),
+        (Or((Term("w5"), Term("w9", boost=0.5))), Or((Phrase(("w5", "w9")),))),
     ]
     restricted = []
     run = postgres_ranking._Statement.run
 
-    def spied(self, conn, restrict, limit, then=""):
-        restricted.append("body_ceiling" in restrict)
-        return run(self, conn, restrict, limit, then)
+    def spied(self, conn, limit, candidates=""):
+        restricted.append("length <=" in candidates)
+        return run(self, conn, limit, candidates)
 
     monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
     monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)  # a small corpus
@@ -441,35 +444,52 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
                     fast = postgres_ranking.ranked(*args)
                     every = postgres_ranking.ranked(*args, shortlist=False)
                     assert fast == every, (node, filters, limit, offset)
-    # most of these took the shortlist (head rows, then the ceiling's rows)
+    # most of these took the shortlist (first-pass rows, then the short rows)
     assert sum(restricted) > 20
 
 
-def test_rows_indexed_before_the_shortlist_columns_are_still_ranked(engine, monkeypatch):
-    """Rows from before migration 57cb05f095f8 (no head, the default ceiling of 1) are
-    always scored, so they rank as before; a rewrite (reindex) fills both columns."""
+def test_rows_indexed_before_the_heavy_column_get_it_filled(engine, monkeypatch):
+    """Rows from before the ``heavy`` column (migration 57cb05f095f8's head and ceiling) get
+    it filled from their tokens when the schema is brought up to date, so the shortlist
+    ranks them exactly; a rewrite keeps it in step."""
     monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)
     write(
         engine,
         *(row(f"topic:{i}", title=["billing"], body=["invoice"] * (i % 5 + 1)) for i in range(30)),
         row("article:1", title=["payment"], body=["invoice"] * 9),
+        row("topic:50", title=["refund"], body=["invoice", "late"]),
     )
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE search_pg_tokens SET head = '', body_ceiling = 1"))
+        conn.execute(sa.text("ALTER TABLE search_pg_tokens DROP COLUMN heavy"))
+        PostgresBackend().create_schema(conn, ("en",))
     node = Term("invoice")
     with engine.connect() as conn:
         filters = {"kind": None, "category": None, "exclude": frozenset()}
         fast = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0)
         every = postgres_ranking.ranked(conn, "en", node, None, filters, 5, 0, shortlist=False)
+        heavy = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT d.doc_id, t.heavy::text FROM search_pg_tokens t"
+                    " JOIN search_documents d USING (id)"
+                    " WHERE d.doc_id IN ('topic:0', 'topic:1', 'topic:50')"
+                )
+            ).all()
+        )
     assert fast == every
     assert fast[0].group_id == "article:1"
-    write(engine, row("topic:99", title=["invoice"], body=["invoice"]))
+    # once in the body is not heavy; in the title, or twice in the body, is
+    assert heavy == {
+        "topic:0": "'billing'",
+        "topic:1": "'billing' 'invoice'",
+        "topic:50": "'refund'",
+    }
+    write(engine, row("topic:99", title=["invoice"], body=["invoice", "due"]))
     with engine.connect() as conn:
-        head, ceiling = conn.execute(
+        written = conn.execute(
             sa.text(
-                "SELECT head::text, body_ceiling FROM search_pg_tokens t JOIN search_documents d"
+                "SELECT heavy::text FROM search_pg_tokens t JOIN search_documents d"
                 " USING (id) WHERE d.doc_id = 'topic:99'"
             )
-        ).one()
-    assert head == "'invoice'"
-    assert ceiling == 0  # its only word is in the title
+        ).scalar_one()
+    assert written == "'invoice'"
