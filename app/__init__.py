@@ -113,6 +113,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.editor.views import init_editor, media_bp
     from app.errors import init_error_handlers
     from app.flashes import init_flashes
+    from app.form_translations import init_form_translations
     from app.forum.view_counts import init_view_counts as init_topic_view_counts
     from app.forum.views import bp as forum_bp
     from app.insights.milestone_views import bp as milestones_bp
@@ -149,6 +150,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_error_handlers(app)
     init_page_cache(app)
     init_templating(app)
+    init_form_translations(app)
     init_page_slots(app)
     init_write_gate(app)
     init_flashes(app)

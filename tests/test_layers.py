@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "app.sqlite_settings",
         "app.page_slots",
         "app.flashes",
+        "app.form_translations",
         "app.templating",
         "app.jobs",
         "app.log_config",

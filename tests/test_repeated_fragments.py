@@ -43,3 +43,18 @@ def test_a_signed_in_visitor_gets_a_search_box_with_their_own_token(demo_app, de
     html = demo_client.get("/en/articles/change-your-email-address").get_data(as_text=True)
     token = re.search(r'id="header-q"[^>]*data-csrf="([^"]*)"', html, re.S).group(1)
     assert token  # never the anonymous copy's empty token
+
+
+def test_kept_dates_stay_in_the_language_of_the_page(app):
+    """Dates are written once per language (app/templating.py), never in another's."""
+    from datetime import datetime
+
+    moment = datetime(2024, 5, 6, 7, 8, 9)
+    page = "{{ moment|datetime }} / {{ moment.date()|date }}"
+    written = []
+    for locale in ("en", "ja", "en", "ja"):
+        with app.app_context(), app.test_request_context(f"/{locale}/"):
+            app.preprocess_request()
+            written.append(app.jinja_env.from_string(page).render(moment=moment))
+    assert written[0] == written[2] == "May 6, 2024, 7:08:09\u202fAM / May 6, 2024"
+    assert written[1] == written[3] == "2024/05/06 7:08:09 / 2024/05/06"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from markdown.extensions.toc import slugify_unicode
@@ -9,6 +10,7 @@ from markdown.extensions.toc import slugify_unicode
 SLUG_MAX = 80
 
 
+@lru_cache(maxsize=4096)  # a topic page links its own topic from every post's tools
 def topic_slug(title: str) -> str:
     """A readable slug for the URL; the id decides which topic it is, the slug is decoration."""
     return slugify_unicode(title or "", "-")[:SLUG_MAX].strip("-") or "topic"

@@ -11,15 +11,13 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.insights.facts import (
-    LOOKAHEAD,
     SESSION_FLAGS,
     ArticleFacts,
     ArticleIndex,
     DayFacts,
     QueryFacts,
     compute_day,
-    day_bounds,
-    load_events,
+    events_of_days,
 )
 from app.insights.filters import Filters
 from app.insights.rollup_models import DailyArticle, DailyCount, RolledDay
@@ -51,9 +49,7 @@ class RangeData:
         if self._live is None:
             articles = ArticleIndex.load() if self.live_days else None
             self._live = []
-            for day in self.live_days:
-                start, end = day_bounds(day)
-                events = load_events(start, min(end + LOOKAHEAD, max(self.now, start)))
+            for day, events in events_of_days(self.live_days, self.now):
                 self._live.append(compute_day(day, events, articles, self.now))
         return self._live
 

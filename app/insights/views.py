@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -60,12 +61,21 @@ PRODUCT_ROLES = (Role.PRODUCT.value, Role.CS_EDITOR.value)
 
 
 def category_slugs() -> dict[str, str]:
-    """Category slug -> its name in the staff member's language (the filter's choices)."""
-    locale = current_locale()
-    return {
-        c.slug: c.name_in(locale)
-        for c in db.session.scalars(sa.select(Category).order_by(Category.position))
-    }
+    """Category slug -> its name in the staff member's language (the filter's choices).
+
+    Read once per request (kept on the request, not `g`, which can outlive it): the filters
+    and the filter form each ask, three times a page.
+    """
+    kept = getattr(request, "insights_category_slugs", None) if has_request_context() else None
+    if kept is None:
+        locale = current_locale()
+        kept = {
+            c.slug: c.name_in(locale)
+            for c in db.session.scalars(sa.select(Category).order_by(Category.position))
+        }
+        if has_request_context():
+            request.insights_category_slugs = kept
+    return kept
 
 
 def current_filters() -> tuple[Filters, str | None]:
