@@ -61,7 +61,39 @@ def _compile_each_url_builder_once() -> None:
     Rule._compile_builder = compile_once
 
 
+def _parse_each_url_rule_once() -> None:
+    """The other half of a rule's compiling: parsing its text into parts, the same for
+    every test app. Each test process parses each rule text once and gives every later
+    rule of that text fresh converters of the same kinds, bound to the rule's own map."""
+    parse_rule = Rule._parse_rule
+    parsed: dict[tuple, tuple] = {}
+
+    def parse_once(rule: Rule, text: str):
+        key = (text, tuple(sorted(rule.map.converters.items())))
+        if key not in parsed:
+            trace_from, converters_before = len(rule._trace), dict(rule._converters)
+            parts = list(parse_rule(rule, text))
+            made = {
+                name: (type(c), c.__dict__.copy())
+                for name, c in rule._converters.items()
+                if name not in converters_before
+            }
+            parsed[key] = (parts, rule._trace[trace_from:], made)
+            return parts
+        parts, trace, made = parsed[key]
+        rule._trace.extend(trace)
+        for name, (kind, state) in made.items():
+            converter = kind.__new__(kind)
+            converter.__dict__.update(state, map=rule.map)
+            rule._converters[name] = converter
+            rule.arguments.add(name)
+        return parts
+
+    Rule._parse_rule = parse_once
+
+
 _compile_each_url_builder_once()
+_parse_each_url_rule_once()
 
 
 class SharedTemplateCode(jinja2.BytecodeCache):
