@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from jinja2 import pass_context, select_autoescape
@@ -53,24 +55,19 @@ def repeated(template: str, anonymous_only: bool = False) -> Markup:
     return found
 
 
-FORMATTED_KEY = "formatted_dates"  # app.extensions: {(format, value, locale, zone): text}
-FORMATTED_KEPT = 20_000
-
-
 def formatted(format_function, value) -> str:
     """`value` as `format_function` (Flask-Babel's format_date or format_datetime) writes it
     in the medium style, kept per locale and time zone: a topic page wrote each post's date
     anew, a tenth of its render."""
     if not value:
         return ""
-    kept = current_app.extensions.setdefault(FORMATTED_KEY, {})
-    key = (format_function, value, str(get_locale()), str(get_timezone()))
-    text = kept.get(key)
-    if text is None:
-        if len(kept) >= FORMATTED_KEPT:
-            kept.clear()
-        text = kept[key] = format_function(value, "medium")
-    return text
+    return _formatted_in(format_function, value, str(get_locale()), str(get_timezone()))
+
+
+@lru_cache(maxsize=20_000)
+def _formatted_in(format_function, value, locale: str, zone: str) -> str:
+    """Keyed by the request's locale and zone, which `format_function` reads itself."""
+    return format_function(value, "medium")
 
 
 def _as_template_text(context: Context, text: str):
