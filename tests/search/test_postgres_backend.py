@@ -486,6 +486,27 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
     assert sum(restricted) > 20
 
 
+def test_typo_candidates_are_words_of_their_own_for_the_shortlist():
+    """The typo stage's word and its candidates are separate words to the shortlist's bound
+    (a row outside the first pass is bounded by one of them, not by all their weights),
+    while a word's synonyms stay one word and a long query stays whole."""
+    typo = Or((Term("reset"), Term("resit", boost=0.5), Term("rest", boost=0.5)))
+    assert postgres_ranking._groups(typo, [], False) == [
+        frozenset({"reset"}),
+        frozenset({"resit"}),
+        frozenset({"rest"}),
+    ]
+    any_word = Or((typo, Or((Term("login"), Term("signin")))))
+    assert postgres_ranking._groups(any_word, [], True) == [
+        frozenset({"reset"}),
+        frozenset({"resit"}),
+        frozenset({"rest"}),
+        frozenset({"login", "signin"}),
+    ]
+    many = Or((Term("a"), *(Term(f"a{i}", boost=0.5) for i in range(12))))
+    assert len(postgres_ranking._groups(many, [], False)) == 1
+
+
 def test_rows_indexed_before_the_heavy_column_get_it_filled(engine, monkeypatch):
     """Rows from before the ``heavy`` column (migration 57cb05f095f8's head and ceiling) get
     it filled from their tokens when the schema is brought up to date, so the shortlist
