@@ -57,9 +57,10 @@ BM25_B = 0.75
 BM25_MIN_IDF = 1e-6
 """FTS5's floor for a token in more than half the rows (whose IDF would be 0 or less)."""
 
-SHORTLIST_ABOVE = 2000
+SHORTLIST_ABOVE = 500
 """Rows the query's tokens are in (every locale, from the statistics) above which the
-shortlist pays for its extra statements; below, every matched row is scored in one."""
+shortlist pays for its extra statements; below, every matched row is scored in one (at
+full size, 500 against 2,000: CPU p95 −5 ms, 6 % less in all; 200 no better than 500)."""
 
 LOCALE_ROWS = "SELECT id FROM search_pg_tokens WHERE locale = :locale"
 """The start of a statement picking a pass's candidate rows by their indexes."""
