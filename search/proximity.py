@@ -7,7 +7,9 @@ has every adjacent pair of query words adjacent too (after stop words,
 stemming, kana keys and clitics: :func:`search.analysis.word_bigrams`) move
 ahead, each side keeping its order. A one-word query has no pairs and
 changes nothing. The titles are analyzed in Python (memoized): the same on
-every backend, and no schema of its own.
+every backend, and no schema of its own; a backend may first leave out the
+titles whose stored tokens lack a pair's words (:meth:`SearchBackend.pair_titles`),
+which cannot hold it, so those are never analyzed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 
-from search.analysis import word_bigrams
+from search.analysis import BIGRAM_JOINER, word_bigrams
 from search.backends.base import RankedGroup
 
 PROXIMITY_WINDOW = 20
@@ -25,6 +27,13 @@ PROXIMITY_WINDOW = 20
 def query_pairs(text: str, locale: str) -> list[frozenset[str]]:
     """The query's adjacent word pairs, each as the pair tokens any of which meets it."""
     return [frozenset(pair) for pair in word_bigrams(text, locale, mode="query")]
+
+
+def pair_words(pairs: Sequence[frozenset[str]]) -> list[list[tuple[str, str]]]:
+    """Per query pair, its alternatives as (first word's token, second word's token); a pair
+    whose tokens do not split in two is left out (nothing is asked of it)."""
+    split = [[tuple(token.split(BIGRAM_JOINER)) for token in sorted(pair)] for pair in pairs]
+    return [alternatives for alternatives in split if all(len(p) == 2 for p in alternatives)]
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from search.analysis import ANALYZER_VERSION
 from search.backends.base import IndexRow, RankedGroup, SearchBackend
 from search.backends.tables import search_documents as docs_table
 from search.bulk import BulkAnalyzer
@@ -23,7 +24,7 @@ from search.documents import SearchDocument
 from search.highlight import make_snippet
 from search.indexing import index_row, locale_analyzers
 from search.match import all_of, any_of, tokens_of
-from search.proximity import PROXIMITY_WINDOW, query_pairs, title_phrase_first
+from search.proximity import PROXIMITY_WINDOW, pair_words, query_pairs, title_phrase_first
 from search.query import (
     SearchQuery,
     Stage,
@@ -330,6 +331,7 @@ class SearchStore:
         """The page's hits: each tier ranked on its own (title phrases first), tiers in order."""
         start = (q.page - 1) * q.per_page
         pairs = query_pairs(clean_user_text(q.text), locale)
+        words = pair_words(pairs)
         ranked: list[tuple[RankedGroup, Stage]] = []
         for stage, exclude in tiers:
             wanted = start + q.per_page - len(ranked)
@@ -337,7 +339,10 @@ class SearchStore:
                 break
             if pairs:  # every page reorders the same window, so pages stay consistent
                 found = self._ranked(conn, locale, stage, q, exclude, max(wanted, PROXIMITY_WINDOW))
-                found = title_phrase_first(found, self._titles(conn, found), locale, pairs)
+                titles = self.backend.pair_titles(
+                    conn, [g.group_id for g in found], words, ANALYZER_VERSION
+                )
+                found = title_phrase_first(found, titles, locale, pairs)
                 found = found[:wanted]
             else:
                 found = self._ranked(conn, locale, stage, q, exclude, wanted)
@@ -361,11 +366,6 @@ class SearchStore:
             snippet = make_snippet(stage.terms, analyzer, source.body, row.summary)
             hits.append(_hit(row, group.score, snippet))
         return hits
-
-    def _titles(self, conn, groups: Sequence[RankedGroup]) -> dict[str, str]:
-        c = docs_table.c
-        wanted = sorted({g.group_id for g in groups})
-        return dict(conn.execute(sa.select(c.doc_id, c.title).where(c.doc_id.in_(wanted))).all())
 
     def _all_words_find_more(self, conn, locale: str, analyzer, text: str, n: int) -> bool:
         """Whether ``text`` finds more than ``n`` results with all its words (stops counting

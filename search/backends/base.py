@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from search.backends.tables import search_documents
 from search.match import Node
 
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}
@@ -30,6 +32,9 @@ FIELDS: tuple[str, ...] = tuple(FIELD_WEIGHTS)
 PROXIMITY_WEIGHT = 0.5
 """How much the query's adjacent word pairs, found side by side in a row, add to its score:
 this times their own score (:meth:`SearchBackend.ranked_near`)."""
+
+PairWords = Sequence[Sequence[tuple[str, str]]]
+"""Per adjacent word pair of a query, its alternatives as (first word's token, second's)."""
 
 VOCABULARIES = ("content", "spell")
 """``content``: the analyzed (stemmed) tokens of all fields, for typo candidates.
@@ -153,6 +158,20 @@ class SearchBackend(ABC):
             limit=limit,
             offset=offset,
         )
+
+    def pair_titles(
+        self, conn: Connection, group_ids: Sequence[str], pairs: PairWords, analyzer_version: int
+    ) -> dict[str, str]:
+        """group_id → title for the groups whose title may hold every entry of ``pairs`` (each
+        entry: its (first, second) token alternatives, one of which the title must hold both
+        tokens of). A group left out cannot: its row's title tokens, written by
+        ``analyzer_version``, lack them. Title phrase evidence analyzes only these titles.
+
+        A backend that cannot tell gives every group's title (this default).
+        """
+        c = search_documents.c
+        wanted = sorted(set(group_ids))
+        return dict(conn.execute(sa.select(c.doc_id, c.title).where(c.doc_id.in_(wanted))).all())
 
     @abstractmethod
     def doc_frequencies(

@@ -86,6 +86,22 @@ def tsquery_literal(node: Node) -> str:
     return "(" + " | ".join(parts) + ")" if parts else ""
 
 
+def title_pairs_query(pairs: Sequence[Sequence[tuple[str, str]]]) -> str:
+    """The tsquery a row whose title holds both tokens of an alternative of every pair matches
+    (``'a':A & 'b':A``, weight A being the title's); an empty string if no pair can be asked.
+
+    A pair with a token PostgreSQL cannot store is left out (the title may hold it unseen),
+    so the query stays a necessary condition: a row that fails it holds no such title.
+    """
+    asked = []
+    for alternatives in pairs:
+        if not alternatives or not all(indexable(t) for pair in alternatives for t in pair):
+            continue
+        either = [" & ".join(f"{quote(t)}:A" for t in pair) for pair in alternatives]
+        asked.append("(" + " | ".join(f"({one})" for one in either) + ")")
+    return " & ".join(asked)
+
+
 def ranking_terms(node: Node) -> dict[str, tuple[str, float]]:
     """One-lexeme tsquery → (token, boost) for every token of the tree, for per-term scoring.
 

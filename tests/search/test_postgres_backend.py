@@ -552,3 +552,35 @@ def test_rows_indexed_before_the_heavy_column_get_it_filled(engine, monkeypatch)
             )
         ).scalar_one()
     assert written == "'invoice'"
+
+
+def test_pair_titles_leaves_out_titles_that_lack_a_pairs_words(engine):
+    """Title phrase evidence analyzes only titles whose stored title tokens hold both words
+    of an alternative of every pair; rows written by another analyzer version all pass."""
+    backend = write(
+        engine,
+        row("article:1", title=["reset", "password"]),
+        row("article:2", title=["password"], body=["reset"]),  # "reset" not in its title
+        row("topic:3", title=["change", "email"], body=["reset", "password"]),
+        row("article:4", title=["x & y", "'", "a:1"]),
+        row("article:5", title=["login", "password"]),
+    )
+    ids = ["article:1", "article:2", "topic:3", "article:4", "article:5"]
+    reset_password = [[("reset", "password")]]
+    with engine.connect() as conn:
+        assert backend.pair_titles(conn, ids, reset_password, 1) == {"article:1": "reset password"}
+        # an alternative per spelling: either one
+        either = [[("reset", "password"), ("login", "password")]]
+        assert set(backend.pair_titles(conn, ids, either, 1)) == {"article:1", "article:5"}
+        # every pair must be met
+        both = [[("reset", "password")], [("password", "email")]]
+        assert backend.pair_titles(conn, ids, both, 1) == {}
+        # tokens are lexemes, never tsquery syntax
+        assert set(backend.pair_titles(conn, ids, [[("x & y", "'")], [("'", "a:1")]], 1)) == {
+            "article:4"
+        }
+        # rows of another analyzer version cannot be judged by their tokens: all kept
+        assert set(backend.pair_titles(conn, ids, reset_password, 2)) == set(ids)
+        # a token PostgreSQL cannot store is not asked about
+        too_long = [[("reset", "x" * 3000)]]
+        assert set(backend.pair_titles(conn, ids, too_long, 1)) == set(ids)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import analyzer_for
+from search.analysis import ANALYZER_VERSION, analyzer_for
 from search.match import Or, Phrase
-from search.proximity import query_pairs, title_holds
+from search.proximity import pair_words, query_pairs, title_holds
 from search.query import SearchQuery, Segment, adjacent_pairs, build_clauses, parse_user_text
 from tests.search.conftest import make_doc
 
@@ -232,9 +232,9 @@ def test_a_query_that_is_a_title_puts_that_article_first(empty_index, make_doc):
     assert ids(empty_index.search(SearchQuery("export", "en")))[0] != "article:1"
 
 
-@pytest.mark.parametrize(
-    ("query", "title", "locale", "holds"),
-    [
+TITLE_CASES = [
+    pytest.param(*case)
+    for case in [
         ("reset the password", "Reset your password", "en", True),
         ("password reset", "Reset your password", "en", False),  # order matters
         ("log in problems", "Problems when you login", "en", False),
@@ -242,11 +242,29 @@ def test_a_query_that_is_a_title_puts_that_article_first(empty_index, make_doc):
         ("ぱすわーど さいせってい", "パスワードを再設定するには", "ja", True),
         ("تنزيل فواتير", "تنزيل الفواتير والإيصالات", "ar", True),
         ("فواتير تنزيل", "تنزيل الفواتير والإيصالات", "ar", False),
-    ],
-)
+    ]
+]
+
+
+@pytest.mark.parametrize(("query", "title", "locale", "holds"), TITLE_CASES)
 def test_title_holds_the_query_words_side_by_side(query, title, locale, holds):
     pairs = query_pairs(query, locale)
     assert pairs and title_holds(title, locale, pairs) is holds
+
+
+def test_every_title_holding_the_pairs_reaches_title_phrase_evidence(empty_index, make_doc):
+    """A backend may leave out titles that cannot hold the query's pairs, never one that does."""
+    cases = [c.values for c in TITLE_CASES]
+    empty_index.add_or_update_many(
+        make_doc(f"article:{i}", title, locale=locale)
+        for i, (_, title, locale, _) in enumerate(cases)
+    )
+    ids = [f"article:{i}" for i in range(len(cases))]
+    with empty_index.engine.connect() as conn:
+        for i, (query, title, locale, holds) in enumerate(cases):
+            pairs = pair_words(query_pairs(query, locale))
+            titles = empty_index.store.backend.pair_titles(conn, ids, pairs, ANALYZER_VERSION)
+            assert (f"article:{i}" in titles) >= holds, (query, title)
 
 
 def pairs_of(text: str, locale: str = "en", synonyms=None):
