@@ -132,6 +132,11 @@ SCHEMA_STATEMENTS = (
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
 
+IN_LOCALE = "(t.locale || '') = :locale"
+"""A row's locale as a filter on the rows a word's GIN lookup found, not through the
+``(locale, length)`` btree: the planner would AND in a bitmap of the locale's every row (55k at
+full size) for a word held by a few hundred rows, 2–4 ms of server CPU per word looked up."""
+
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
 _UPSERT = sa.text(
@@ -380,7 +385,7 @@ class PostgresBackend(SearchBackend):
         found = conn.execute(
             sa.text(
                 f"""SELECT w.word, (SELECT count(*) FROM search_pg_tokens t
-                        WHERE t.locale = :locale AND t.{column} @@ CAST(w.query AS tsquery))
+                        WHERE {IN_LOCALE} AND t.{column} @@ CAST(w.query AS tsquery))
                 FROM unnest(CAST(:words AS text[]), CAST(:queries AS text[])) AS w(word, query)"""
             ),
             {"locale": locale, "words": wanted, "queries": [quote(w) for w in wanted]},
@@ -409,7 +414,7 @@ class PostgresBackend(SearchBackend):
                 f"""SELECT w.word
                 FROM unnest(CAST(:words AS text[]), CAST(:queries AS text[])) AS w(word, query)
                 WHERE EXISTS (SELECT 1 FROM search_pg_tokens t
-                    WHERE t.locale = :locale AND t.{column} @@ CAST(w.query AS tsquery))"""
+                    WHERE {IN_LOCALE} AND t.{column} @@ CAST(w.query AS tsquery))"""
             ),
             {"locale": locale, "words": wanted, "queries": [quote(w) for w in wanted]},
         ).scalars()
