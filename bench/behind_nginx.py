@@ -68,6 +68,14 @@ end
 """
 
 
+def postgres_options() -> list[str]:
+    """createdb/dropdb options for the server of POSTGRES."""
+    admin = POSTGRES.split("://", 1)[1]
+    user, _, host = admin.partition("@")
+    hostname, _, port = host.partition(":")
+    return ["-h", hostname, "-p", port or "5432", "-U", user]
+
+
 def build_site(folder: Path, database_url: str, writers: int) -> dict:
     settings = {
         "DATABASE_URL": database_url,
@@ -198,10 +206,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES.split("://", 1)[1]
-    user, _, host = admin.partition("@")
-    hostname, _, port = host.partition(":")
-    pg = ["-h", hostname, "-p", port or "5432", "-U", user]
+    pg = postgres_options()
     subprocess.run(["createdb", *pg, database], check=True)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
