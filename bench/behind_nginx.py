@@ -5,8 +5,9 @@ a forum topic per writer) with Redis as the rate-limit store, starts gunicorn wi
 deploy/gunicorn.conf.py and Debian's nginx (worker_processes auto, as Debian ships it)
 with deploy/nginx.conf (ports and paths changed only), then runs wrk (32 connections)
 over the English article pages, as anonymous readers (served by nginx's micro-cache) and
-with a session cookie (every read rendered by the app): each first alone (the baseline),
-then while WRITERS threads post forum replies (one POST each, the session's CSRF token
+with a session cookie (every read rendered by the app): each after an unmeasured 5 s run
+that warms every worker (templates compiled, what workers keep filled), first alone (the
+baseline), then while WRITERS threads post forum replies (one POST each, the session's CSRF token
 reused; a writer whose request fails signs in again) as fast as they are answered.
 Prints JSON: rps, p50 and p99 of every run, how evenly the readers waited (p99 over the
 mean latency: it does not move with the CPU a shared machine gives), the ratios (also per
