@@ -173,7 +173,9 @@ def feedback(slug: str):
 @bp.post("/articles/<slug>/feedback/details")
 @limiter.limit(feedback_limit)
 def feedback_details(slug: str):
-    found = get_article_or_404(slug)
+    found = article_page(g.locale, slug)
+    if found is None:
+        abort(404)
     pending = session.get(PENDING_FEEDBACK, {})
     vote = db.session.get(ArticleFeedback, pending.get(str(found.id), 0))
     if vote is None or vote.article_id != found.id:
@@ -181,8 +183,7 @@ def feedback_details(slug: str):
         return redirect(url_for("kb.article", slug=found.slug, _anchor="feedback"), 303)
     form = FeedbackDetailsForm()
     if not form.validate_on_submit():
-        page = article_page(g.locale, found.slug)
-        return _render_article(page, details_form=form, status=400)
+        return _render_article(found, details_form=form, status=400)
     try:
         add_details(
             vote,
