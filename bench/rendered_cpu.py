@@ -9,7 +9,7 @@ unmeasured pass over every page. Prints the median and mean CPU milliseconds
 cookie (`session=x`, not a valid session) and for a signed-in reader. CPU time does not
 move with what else a shared machine runs, so two runs compare where wall time would not.
 
-    .venv/bin/python bench/rendered_cpu.py [--reads 600] [--profile]
+    .venv/bin/python bench/rendered_cpu.py [--reads 600] [--profile bench_cookie|signed_in]
 """
 
 from __future__ import annotations
