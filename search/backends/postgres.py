@@ -43,7 +43,7 @@ from search.backends.base import (
     RankedGroup,
     SearchBackend,
 )
-from search.backends.postgres_ranking import SHORTLIST_SCHEMA, plan_on_the_index
+from search.backends.postgres_ranking import IN_LOCALE, SHORTLIST_SCHEMA, plan_on_the_index
 from search.backends.postgres_statistics import (
     BULK_FOLD_PER_ROW,
     BULK_ROWS,
@@ -131,12 +131,6 @@ SCHEMA_STATEMENTS = (
     *SHORTLIST_SCHEMA,
 )
 """What create_schema (and the migration) run; ``{trgm}`` is pg_trgm's schema."""
-
-IN_LOCALE = "(t.locale || '') = :locale"
-"""A row's locale as a filter on the rows a query's GIN lookup found, not through the
-``(locale, length)`` btree: the planner would AND in a bitmap of the locale's every row (55k at
-full size), 2–4 ms of server CPU per statement, for a word held by a few hundred rows or by
-thousands (counting and did-you-mean; ranking's length bar uses that btree on purpose)."""
 
 _COLUMN_OF = {"content": "content", "spell": "spell_words"}
 
