@@ -101,7 +101,7 @@ class DidYouMean:
         text = clean_user_text(text)
         replacements = self._katakana_replacements(conn, locale, text)
         taken = [(start, end) for start, end, _ in replacements]
-        corrected: dict[str, str | None] = {}
+        words = []  # (word, start, end, Latin?) of the words to check, in order
         last_pos = None
         for t in plain_analyzer(text, mode="query"):
             word = t.text
@@ -109,16 +109,22 @@ class DidYouMean:
             if any(start <= t.start < end for start, end in taken):
                 continue
             latin = word.isascii() and word.isalpha()
-            keyed = not latin and first and spelling_key(word, locale) is not None
-            if word not in corrected and (latin or keyed):
-                if self.backend.known(conn, locale, "spell", [word]):
+            if latin or (first and spelling_key(word, locale) is not None):
+                words.append((word, t.start, t.end, latin))
+        # one lookup for every word of the query, not a statement per word
+        asked = list(dict.fromkeys(w[0] for w in words))
+        known = self.backend.known(conn, locale, "spell", asked) if asked else set()
+        corrected: dict[str, str | None] = {}
+        for word, start, end, latin in words:
+            if word not in corrected:
+                if word in known:
                     corrected[word] = None
                 elif latin:
                     corrected[word] = self._closest(conn, locale, word)
                 else:
                     corrected[word] = self._spelling_keys(conn, locale).correct(word)
-            if (latin or keyed) and corrected[word]:
-                replacements.append((t.start, t.end, corrected[word]))
+            if corrected[word]:
+                replacements.append((start, end, corrected[word]))
         if not replacements:
             return None
         out, last = [], 0

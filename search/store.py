@@ -30,6 +30,7 @@ from search.query import (
     Stage,
     build_clauses,
     clean_user_text,
+    fuzzy_distance,
     parse_user_text,
     stages,
 )
@@ -75,16 +76,25 @@ _ROW_COLUMNS = (
 
 
 class _BackendVocabulary:
-    """One locale's content vocabulary through the backend, memoized for one search."""
+    """One locale's content vocabulary through the backend, memoized for one search.
 
-    def __init__(self, backend: SearchBackend, conn: Connection, locale: str) -> None:
+    The first frequency asked fetches those of ``expected`` too (the query's typo-tolerant
+    words, which the typo stage asks about one by one): one lookup, not one per word.
+    """
+
+    def __init__(
+        self, backend: SearchBackend, conn: Connection, locale: str, expected: Iterable[str] = ()
+    ) -> None:
         self.backend, self.conn, self.locale = backend, conn, locale
         self._df: dict[str, int] = {}
+        self._expected = list(expected)
 
     def doc_frequency(self, token: str) -> int:
         if token not in self._df:
-            found = self.backend.doc_frequencies(self.conn, self.locale, "content", [token])
-            self._df[token] = found.get(token, 0)
+            wanted = list(dict.fromkeys([token, *self._expected]))
+            found = self.backend.doc_frequencies(self.conn, self.locale, "content", wanted)
+            self._df.update((t, found.get(t, 0)) for t in wanted)
+            self._expected = []
         return self._df[token]
 
     def terms_within(self, word: str, max_distance: int) -> dict[str, int]:
@@ -299,7 +309,10 @@ class SearchStore:
         query with one word the right article doesn't use ("file too big to
         upload") still reaches it, and what matched every word stays on top.
         """
-        vocabulary = _BackendVocabulary(self.backend, conn, locale)
+        typo_words = [
+            c.fuzzy_token for c in clauses if c.fuzzy_token and fuzzy_distance(c.fuzzy_token)
+        ]
+        vocabulary = _BackendVocabulary(self.backend, conn, locale, typo_words)
         all_stages = stages(clauses, vocabulary)
         chosen = None
         for stage in all_stages:

@@ -160,6 +160,28 @@ def test_did_you_mean_uses_the_index_vocabulary(index):
     assert search(index, "download invocie").did_you_mean == "download invoice"
 
 
+def test_the_typo_stage_asks_the_frequencies_of_the_querys_words_at_once(index, monkeypatch):
+    """Whether each typed word is in the index: one lookup for all of them, not one per word."""
+    backend, asked = index.store.backend, []
+    counts = backend.doc_frequencies
+    monkeypatch.setattr(
+        backend,
+        "doc_frequencies",
+        lambda *a: (a[2] == "content" and asked.append(a[3])) or counts(*a),
+    )
+    assert search(index, "dowload invocie").total
+    assert [tokens for tokens in asked if "dowload" in tokens] == [["dowload", "invoci"]]
+
+
+def test_did_you_mean_asks_once_which_of_the_querys_words_are_known(index, monkeypatch):
+    """One lookup for all the words, not a statement per word."""
+    backend, asked = index.store.backend, []
+    known = backend.known
+    monkeypatch.setattr(backend, "known", lambda *a: asked.append(a[3]) or known(*a))
+    assert search(index, "download invocie").did_you_mean == "download invoice"
+    assert asked == [["download", "invocie"]]
+
+
 @pytest.mark.parametrize(
     ("typed", "meant", "locale"),
     [
