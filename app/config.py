@@ -40,6 +40,9 @@ class Config:
     APP_PAGE_CACHE_SECONDS: int = 10
     APP_PAGE_CACHE_ENTRIES: int = 500
     LISTING_CACHE_SECONDS: int = 60  # home's category counts, popular and recent lists, per process
+    # Each worker keeps what article pages show every reader alike (a publish drops it at once).
+    ARTICLE_PAGE_SECONDS: int = 60
+    ARTICLE_PAGE_ENTRIES: int = 500
     # Page views are written in batches: this many rows, or after this many seconds (per worker).
     EVENT_BUFFER_SIZE: int = 50
     EVENT_BUFFER_SECONDS: int = 2

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from app.clock import atom_date
 from app.locales import LOCALE_NAMES, current_locale, text_direction
-from app.page_cache import is_anonymous_reader
+from app.page_cache import form_token
 from app.pagination import page_url
 
 
@@ -32,27 +32,28 @@ def language_links() -> list[dict[str, str]]:
 
 
 REPEATED_KEY = "repeated_fragments"  # app.extensions: {(template, locale, script root): Markup}
+# What a kept partial holds where the reader's form token goes (`repeated(..., with_token=True)`).
+TOKEN_SLOT = "form-token-slot-5b0e2c"
 
 
-def repeated(template: str, anonymous_only: bool = False) -> Markup:
+def repeated(template: str, with_token: bool = False) -> Markup:
     """A partial that is the same on every page of a locale (head links, brand, footer),
     rendered once per process: its ~15 URLs and translations were a third of a page's render.
 
-    `anonymous_only`: the partial holds something of the visitor's when signed in or with a
-    session (the search box's CSRF token), so only anonymous readers share it. Nothing is kept
-    in debug mode (templates and static files change under a running server); the partials
-    show no content, so a publish never makes them stale.
+    `with_token`: the partial holds the reader's form token (`form_token()`, empty for an
+    anonymous reader: the search box's CSRF token), written into the kept copy per request.
+    Nothing is kept in debug mode (templates and static files change under a running server);
+    the partials show no content, so a publish never makes them stale.
     """
     if current_app.debug or not has_request_context():
-        return Markup(render_template(template))
-    if anonymous_only and not is_anonymous_reader():
         return Markup(render_template(template))
     key = (template, current_locale(), request.script_root)
     kept = current_app.extensions.setdefault(REPEATED_KEY, {})
     found = kept.get(key)
     if found is None:
-        found = kept[key] = Markup(render_template(template))
-    return found
+        slot = {"form_token": lambda: TOKEN_SLOT} if with_token else {}
+        found = kept[key] = Markup(render_template(template, **slot))
+    return found.replace(TOKEN_SLOT, form_token()) if with_token else found
 
 
 def formatted(format_function, value) -> str:

@@ -5,8 +5,9 @@ a forum topic per writer) with Redis as the rate-limit store, starts gunicorn wi
 deploy/gunicorn.conf.py and Debian's nginx (worker_processes auto, as Debian ships it)
 with deploy/nginx.conf (ports and paths changed only), then runs wrk (32 connections)
 over the English article pages, as anonymous readers (served by nginx's micro-cache) and
-with a session cookie (every read rendered by the app): each first alone (the baseline),
-then while WRITERS threads post forum replies (one POST each, the session's CSRF token
+with a session cookie (every read rendered by the app): each after an unmeasured 5 s run
+that warms every worker (templates compiled, what workers keep filled), first alone (the
+baseline), then while WRITERS threads post forum replies (one POST each, the session's CSRF token
 reused; a writer whose request fails signs in again) as fast as they are answered.
 Prints JSON: rps, p50 and p99 of every run, how evenly the readers waited (p99 over the
 mean latency: it does not move with the CPU a shared machine gives), the ratios (also per
@@ -66,6 +67,14 @@ request = function()
   return wrk.format("GET", paths[(counter %% #paths) + 1], {["Host"] = "help.test"%s})
 end
 """
+
+
+def postgres_options() -> list[str]:
+    """createdb/dropdb options for the server of POSTGRES."""
+    admin = POSTGRES.split("://", 1)[1]
+    user, _, host = admin.partition("@")
+    hostname, _, port = host.partition(":")
+    return ["-h", hostname, "-p", port or "5432", "-U", user]
 
 
 def build_site(folder: Path, database_url: str, writers: int) -> dict:
@@ -198,10 +207,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     database = f"tp_ops_bench_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES.split("://", 1)[1]
-    user, _, host = admin.partition("@")
-    hostname, _, port = host.partition(":")
-    pg = ["-h", hostname, "-p", port or "5432", "-U", user]
+    pg = postgres_options()
     subprocess.run(["createdb", *pg, database], check=True)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

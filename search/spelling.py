@@ -111,8 +111,7 @@ class DidYouMean:
             latin = word.isascii() and word.isalpha()
             keyed = not latin and first and spelling_key(word, locale) is not None
             if word not in corrected and (latin or keyed):
-                known = self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word)
-                if known:
+                if self.backend.known(conn, locale, "spell", [word]):
                     corrected[word] = None
                 elif latin:
                     corrected[word] = self._closest(conn, locale, word)
@@ -135,7 +134,7 @@ class DidYouMean:
         """(start, end, correction) of the unknown katakana runs of a Japanese query."""
         found = []
         for start, end, word in katakana_runs(text, locale):
-            if self.backend.doc_frequencies(conn, locale, "spell", [word]).get(word):
+            if self.backend.known(conn, locale, "spell", [word]):
                 continue
             correction = self._spelling_keys(conn, locale).correct(word)
             if correction:
@@ -169,9 +168,5 @@ class DidYouMean:
         max_distance = fuzzy_distance(word)
         if not max_distance:
             return None
-        found = self.backend.typo_candidates(conn, locale, "spell", word, max_distance)
-        if not found:
-            return None
-        nearest = min(Levenshtein.distance(word, c) for c in found)
-        candidates = [c for c in found if Levenshtein.distance(word, c) == nearest]
-        return max(candidates, key=lambda c: (found[c], c))
+        found = self.backend.nearest_words(conn, locale, "spell", word, max_distance)
+        return max(found, key=lambda c: (found[c], c)) if found else None

@@ -106,13 +106,15 @@ def test_csrf_token_endpoint_starts_the_session(demo_client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def statements_of(client, path) -> int:
+def statements_of(client, path, naming: str = "") -> int:
+    """SQL statements run while `client` reads `path` (only those naming `naming`, if given)."""
     import sqlalchemy as sa
 
     seen = []
 
     def count(*args):
-        seen.append(args[2])
+        if naming in args[2]:
+            seen.append(args[2])
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:

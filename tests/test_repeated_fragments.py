@@ -40,9 +40,12 @@ def test_a_signed_in_visitor_gets_a_search_box_with_their_own_token(demo_app, de
     demo_client.get("/en/articles/change-your-email-address")  # an anonymous copy is kept
     make_user()
     sign_in(demo_client)
-    html = demo_client.get("/en/articles/change-your-email-address").get_data(as_text=True)
+    partials, [html] = rendered_partials(
+        demo_app, demo_client, "/en/articles/change-your-email-address"
+    )
     token = re.search(r'id="header-q"[^>]*data-csrf="([^"]*)"', html, re.S).group(1)
     assert token  # never the anonymous copy's empty token
+    assert partials == []  # the kept search box, with the reader's token written in
 
 
 def test_kept_dates_stay_in_the_language_of_the_page(app):

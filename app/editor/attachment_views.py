@@ -21,6 +21,8 @@ from app.flashes import flash_message
 from app.kb.models import Article
 from app.page_slots import add_to_slot
 
+# Kept with the article per content version (app/kb/article_pages.py): adding or removing
+# a file bumps it (attachments.py).
 add_to_slot(bp, "article_files", "editor/_article_attachments.html")
 
 

@@ -7,12 +7,13 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 
 from app.extensions import db
+from app.kb.article_pages import ArticlePage
 from app.kb.models import Article, GuideProgress
 
 SESSION_FIELD = "guide_progress"
 
 
-def done_steps(article: Article) -> set[str]:
+def done_steps(article: Article | ArticlePage) -> set[str]:
     """Keys of the steps the current reader has done, limited to steps the guide still has."""
     keys = {step.key for step in article.steps}
     if current_user.is_authenticated:

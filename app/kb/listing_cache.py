@@ -42,7 +42,7 @@ class CategoryCard:
     article_count: int
 
 
-def _link(article: Article) -> ArticleLink:
+def article_link(article: Article) -> ArticleLink:
     return ArticleLink(
         article.locale,
         article.slug,
@@ -89,8 +89,12 @@ def category_cards(locale: str) -> list[CategoryCard]:
 
 
 def popular(locale: str) -> list[ArticleLink]:
-    return _cached("popular", locale, lambda: [_link(a) for a in services.popular_articles(locale)])
+    return _cached(
+        "popular", locale, lambda: [article_link(a) for a in services.popular_articles(locale)]
+    )
 
 
 def recent(locale: str) -> list[ArticleLink]:
-    return _cached("recent", locale, lambda: [_link(a) for a in services.recently_updated(locale)])
+    return _cached(
+        "recent", locale, lambda: [article_link(a) for a in services.recently_updated(locale)]
+    )

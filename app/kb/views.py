@@ -23,17 +23,19 @@ from app.events import anonymous_session_key, buffer_event, visitor_session_key
 from app.extensions import db, limiter
 from app.flashes import flash_message
 from app.kb import listing_cache, services
+from app.kb.article_pages import ArticlePage, article_page, kept_section
 from app.kb.feed import atom_feed
 from app.kb.feedback import FeedbackError, add_details, record_vote
 from app.kb.forms import FeedbackDetailsForm, GuideStepForm, HelpfulVoteForm
 from app.kb.guide_progress import done_steps, mark_step
 from app.kb.models import Article, ArticleFeedback
-from app.kb.related import content_state, related_to
+from app.kb.related import content_state
 from app.kb.view_counts import ARTICLE_VIEWS
 from app.page_cache import beacon_response, public_page
 from app.pagination import page_number
 
 bp = Blueprint("kb", __name__, url_prefix="/<locale:locale>")
+bp.add_app_template_global(kept_section)
 
 PENDING_FEEDBACK = "feedback_pending"  # article id -> feedback id awaiting a reason
 VOTED = "feedback_voted"  # article ids this session has voted on
@@ -77,38 +79,35 @@ def category(slug: str):
     )
 
 
-def _render_article(article: Article, details_form: FeedbackDetailsForm | None = None, status=200):
+def _render_article(page: ArticlePage, details_form: FeedbackDetailsForm | None = None, status=200):
     """The article page; an anonymous reader's copy holds nothing of theirs (it may be cached)."""
-    done = done_steps(article) if article.is_guide else set()
-    translations = services.translations_of(article)
+    done = done_steps(page) if page.is_guide else set()
     g.alternate_urls = {
-        locale: url_for("kb.article", locale=locale, slug=other.slug)
-        for locale, other in translations.items()
+        locale: url_for("kb.article", locale=locale, slug=slug)
+        for locale, slug in page.translations.items()
     }
-    awaiting_reason = str(article.id) in session.get(PENDING_FEEDBACK, {})
+    awaiting_reason = str(page.id) in session.get(PENDING_FEEDBACK, {})
     if awaiting_reason and details_form is None:
         details_form = FeedbackDetailsForm()
     html = render_template(
         "kb/article.html",
-        article=article,
-        translations=translations,
-        related=related_to(article),
+        article=page,
         done=done,
         details_form=details_form,
         awaiting_reason=awaiting_reason,
-        voted=article.id in session.get(VOTED, []),
-        beacon_url=url_for("kb.article_seen", slug=article.slug, a=article.id),
+        voted=page.id in session.get(VOTED, []),
+        beacon_url=url_for("kb.article_seen", slug=page.slug, a=page.id),
         flash_anchors=["feedback"],  # the answer to "Was this helpful?" shows in that section
     )
     response = make_response(html, status)
-    response.last_modified = max(article.updated_at, content_state()[1] or article.updated_at)
+    response.last_modified = max(page.updated_at, content_state()[1] or page.updated_at)
     return response
 
 
 @bp.get("/articles/<slug>")
 @public_page
 def article(slug: str):
-    found = services.published_article(g.locale, slug)
+    found = article_page(g.locale, slug)
     if found is None:
         moved = services.redirected_article(g.locale, slug)
         if moved is not None:
@@ -174,7 +173,9 @@ def feedback(slug: str):
 @bp.post("/articles/<slug>/feedback/details")
 @limiter.limit(feedback_limit)
 def feedback_details(slug: str):
-    found = get_article_or_404(slug)
+    found = article_page(g.locale, slug)
+    if found is None:
+        abort(404)
     pending = session.get(PENDING_FEEDBACK, {})
     vote = db.session.get(ArticleFeedback, pending.get(str(found.id), 0))
     if vote is None or vote.article_id != found.id:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
 from search.match import Node
@@ -159,6 +160,14 @@ class SearchBackend(ABC):
     ) -> dict[str, int]:
         """How many rows hold each token (absent tokens: 0 or missing) in a VOCABULARIES entry."""
 
+    def known(
+        self, conn: Connection, locale: str, vocabulary: str, tokens: Iterable[str]
+    ) -> set[str]:
+        """The tokens at least one row holds in a VOCABULARIES entry: a yes or no per token
+        (did-you-mean's "is this word known?"), which a backend may answer without counting."""
+        found = self.doc_frequencies(conn, locale, vocabulary, tokens)
+        return {token for token, rows in found.items() if rows}
+
     @abstractmethod
     def words(self, conn: Connection, locale: str, vocabulary: str) -> dict[str, int]:
         """Every word of a VOCABULARIES entry with its row count (did-you-mean by spelling key:
@@ -170,6 +179,18 @@ class SearchBackend(ABC):
     ) -> dict[str, int]:
         """Vocabulary words within ``max_distance`` Levenshtein edits of ``word`` sharing its
         first character (``word`` itself excluded), each with its row count."""
+
+    def nearest_words(
+        self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
+    ) -> dict[str, int]:
+        """The :meth:`typo_candidates` at the fewest edits any of them is from ``word``, each
+        with its row count (did-you-mean picks the most frequent of them); a backend may
+        count only those."""
+        found = self.typo_candidates(conn, locale, vocabulary, word, max_distance)
+        if not found:
+            return {}
+        nearest = min(Levenshtein.distance(word, w) for w in found)
+        return {w: n for w, n in found.items() if Levenshtein.distance(word, w) == nearest}
 
     @abstractmethod
     def suggest(

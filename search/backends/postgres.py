@@ -371,11 +371,57 @@ class PostgresBackend(SearchBackend):
         found = conn.execute(sa.text("SELECT word, ndoc FROM ts_stat(:q)"), {"q": rows_of_locale})
         return {word: n for word, n in found}
 
+    def known(
+        self, conn: Connection, locale: str, vocabulary: str, tokens: Iterable[str]
+    ) -> set[str]:
+        """``spell``: whether any row holds each word, stopping at the first row found (a
+        count visits every row holding a common word: 10–15 ms at 110k rows)."""
+        wanted = words_of(tokens)
+        if vocabulary == "content" or not wanted:
+            return super().known(conn, locale, vocabulary, wanted)
+        plan_on_the_index(conn)
+        column = _COLUMN_OF[vocabulary]
+        found = conn.execute(
+            sa.text(
+                f"""SELECT w.word
+                FROM unnest(CAST(:words AS text[]), CAST(:queries AS text[])) AS w(word, query)
+                WHERE EXISTS (SELECT 1 FROM search_pg_tokens t
+                    WHERE t.locale = :locale AND t.{column} @@ CAST(w.query AS tsquery))"""
+            ),
+            {"locale": locale, "words": wanted, "queries": [quote(w) for w in wanted]},
+        ).scalars()
+        return set(found)
+
     def typo_candidates(
         self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
     ) -> dict[str, int]:
+        close = self._close_words(conn, locale, vocabulary, word, max_distance)
+        # Words whose rows were all deleted stay in search_pg_words; counting drops them.
+        return self.doc_frequencies(conn, locale, vocabulary, close)
+
+    def nearest_words(
+        self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
+    ) -> dict[str, int]:
+        """Counts the candidates one distance at a time, nearest first, and stops at the first
+        distance whose words some row still holds (a ``spell`` count visits every row holding
+        the word)."""
+        close = self._close_words(conn, locale, vocabulary, word, max_distance)
+        by_distance: dict[int, list[str]] = {}
+        for w in close:
+            by_distance.setdefault(Levenshtein.distance(word, w), []).append(w)
+        for distance in sorted(by_distance):
+            found = self.doc_frequencies(conn, locale, vocabulary, by_distance[distance])
+            if found:
+                return found
+        return {}
+
+    def _close_words(
+        self, conn: Connection, locale: str, vocabulary: str, word: str, max_distance: int
+    ) -> list[str]:
+        """Words of ``search_pg_words`` within ``max_distance`` edits of ``word`` sharing its
+        first character, ``word`` excluded (some may no longer be in any row)."""
         if not word or max_distance < 1:
-            return {}
+            return []
         trgm = _identifier(self._trgm_schema(conn))
         conn.execute(
             sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
@@ -398,10 +444,7 @@ class PostgresBackend(SearchBackend):
                 "longest": len(word) + max_distance,
             },
         ).scalars()
-        edits = max_distance
-        close = [w for w in found if w != word and Levenshtein.distance(word, w) <= edits]
-        # Words whose rows were all deleted stay in search_pg_words; counting drops them.
-        return self.doc_frequencies(conn, locale, vocabulary, close)
+        return [w for w in found if w != word and Levenshtein.distance(word, w) <= max_distance]
 
     def _trgm_schema(self, conn: Connection) -> str:
         if self._trgm is None:

@@ -143,3 +143,18 @@ def test_files_leave_with_their_row_or_their_article(editor_client, demo_app):
     db.session.delete(article("ja"))
     db.session.commit()
     assert db.session.query(Attachment).count() == 0 and stored_files(demo_app) == []
+
+
+def test_a_reader_with_a_session_sees_files_come_and_go_at_once(editor_client, demo_app):
+    target = article("en", "reset-your-password")
+    page = "/en/articles/reset-your-password"
+    assert 'class="attachments"' not in editor_client.get(page).text  # kept by the worker
+    upload(editor_client, target.id, PDF, "setup-guide.pdf")
+    assert "setup-guide.pdf" in editor_client.get(page).text
+    stored = db.session.query(Attachment).one()
+    listing = f"/editor/articles/{target.id}/attachments"
+    editor_client.post(
+        f"{listing}/{stored.id}/remove",
+        data={"csrf_token": csrf_token_from(editor_client.get(listing).text)},
+    )
+    assert 'class="attachments"' not in editor_client.get(page).text

@@ -185,6 +185,43 @@ def test_typo_candidates_come_from_the_trigram_vocabulary(engine):
         }
 
 
+def test_did_you_mean_counts_only_the_nearest_words_rows_still_hold(engine, monkeypatch):
+    """nearest_words: the spelling words at the fewest edits from a typo that rows still
+    hold, with their rows, counting no farther word (a ``spell`` count visits every row
+    holding it); a word whose rows are gone gives way to the next distance. known: a yes or
+    no per word."""
+    write(
+        engine,
+        row("article:1", title=["invoice"]),
+        row("article:2", title=["invoices"]),
+        row("article:3", title=["invoice", "refund"]),
+    )
+    backend = PostgresBackend()
+    counted = []
+    count = PostgresBackend.doc_frequencies
+
+    def spied(self, conn, locale, vocabulary, tokens):
+        counted.append(sorted(tokens))
+        return count(self, conn, locale, vocabulary, tokens)
+
+    monkeypatch.setattr(PostgresBackend, "doc_frequencies", spied)
+    with engine.begin() as conn:
+        assert backend.typo_candidates(conn, "en", "spell", "invoce", 2) == {
+            "invoice": 2,
+            "invoices": 1,
+        }
+        counted.clear()
+        assert backend.nearest_words(conn, "en", "spell", "invoce", 2) == {"invoice": 2}
+        assert counted == [["invoice"]]
+        assert backend.known(conn, "en", "spell", ["invoice", "invoce", "refund"]) == {
+            "invoice",
+            "refund",
+        }
+        backend.delete_tokens(conn, [(1, "en"), (3, "en")])
+        assert backend.nearest_words(conn, "en", "spell", "invoce", 2) == {"invoices": 1}
+        assert backend.known(conn, "en", "spell", ["invoice", "invoices"]) == {"invoices"}
+
+
 def test_suggest_matches_every_prefix_best_prior_first(engine):
     write(
         engine,
@@ -425,6 +462,7 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
         (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), None),
         (Or((Term("w5"), Term("w9"), Term("w11"), Term("w20"))), Or((Phrase(("w9", "w11")),))),
         (Or((Term("w5"), Term("w9", boost=0.5))), Or((Phrase(("w5", "w9")),))),
+        (Or((Term("reset"), Term("email", boost=0.5), Term("w4", boost=0.5))), None),
     ]
     restricted = []
     run = postgres_ranking._Statement.run
@@ -446,6 +484,27 @@ def test_the_shortlist_ranks_exactly_as_scoring_every_matched_row(engine, monkey
                     assert fast == every, (node, filters, limit, offset)
     # most of these took the shortlist (first-pass rows, then the short rows)
     assert sum(restricted) > 20
+
+
+def test_typo_candidates_are_words_of_their_own_for_the_shortlist():
+    """The typo stage's word and its candidates are separate words to the shortlist's bound
+    (a row outside the first pass is bounded by one of them, not by all their weights),
+    while a word's synonyms stay one word and a long query stays whole."""
+    typo = Or((Term("reset"), Term("resit", boost=0.5), Term("rest", boost=0.5)))
+    assert postgres_ranking._groups(typo, [], False) == [
+        frozenset({"reset"}),
+        frozenset({"resit"}),
+        frozenset({"rest"}),
+    ]
+    any_word = Or((typo, Or((Term("login"), Term("signin")))))
+    assert postgres_ranking._groups(any_word, [], True) == [
+        frozenset({"reset"}),
+        frozenset({"resit"}),
+        frozenset({"rest"}),
+        frozenset({"login", "signin"}),
+    ]
+    many = Or((Term("a"), *(Term(f"a{i}", boost=0.5) for i in range(12))))
+    assert len(postgres_ranking._groups(many, [], False)) == 1
 
 
 def test_rows_indexed_before_the_heavy_column_get_it_filled(engine, monkeypatch):
