@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -321,8 +322,17 @@ def event_buffer(app: Flask | None = None) -> EventBuffer:
     buffer = app.extensions.get(BUFFER_KEY)
     if buffer is None:
         buffer = app.extensions[BUFFER_KEY] = EventBuffer(app)
-        atexit.register(buffer.close)
+        atexit.register(_close_at_exit, weakref.ref(buffer))
     return buffer
+
+
+def _close_at_exit(buffer_ref: weakref.ref[EventBuffer]) -> None:
+    """Close the buffer if it is still alive at exit. A weak reference, so that an app
+    dropped before the exit (each test's) is not kept for the whole process; a served
+    app lives until the exit, and a buffer with rows waiting is held by its writer thread."""
+    buffer = buffer_ref()
+    if buffer is not None:
+        buffer.close()
 
 
 def register_counter(app: Flask, name: str, handler: CounterHandler) -> None:
