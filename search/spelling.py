@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from rapidfuzz import process
@@ -27,7 +28,8 @@ SPELLING_KEYS_MAX_AGE = 300.0
 
 SPELLING_KEYS_MIN_AGE = 30.0
 """Rows added or removed in the locale rebuild the keys sooner, but not more often than this
-(on a busy forum rows come all the time, and a rebuild reads the whole spell vocabulary)."""
+(on a busy forum rows come all the time, and a rebuild reads the whole spell vocabulary);
+whether they were is looked at no more often either."""
 
 MIN_FUZZY_KEY_CHARS = 4
 """Shorter keys are only corrected by an exact key match (a long vowel, a variant spelling)."""
@@ -50,7 +52,10 @@ class SpellingKeys:
             if (frequency, -len(word), word) > best.get(key, (-1, 0, "")):
                 best[key] = (frequency, -len(word), word)
         self._best = best
-        self._keys = list(best)
+        # a key one edit away is at most one letter longer or shorter: only those are compared
+        self._keys_by_length: dict[int, list[str]] = {}
+        for key in best:
+            self._keys_by_length.setdefault(len(key), []).append(key)
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word the user most likely meant, or None (known word, no close key).
@@ -70,12 +75,26 @@ class SpellingKeys:
             return exact[2] if self._folds_spelling and exact[2] != word else None
         if len(key) < MIN_FUZZY_KEY_CHARS:
             return None
-        close = process.extract(
-            key, self._keys, scorer=Levenshtein.distance, score_cutoff=1, limit=None
-        )
+        near = [
+            k
+            for n in (len(key) - 1, len(key), len(key) + 1)
+            for k in self._keys_by_length.get(n, ())
+        ]
+        close = process.extract(key, near, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
         if not close:
             return None
         return max(self._best[k] for k, _distance, _index in close)[2]
+
+
+@dataclass
+class _BuiltKeys:
+    """A locale's keys, the rows signature they were built from, when built and last checked
+    (monotonic seconds)."""
+
+    keys: SpellingKeys
+    signature: tuple
+    built: float
+    checked: float
 
 
 class DidYouMean:
@@ -83,8 +102,7 @@ class DidYouMean:
 
     def __init__(self, backend: SearchBackend) -> None:
         self.backend = backend
-        # locale → (rows signature, monotonic time built, keys)
-        self._keys: dict[str, tuple[tuple, float, SpellingKeys]] = {}
+        self._keys: dict[str, _BuiltKeys] = {}
         self._lock = threading.Lock()
 
     def suggestion(self, conn, locale: str, plain_analyzer, text: str) -> str | None:
@@ -99,21 +117,22 @@ class DidYouMean:
         when nothing would change.
         """
         text = clean_user_text(text)
-        replacements = self._katakana_replacements(conn, locale, text)
-        taken = [(start, end) for start, end, _ in replacements]
-        words = []  # (word, start, end, Latin?) of the words to check, in order
+        runs = katakana_runs(text, locale)
+        checked = []  # (word, start, end, Latin?) of the words to check, in order
         last_pos = None
         for t in plain_analyzer(text, mode="query"):
             word = t.text
             first, last_pos = t.pos != last_pos, t.pos
-            if any(start <= t.start < end for start, end in taken):
-                continue
             latin = word.isascii() and word.isalpha()
             if latin or (first and spelling_key(word, locale) is not None):
-                words.append((word, t.start, t.end, latin))
-        # one lookup for every word of the query, not a statement per word
-        asked = list(dict.fromkeys(w[0] for w in words))
+                checked.append((word, t.start, t.end, latin))
+        # one lookup for the katakana runs and every word of the query, not one per run or word
+        asked = list(dict.fromkeys([run for _, _, run in runs] + [w[0] for w in checked]))
         known = self.backend.known(conn, locale, "spell", asked) if asked else set()
+        replacements = self._katakana_replacements(conn, locale, runs, known)
+        taken = [(start, end) for start, end, _ in replacements]
+        # a word inside a corrected run is corrected with it
+        words = [w for w in checked if not any(start <= w[1] < end for start, end in taken)]
         corrected: dict[str, str | None] = {}
         for word, start, end, latin in words:
             if word not in corrected:
@@ -136,11 +155,13 @@ class DidYouMean:
         suggestion = " ".join("".join(out).split())
         return suggestion if suggestion.casefold() != " ".join(text.split()).casefold() else None
 
-    def _katakana_replacements(self, conn, locale: str, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, correction) of the unknown katakana runs of a Japanese query."""
+    def _katakana_replacements(
+        self, conn, locale: str, runs: list[tuple[int, int, str]], known: set[str]
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, correction) of the katakana runs of a Japanese query not ``known``."""
         found = []
-        for start, end, word in katakana_runs(text, locale):
-            if self.backend.known(conn, locale, "spell", [word]):
+        for start, end, word in runs:
+            if word in known:
                 continue
             correction = self._spelling_keys(conn, locale).correct(word)
             if correction:
@@ -148,26 +169,34 @@ class DidYouMean:
         return found
 
     def _spelling_keys(self, conn, locale: str) -> SpellingKeys:
-        """The locale's keyed vocabulary, rebuilt when rows came or went or it grew old."""
+        """The locale's keyed vocabulary, rebuilt when rows came or went or it grew old.
+
+        Whether rows came or went is asked at most every SPELLING_KEYS_MIN_AGE seconds (a
+        count of the locale's rows: 55k at full size), not on every search that needs a key.
+        """
+        now = time.monotonic()
+        cached = self._keys.get(locale)
+        if cached is not None and now - cached.checked < SPELLING_KEYS_MIN_AGE:
+            return cached.keys
         c = docs_table.c
         signature = tuple(
             conn.execute(
                 sa.select(sa.func.count(), sa.func.max(c.id)).where(c.locale == locale)
             ).one()
         )
-        cached = self._keys.get(locale)
-        if cached is not None:
-            age = time.monotonic() - cached[1]
-            if age < SPELLING_KEYS_MIN_AGE or (
-                cached[0] == signature and age < SPELLING_KEYS_MAX_AGE
-            ):
-                return cached[2]
+        if (
+            cached is not None
+            and cached.signature == signature
+            and now - cached.built < SPELLING_KEYS_MAX_AGE
+        ):
+            cached.checked = now
+            return cached.keys
         words = self.backend.words(conn, locale, "spell")
         keys = SpellingKeys(
             locale, ((w, n) for w, n in words.items() if spelling_key(w, locale) is not None)
         )
         with self._lock:
-            self._keys[locale] = (signature, time.monotonic(), keys)
+            self._keys[locale] = _BuiltKeys(keys, signature, now, now)
         return keys
 
     def _closest(self, conn, locale: str, word: str) -> str | None:

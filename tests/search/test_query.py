@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from search.analysis import ANALYZER_VERSION, analyzer_for
 from search.match import Or, Phrase
@@ -215,6 +216,23 @@ def test_did_you_mean_sees_words_written_after_the_first_search(empty_index, mak
     assert empty_index.search(SearchQuery("アップロート", "ja")).did_you_mean is None
     empty_index.add_or_update(make_doc("article:2", "アップロードの方法", locale="ja"))
     assert empty_index.search(SearchQuery("アップロート", "ja")).did_you_mean == "アップロード"
+
+
+def test_fresh_spelling_keys_serve_without_counting_rows(empty_index, make_doc):
+    # within SPELLING_KEYS_MIN_AGE of a build nothing is rebuilt, so nothing looks for changes
+    empty_index.add_or_update(make_doc("article:1", "ダウンロードの方法", locale="ja"))
+    assert empty_index.search(SearchQuery("ダウンロート", "ja")).did_you_mean == "ダウンロード"
+    statements = []
+
+    def record(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    sa.event.listen(empty_index.engine, "before_cursor_execute", record)
+    try:
+        assert empty_index.search(SearchQuery("ダウンロート", "ja")).did_you_mean == "ダウンロード"
+    finally:
+        sa.event.remove(empty_index.engine, "before_cursor_execute", record)
+    assert statements and not [s for s in statements if "max(search_documents.id)" in s]
 
 
 def test_did_you_mean_only_when_the_correction_finds_more(index):
