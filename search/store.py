@@ -110,6 +110,8 @@ class _Matched:
     total: int
     facets: dict[str, dict[str, int]]
     primary_total: int
+    # the top-up's ranking of the first tier: every group it matched (fewer than TOP_UP_BELOW)
+    first_ranked: list[RankedGroup] | None = None
 
 
 class SearchStore:
@@ -221,7 +223,7 @@ class SearchStore:
         if not clauses:
             return SearchResults(0, [], _empty_facets(), None, q.page, q.per_page, False)
         m = self._match(conn, locale, clauses, q)
-        hits = self._page_hits(conn, locale, analyzer, m.tiers, q) if m.total else []
+        hits = self._page_hits(conn, locale, analyzer, m, q) if m.total else []
         did_you_mean = None
         if m.primary_total < DID_YOU_MEAN_BELOW or m.chosen.fallback:
             candidate = self.did_you_mean.suggestion(conn, locale, plain, q.text)
@@ -331,6 +333,7 @@ class SearchStore:
                 if wider_total > total:
                     first = self._ranked(conn, locale, chosen, q, frozenset(), TOP_UP_BELOW)
                     matched.tiers.append((loosest, frozenset(g.group_id for g in first)))
+                    matched.first_ranked = first
                     matched.total, matched.facets = wider_total, wider_facets
         return matched
 
@@ -340,23 +343,34 @@ class SearchStore:
             return self.backend.ranked_near(conn, locale, stage.node, stage.near, **filters)
         return self.backend.ranked(conn, locale, stage.node, **filters)
 
-    def _page_hits(self, conn, locale, analyzer, tiers, q: SearchQuery) -> list[SearchHit]:
-        """The page's hits: each tier ranked on its own (title phrases first), tiers in order."""
+    def _page_hits(self, conn, locale, analyzer, m: _Matched, q: SearchQuery) -> list[SearchHit]:
+        """The page's hits: each tier ranked on its own (title phrases first), tiers in order.
+
+        The first tier's ranking is the top-up's when it has one (all its groups, best first:
+        any limit's ranking is a prefix of it), not asked again.
+        """
         start = (q.page - 1) * q.per_page
         pairs = query_pairs(clean_user_text(q.text), locale)
         words = pair_words(pairs)
         ranked: list[tuple[RankedGroup, Stage]] = []
-        for stage, exclude in tiers:
+        for tier, (stage, exclude) in enumerate(m.tiers):
             wanted = start + q.per_page - len(ranked)
             if wanted <= 0:
                 break
+            known = m.first_ranked if tier == 0 else None
             if pairs:  # every page reorders the same window, so pages stay consistent
-                found = self._ranked(conn, locale, stage, q, exclude, max(wanted, PROXIMITY_WINDOW))
+                window = max(wanted, PROXIMITY_WINDOW)
+                if known is not None:
+                    found = known[:window]
+                else:
+                    found = self._ranked(conn, locale, stage, q, exclude, window)
                 titles = self.backend.pair_titles(
                     conn, [g.group_id for g in found], words, ANALYZER_VERSION
                 )
                 found = title_phrase_first(found, titles, locale, pairs)
                 found = found[:wanted]
+            elif known is not None:
+                found = known[:wanted]
             else:
                 found = self._ranked(conn, locale, stage, q, exclude, wanted)
             ranked.extend((group, stage) for group in found)

@@ -72,6 +72,28 @@ def test_few_all_word_matches_are_topped_up_with_any_word_matches_below(empty_in
     assert r.facets["kind"] == {"faq": 3}
 
 
+def test_a_topped_up_search_ranks_its_all_word_matches_once(empty_index, make_doc, monkeypatch):
+    """The top-up's ranking of the all-words tier serves the page too: not asked again."""
+    empty_index.add_or_update_many(
+        [
+            make_doc("article:1", "File too big", "Files over 100 MB can't be attached."),
+            make_doc("article:2", "Upload limits", "Upload a file of any size up to 100 MB."),
+            make_doc("article:3", "Upload upload upload", "Upload."),
+        ]
+    )
+    backend, calls = empty_index.store.backend, []
+    for name in ("ranked", "ranked_near"):
+        method = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *a, _m=method, _n=name, **k: calls.append(_n) or _m(*a, **k)
+        )
+    for per_page in (1, 10):
+        calls.clear()
+        r = empty_index.search(SearchQuery("file upload", "en", per_page=per_page))
+        assert ids(r)[0] == "article:2" and r.matched_all == 1 and r.total == 3
+        assert calls == (["ranked"] if per_page == 1 else ["ranked", "ranked_near"])
+
+
 def test_enough_all_word_matches_are_not_topped_up(empty_index, make_doc):
     empty_index.add_or_update_many(
         [make_doc(f"article:{i}", f"Reset password {i}") for i in range(1, 4)]
