@@ -331,14 +331,22 @@ class SearchStore:
                 counts = self.backend.match_counts(conn, locale, loosest.node)
                 wider_total, wider_facets = _facets(counts, q.kind, q.category)
                 if wider_total > total:
-                    first = self._ranked(conn, locale, chosen, q, frozenset(), TOP_UP_BELOW)
+                    first = self._ranked(conn, locale, chosen, q, frozenset(), TOP_UP_BELOW, total)
                     matched.tiers.append((loosest, frozenset(g.group_id for g in first)))
                     matched.first_ranked = first
                     matched.total, matched.facets = wider_total, wider_facets
         return matched
 
-    def _ranked(self, conn, locale, stage: Stage, q: SearchQuery, exclude, limit: int):
-        filters = {"kind": q.kind, "category": q.category, "exclude": exclude, "limit": limit}
+    def _ranked(
+        self, conn, locale, stage: Stage, q: SearchQuery, exclude, limit: int, matched=None
+    ):
+        filters = {
+            "kind": q.kind,
+            "category": q.category,
+            "exclude": exclude,
+            "limit": limit,
+            "matched": matched,
+        }
         if stage.near is not None:
             return self.backend.ranked_near(conn, locale, stage.node, stage.near, **filters)
         return self.backend.ranked(conn, locale, stage.node, **filters)

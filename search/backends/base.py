@@ -126,9 +126,11 @@ class SearchBackend(ABC):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
         """The best groups matching ``node`` (and the filters), a group's score being its best
-        row's; ties to the smaller group_id; groups in ``exclude`` left out."""
+        row's; ties to the smaller group_id; groups in ``exclude`` left out. ``matched``: how
+        many groups match, when the caller has counted them (a backend may then skip work)."""
 
     def ranked_near(
         self,
@@ -142,6 +144,7 @@ class SearchBackend(ABC):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
         """:meth:`ranked`, with rows that also match ``near`` (an Or of the query's adjacent word
         pairs as phrases) scoring more: PROXIMITY_WEIGHT times that match's own score.
@@ -157,6 +160,7 @@ class SearchBackend(ABC):
             exclude=exclude,
             limit=limit,
             offset=offset,
+            matched=matched,
         )
 
     def pair_titles(

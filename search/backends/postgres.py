@@ -314,8 +314,10 @@ class PostgresBackend(SearchBackend):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
-        return self._ranked(conn, locale, node, None, kind, category, exclude, limit, offset)
+        filters = {"kind": kind, "category": category, "exclude": exclude}
+        return self._ranked(conn, locale, node, None, filters, limit, offset, matched)
 
     def ranked_near(
         self,
@@ -329,6 +331,7 @@ class PostgresBackend(SearchBackend):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
         """bm25 of ``node`` plus PROXIMITY_WEIGHT × bm25 of the pair phrases in ``near``.
 
@@ -336,13 +339,17 @@ class PostgresBackend(SearchBackend):
         its IDF counts the locale's rows holding it, as FTS5 counts a phrase's own rows (over
         every locale there). Which rows match does not change.
         """
-        return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)
+        filters = {"kind": kind, "category": category, "exclude": exclude}
+        return self._ranked(conn, locale, node, near, filters, limit, offset, matched)
 
     @staticmethod
-    def _ranked(conn, locale, node, near, kind, category, exclude, limit, offset):
-        filters = {"kind": kind, "category": category, "exclude": exclude}
+    def _ranked(conn, locale, node, near, filters, limit, offset, matched):
         plan_on_the_index(conn)
-        return postgres_ranking.ranked(conn, locale, node, near, filters, limit, offset)
+        # every matched group fits the page: a shortlist's first pass would find fewer
+        shortlist = matched is None or matched > limit + offset
+        return postgres_ranking.ranked(
+            conn, locale, node, near, filters, limit, offset, shortlist=shortlist
+        )
 
     def pair_titles(
         self, conn: Connection, group_ids: Sequence[str], pairs: PairWords, analyzer_version: int

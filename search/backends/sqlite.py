@@ -221,6 +221,7 @@ class SQLiteBackend(SearchBackend):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
         return self._ranked(conn, locale, node, None, kind, category, exclude, limit, offset)
 
@@ -236,6 +237,7 @@ class SQLiteBackend(SearchBackend):
         exclude: frozenset[str],
         limit: int,
         offset: int = 0,
+        matched: int | None = None,
     ) -> list[RankedGroup]:
         """bm25 of ``node`` plus PROXIMITY_WEIGHT × bm25 of the pair phrases in ``near``."""
         return self._ranked(conn, locale, node, near, kind, category, exclude, limit, offset)

@@ -584,3 +584,32 @@ def test_pair_titles_leaves_out_titles_that_lack_a_pairs_words(engine):
         # a token PostgreSQL cannot store is not asked about
         too_long = [[("reset", "x" * 3000)]]
         assert set(backend.pair_titles(conn, ids, too_long, 1)) == set(ids)
+
+
+def test_ranking_every_matched_group_skips_the_shortlist(engine, monkeypatch):
+    """When the caller counted fewer matched groups than it asks for (the top-up's all-words
+    tier), the first pass could not fill the page: every matched row is scored at once."""
+    monkeypatch.setattr(postgres_ranking, "SHORTLIST_ABOVE", 0)  # a small corpus
+    write(
+        engine,
+        row("article:1", title=["invoice"], body=["late"]),
+        row("topic:2", title=["billing"], body=["invoice", "late"]),
+        *(row(f"topic:{i}", title=["refund"], body=["invoice"]) for i in range(3, 20)),
+    )
+    runs = []
+    run = postgres_ranking._Statement.run
+
+    def spied(self, conn, limit, candidates=""):
+        runs.append(candidates)
+        return run(self, conn, limit, candidates)
+
+    monkeypatch.setattr(postgres_ranking._Statement, "run", spied)
+    node = And((Term("invoice"), Term("late")))
+    filters = {"kind": None, "category": None, "exclude": frozenset(), "limit": 3}
+    backend = PostgresBackend()
+    with engine.connect() as conn:
+        counted = backend.ranked(conn, "en", node, **filters, matched=2)
+        assert runs == [""]  # one statement over every matched row
+        assert counted == backend.ranked(conn, "en", node, **filters)
+    assert [g.group_id for g in counted] == ["article:1", "topic:2"]
+    assert len(runs) == 3  # without the count: the first pass, then every row
