@@ -68,22 +68,18 @@ class BenchDatabase:
             return conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar()
 
     def compact(self, engine: sa.Engine) -> None:
-        """What production does to the search tables after a bulk write."""
+        """What production does to the tables after a bulk write (or to a kept schema's
+        before it is measured again)."""
         if self.dialect == "sqlite":
             with engine.begin() as conn:
                 conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES('optimize')")
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             return
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in POSTGRES_SEARCH_TABLES:
-                conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
-
-    def vacuum_all(self, engine: sa.Engine) -> None:
-        """VACUUM ANALYZE every table of a kept schema, as autovacuum would have: the replies,
-        events and jobs earlier runs wrote leave dead rows (this machine's PostgreSQL runs
-        with autovacuum off), and a bloated statistics table slowed every search (API p95
-        a third higher after a dozen runs)."""
+        # Every table of the schema, as autovacuum would: a kept schema also holds the
+        # replies, events and jobs of earlier runs (this machine's PostgreSQL runs with
+        # autovacuum off; after a dozen runs a bloated statistics table made API search's
+        # p95 56-64 ms instead of 45).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             tables = conn.execute(
                 sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),

@@ -177,7 +177,7 @@ def reused(app, database: BenchDatabase) -> dict | None:
         rows = database.built(db.engine)
         if not rows:
             return None
-        database.vacuum_all(db.engine)
+        database.compact(db.engine)
         report = {"reused_schema": database.schema, "rows": rows}
         report["db_mb"] = database.size_mb(db.engine)
         db.session.remove()
